@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Run the whole test suite on SQLite, then again on PostgreSQL when a server answers on
+# 127.0.0.1:5432. Redis-backed tests run when Redis answers on 127.0.0.1:6379.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+
+answers() { # host port
+  "$PY" - "$1" "$2" <<'PYEOF'
+import socket, sys
+try:
+    socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=1).close()
+except OSError:
+    sys.exit(1)
+PYEOF
+}
+
+run_pytest() {
+  local status=0
+  "$PY" -m pytest "$@" || status=$?
+  # Exit code 5 means "no tests collected": that is a failure of the suite, say so plainly.
+  if [ "$status" -eq 5 ]; then
+    echo "pytest collected no tests: the suite is missing." >&2
+    return 1
+  fi
+  return "$status"
+}
+
+if answers 127.0.0.1 6379; then
+  export TANDEM_TEST_REDIS_URL="${TANDEM_TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"
+  echo "Redis answers on 127.0.0.1:6379: channel-layer tests will use it."
+fi
+
+echo "== Test suite on SQLite =="
+(unset DATABASE_URL REDIS_URL; TANDEM_ENV=test run_pytest "$@")
+
+if answers 127.0.0.1 5432; then
+  echo "== Test suite on PostgreSQL =="
+  TANDEM_ENV=test DATABASE_URL="${TANDEM_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tandem}" \
+    run_pytest "$@"
+else
+  echo "PostgreSQL does not answer on 127.0.0.1:5432: skipped the PostgreSQL run."
+fi

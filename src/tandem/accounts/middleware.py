@@ -1,0 +1,130 @@
+"""Session timeouts and the two-step verification requirement, each enforced in one place."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
+
+from tandem.accounts.selectors import role_summary_for_user
+
+LOGIN_AT_KEY = "tandem_login_at"
+SEEN_AT_KEY = "tandem_seen_at"
+# Writing the session on every request would cost a database write per page; a minute of
+# slack on a 30-minute idle timeout is harmless.
+SEEN_RESOLUTION = timedelta(seconds=60)
+
+# Paths a person who must set up two-step verification can still reach. The crisis page is
+# here on purpose: nobody is ever kept from crisis contacts.
+MFA_SETUP_ALLOWED_PREFIXES = (
+    "/accounts/2fa/",
+    "/accounts/reauthenticate/",
+    "/accounts/logout/",
+    "/account/two-step-required/",
+    "/crisis/",
+    "/static/",
+    "/healthz",
+    "/readyz",
+)
+
+MFA_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+
+
+def _timestamp(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+class SessionTimeoutMiddleware:
+    """Log a person out after the idle timeout or the absolute session lifetime.
+
+    Both limits protect someone who walks away from a shared or borrowed phone.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = timezone.now()
+            session = request.session
+            login_at = _timestamp(session.get(LOGIN_AT_KEY))
+            seen_at = _timestamp(session.get(SEEN_AT_KEY))
+            if login_at is None:
+                session[LOGIN_AT_KEY] = now.isoformat()
+                login_at = now
+            idle = seen_at is not None and now - seen_at > settings.TANDEM_IDLE_TIMEOUT
+            expired = now - login_at > settings.TANDEM_ABSOLUTE_TIMEOUT
+            if idle or expired:
+                logout(request)
+                messages.info(
+                    request,
+                    _("You were logged out because the page was left unused for a while.")
+                    if idle
+                    else _("You were logged out because your session reached its time limit."),
+                )
+                if request.method == "GET":
+                    return redirect_to_login(request.get_full_path())
+                return redirect(settings.LOGIN_URL)
+            if seen_at is None or now - seen_at > SEEN_RESOLUTION:
+                session[SEEN_AT_KEY] = now.isoformat()
+        return self.get_response(request)
+
+
+class OrganisationTimeZoneMiddleware:
+    """Show times in the person's organisation's time zone (stored times stay in UTC)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        name = settings.TANDEM_DEFAULT_TIME_ZONE
+        if request.user.is_authenticated:
+            name = request.roles.time_zone or name  # type: ignore[attr-defined]
+        try:
+            timezone.activate(zoneinfo.ZoneInfo(name))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+
+class MFARequiredMiddleware:
+    """Keep people whose role demands two-step verification on the set-up pages until done.
+
+    Providers, moderators, researchers and organisation admins need it, and so does everyone
+    in an organisation that requires it for all. Also attach ``request.roles``: the person's
+    roles, read at most once per request.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.roles = SimpleLazyObject(lambda: role_summary_for_user(request.user))  # type: ignore[attr-defined]
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path.startswith(MFA_SETUP_ALLOWED_PREFIXES)
+            and request.roles.needs_mfa  # type: ignore[attr-defined]
+            and not Authenticator.objects.filter(user=user, type__in=MFA_TYPES).exists()
+        ):
+            return redirect("accounts:two-step-required")
+        return self.get_response(request)

@@ -1,0 +1,118 @@
+"""Reads about people and organisations, shaped for the pages that need them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+
+from tandem.accounts.models import (
+    MFA_REQUIRED_ROLES,
+    CrisisContact,
+    Invitation,
+    Membership,
+    Organisation,
+    Role,
+    User,
+)
+
+
+@dataclass(frozen=True)
+class RoleSummary:
+    """What a person is, across their organisations, read in one query per request."""
+
+    roles: frozenset[str] = field(default_factory=frozenset)
+    organisation_ids: tuple[int, ...] = ()
+    verified_provider: bool = False
+    mfa_required_by_organisation: bool = False
+    time_zone: str = ""
+
+    def has(self, role: str) -> bool:
+        return role in self.roles
+
+    @property
+    def needs_mfa(self) -> bool:
+        return self.mfa_required_by_organisation or bool(self.roles & MFA_REQUIRED_ROLES)
+
+    @property
+    def is_staff_like(self) -> bool:
+        return bool(self.roles - {Role.SERVICE_USER})
+
+
+def role_summary_for_user(user: User | AnonymousUser) -> RoleSummary:
+    if not user.is_authenticated:
+        return RoleSummary()
+    rows = list(
+        Membership.objects.filter(user=user)
+        .values_list(
+            "role",
+            "organisation_id",
+            "verified_at",
+            "organisation__require_mfa_for_everyone",
+            "organisation__time_zone",
+        )
+        .order_by("id")
+    )
+    return RoleSummary(
+        roles=frozenset(row[0] for row in rows),
+        organisation_ids=tuple(sorted({row[1] for row in rows})),
+        verified_provider=any(row[0] == Role.PROVIDER and row[2] is not None for row in rows),
+        mfa_required_by_organisation=any(row[3] for row in rows),
+        time_zone=rows[0][4] if rows else "",
+    )
+
+
+def primary_organisation_for_user(user: User | AnonymousUser) -> Organisation | None:
+    """The organisation whose settings (time zone, crisis contacts) apply to ``user``."""
+    if not user.is_authenticated:
+        return None
+    membership = (
+        Membership.objects.filter(user=user).select_related("organisation").order_by("id").first()
+    )
+    return membership.organisation if membership else None
+
+
+def administered_organisations(user: User) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(
+        memberships__user=user, memberships__role=Role.ORG_ADMIN
+    ).order_by("name")
+
+
+def members_of_organisation(organisation: Organisation) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user", "verified_by")
+        .order_by("user__pseudonym", "role")
+    )
+
+
+def invitations_of_organisation(organisation: Organisation) -> QuerySet[Invitation]:
+    return (
+        Invitation.objects.filter(organisation=organisation)
+        .select_related("invited_by")
+        .order_by("-created_at")
+    )
+
+
+def crisis_contacts_for_organisation(organisation: Organisation | None) -> list[CrisisContact]:
+    if organisation is None:
+        return []
+    return list(CrisisContact.objects.filter(organisation=organisation))
+
+
+def public_crisis_organisation() -> Organisation | None:
+    """The organisation whose contacts a visitor who is not logged in sees.
+
+    A single-organisation deployment shows its own contacts even on the login page, where a
+    person who cannot log in may need them most.
+    """
+    organisations = list(Organisation.objects.order_by("id")[:2])
+    return organisations[0] if len(organisations) == 1 else None
+
+
+def pseudonym_taken(pseudonym: str, exclude_user: User | None = None) -> bool:
+    query = User.objects.filter(pseudonym__iexact=pseudonym.strip())
+    if exclude_user is not None:
+        query = query.exclude(pk=exclude_user.pk)
+    return query.exists()

@@ -1,0 +1,38 @@
+from django.urls import path
+
+from tandem.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("invitations/accept/<str:token>/", views.invitation_open, name="invitation-open"),
+    path("invitations/accept/", views.InvitationAcceptView.as_view(), name="invitation-accept"),
+    path("account/", views.ProfileView.as_view(), name="profile"),
+    path("account/two-step-required/", views.two_step_required, name="two-step-required"),
+    path("organisations/", views.organisation_index, name="organisation-index"),
+    path(
+        "organisations/<int:org_id>/members/",
+        views.OrganisationMembersView.as_view(),
+        name="organisation-members",
+    ),
+    path(
+        "organisations/<int:org_id>/settings/",
+        views.OrganisationSettingsView.as_view(),
+        name="organisation-settings",
+    ),
+    path(
+        "memberships/<int:membership_id>/verify/",
+        views.membership_verify,
+        name="membership-verify",
+    ),
+    path(
+        "memberships/<int:membership_id>/deactivate/",
+        views.membership_deactivate,
+        name="membership-deactivate",
+    ),
+    path(
+        "invitations/<int:invitation_id>/revoke/",
+        views.invitation_revoke,
+        name="invitation-revoke",
+    ),
+]

@@ -1,0 +1,272 @@
+"""Care relationships between a service user and providers, what each provider may see, and
+the record of every look at a service user's data."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tandem.accounts.models import User
+from tandem.core.fields import EncryptedTextField
+
+COMMENT_MAX_LENGTH = 2000
+AGREEMENT_PURPOSE_MAX_LENGTH = 2000
+AGREEMENT_NOT_FOR_MAX_LENGTH = 1000
+SESSION_NOTE_MAX_LENGTH = 10000
+# A joint session the service user forgot to end stops giving access after this long.
+JOINT_SESSION_MAX_DURATION = timedelta(hours=4)
+
+
+class Module(models.TextChoices):
+    """The parts of the toolbox a service user can share, one grant each."""
+
+    STATUS = "status", _("Status")
+    GOALS = "goals", _("Goals and activities")
+    MEDICATIONS = "medications", _("Medications")
+    NETWORK = "network", _("Network map")
+    CRISIS_PLAN = "crisis_plan", _("Crisis plan")
+    EXERCISES = "exercises", _("Exercises")
+    JOURNAL = "journal", _("Shared journal entries")
+
+
+class Level(models.IntegerChoices):
+    NONE = 0, _("Nothing")
+    VIEW = 1, _("Can view")
+    COMMENT = 2, _("Can view and comment")
+
+
+class RelationshipStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the service user")
+    ACTIVE = "active", _("Active")
+    DECLINED = "declined", _("Declined")
+    ENDED = "ended", _("Ended")
+
+
+def _new_link_code() -> str:
+    # Unambiguous characters: easy to read aloud in a session or type on a phone.
+    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+class ProviderLinkCode(models.Model):
+    """A code a provider gives to a service user, who types it to link them as a provider."""
+
+    provider = models.OneToOneField(User, on_delete=models.CASCADE, related_name="link_code")
+    code = models.CharField(max_length=8, unique=True, default=_new_link_code)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class CareRelationship(models.Model):
+    """One provider in a service user's care team. A team is several active relationships."""
+
+    service_user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="care_relationships"
+    )
+    provider = models.ForeignKey(User, on_delete=models.CASCADE, related_name="caseload")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(
+        max_length=10, choices=RelationshipStatus.choices, default=RelationshipStatus.PENDING
+    )
+    requested_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # When the provider last opened this person's overview: drives "changed since your visit".
+    provider_last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service_user", "provider"],
+                condition=models.Q(status__in=["pending", "active"]),
+                name="care_one_open_relationship_per_pair",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["provider", "status"]),
+            models.Index(fields=["service_user", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} ↔ {self.service_user} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == RelationshipStatus.ACTIVE
+
+
+class CareRequest(models.Model):
+    """A provider's request to join someone's care team, as the provider typed it.
+
+    Written for every request, whether or not the address belongs to a service user of the
+    organisation, so the provider's list of sent requests never tells them which addresses
+    exist. ``relationship`` points to the pending relationship when there was a match; only
+    the service user's side ever reads it.
+    """
+
+    provider = models.ForeignKey(User, on_delete=models.CASCADE, related_name="care_requests")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    email = models.EmailField(_("email address"), max_length=254)
+    relationship = models.ForeignKey(
+        CareRelationship, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["provider", "withdrawn_at"])]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Request from {self.provider} to {self.email}"
+
+
+class Grant(models.Model):
+    """What one provider may do with one module of the service user's toolbox."""
+
+    relationship = models.ForeignKey(
+        CareRelationship, on_delete=models.CASCADE, related_name="grants"
+    )
+    module = models.CharField(max_length=20, choices=Module.choices)
+    level = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.NONE)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["relationship", "module"], name="care_grant_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.module}: {self.get_level_display()}"
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", _("Viewed")
+    EXPORT = "export", _("Exported")
+    JOINT_SESSION = "joint_session", _("Viewed in a joint session")
+
+
+class AccessLogEntry(models.Model):
+    """One read of a service user's data by someone else. Append-only; the owner can read it."""
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_log")
+    viewer = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    module = models.CharField(max_length=20, choices=Module.choices)
+    action = models.CharField(
+        max_length=20, choices=AccessAction.choices, default=AccessAction.VIEW
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "-created_at"])]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.viewer} {self.action} {self.module} of {self.owner}"
+
+
+class Agreement(models.Model):
+    """How a service user and a provider agree to use Tandem together (ReConnect: align
+    expectations so neither is left "waiting for the other")."""
+
+    relationship = models.OneToOneField(
+        CareRelationship, on_delete=models.CASCADE, related_name="agreement"
+    )
+    # Encrypted: what a person uses Tandem for can say a lot about their health.
+    purpose = EncryptedTextField(
+        _("What we use Tandem for"),
+        blank=True,
+        validators=[MaxLengthValidator(AGREEMENT_PURPOSE_MAX_LENGTH)],
+    )
+    reply_within_days = models.PositiveSmallIntegerField(
+        _("Replies can be expected within (working days)"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+    )
+    not_for = models.TextField(
+        _("What Tandem is not for"),
+        default=_("Emergencies. In a crisis, use your crisis plan or call the crisis line."),
+        validators=[MaxLengthValidator(AGREEMENT_NOT_FOR_MAX_LENGTH)],
+    )
+    review_every_weeks = models.PositiveSmallIntegerField(
+        _("We review this agreement every (weeks)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(52)],
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    user_agreed_at = models.DateTimeField(null=True, blank=True)
+    provider_agreed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Agreement for {self.relationship_id}"
+
+    @property
+    def agreed_by_both(self) -> bool:
+        return self.user_agreed_at is not None and self.provider_agreed_at is not None
+
+
+class Comment(models.Model):
+    """A provider's comment on an item of a shared module, or the service user's answer."""
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="toolbox_comments")
+    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    module = models.CharField(max_length=20, choices=Module.choices)
+    # The item commented on (a goal, a journal entry...), identified within the module.
+    item_id = models.PositiveBigIntegerField()
+    body = EncryptedTextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "module", "item_id", "created_at"])]
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Comment by {self.author} on {self.module} #{self.item_id}"
+
+
+class JointSession(models.Model):
+    """User and provider go through the toolbox together; access ends when the user ends it."""
+
+    relationship = models.ForeignKey(
+        CareRelationship, on_delete=models.CASCADE, related_name="joint_sessions"
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # Modules the service user is showing right now; the provider sees only these.
+    shown_modules = models.JSONField(default=list, blank=True)
+    note = EncryptedTextField(blank=True, validators=[MaxLengthValidator(SESSION_NOTE_MAX_LENGTH)])
+    note_updated_at = models.DateTimeField(null=True, blank=True)
+    note_updated_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["relationship"],
+                condition=models.Q(ended_at__isnull=True),
+                name="care_one_open_joint_session",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Joint session {self.pk} for {self.relationship_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return (
+            self.ended_at is None and timezone.now() < self.started_at + JOINT_SESSION_MAX_DURATION
+        )

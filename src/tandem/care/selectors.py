@@ -1,0 +1,346 @@
+"""Reads about care relationships, shaped for the pages and modules that need them."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import cast
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.functional import Promise
+
+from tandem.accounts.models import User
+from tandem.care.models import (
+    AccessLogEntry,
+    Agreement,
+    CareRelationship,
+    CareRequest,
+    Comment,
+    Grant,
+    JointSession,
+    Level,
+    Module,
+    RelationshipStatus,
+)
+
+# Lazy labels: translated when shown, in the language of the request.
+StrOrPromise = str | Promise
+
+MODULE_LABELS: dict[str, StrOrPromise] = dict(Module.choices)
+LEVEL_LABELS: dict[int, StrOrPromise] = dict(Level.choices)
+
+
+def comments_for_items(owner: User, module: str, item_ids: list[int]) -> dict[int, list[Comment]]:
+    """Comments on ``owner``'s items of ``module``, oldest first, keyed by item id (one query).
+
+    Every requested id is a key, with an empty list when nobody has commented on it. The
+    caller has already checked through ``get_owner_for_viewer`` that the viewer may see them.
+    """
+    found: dict[int, list[Comment]] = {item_id: [] for item_id in item_ids}
+    if not item_ids:
+        return found
+    for comment in Comment.objects.filter(
+        owner=owner, module=module, item_id__in=item_ids
+    ).select_related("author"):
+        found[comment.item_id].append(comment)
+    return found
+
+
+def agreement_for(service_user: User, provider: User) -> Agreement | None:
+    """The agreement of the active relationship between the two, or None (one query)."""
+    return (
+        Agreement.objects.filter(
+            relationship__service_user=service_user,
+            relationship__provider=provider,
+            relationship__status=RelationshipStatus.ACTIVE,
+        )
+        .select_related("relationship")
+        .first()
+    )
+
+
+# --- Shares ------------------------------------------------------------------------------------
+
+
+def module_url(owner_id: int, module: str) -> str:
+    """Where a provider reads ``module`` of service user ``owner_id`` (a toolbox page)."""
+    # The toolbox owns this route; a plain path keeps the care app independent of its names.
+    return f"/people/{owner_id}/{module}/"
+
+
+@dataclass(frozen=True)
+class Share:
+    """One module a provider may see, and how."""
+
+    owner_id: int
+    module: str
+    label: StrOrPromise
+    level: int
+    level_label: StrOrPromise
+
+    @property
+    def can_comment(self) -> bool:
+        return self.level >= Level.COMMENT
+
+    @property
+    def url(self) -> str:
+        return module_url(self.owner_id, self.module)
+
+
+def _shares(owner_id: int, grants: list[Grant]) -> list[Share]:
+    levels = {grant.module: grant.level for grant in grants if grant.level > Level.NONE}
+    return [
+        Share(
+            owner_id=owner_id,
+            module=module,
+            label=MODULE_LABELS[module],
+            level=levels[module],
+            level_label=LEVEL_LABELS[levels[module]],
+        )
+        for module in Module.values
+        if module in levels
+    ]
+
+
+def _with_grants(relationships: QuerySet[CareRelationship]) -> QuerySet[CareRelationship]:
+    return relationships.prefetch_related(
+        Prefetch("grants", queryset=Grant.objects.order_by("id"), to_attr="grant_list")
+    )
+
+
+# --- Service user's side -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CareTeam:
+    active: list[CareRelationship]
+    pending: list[CareRelationship]
+    past: list[CareRelationship]
+
+
+def care_team_for_service_user(user: User) -> CareTeam:
+    """``user``'s providers: current, waiting for an answer, and past (one query)."""
+    relationships = list(
+        CareRelationship.objects.filter(service_user=user)
+        .exclude(status=RelationshipStatus.DECLINED)
+        .select_related("provider")
+        .order_by("-created_at", "-id")
+    )
+    return CareTeam(
+        active=[r for r in relationships if r.status == RelationshipStatus.ACTIVE],
+        pending=[r for r in relationships if r.status == RelationshipStatus.PENDING],
+        past=[
+            r
+            for r in relationships
+            if r.status == RelationshipStatus.ENDED and r.started_at is not None
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class SharingRow:
+    """One provider's row of the sharing table: module → level, every module present."""
+
+    relationship: CareRelationship
+    levels: dict[str, int]
+
+
+def sharing_for_service_user(user: User) -> list[SharingRow]:
+    """What each current provider of ``user`` may see, for the sharing page (two queries)."""
+    relationships = _with_grants(
+        CareRelationship.objects.filter(service_user=user, status=RelationshipStatus.ACTIVE)
+        .select_related("provider")
+        .order_by("started_at", "id")
+    )
+    rows = []
+    for relationship in relationships:
+        levels = {module: int(Level.NONE) for module in Module.values}
+        for grant in cast(list[Grant], relationship.grant_list):  # type: ignore[attr-defined]
+            levels[grant.module] = grant.level
+        rows.append(SharingRow(relationship=relationship, levels=levels))
+    return rows
+
+
+def access_log_for_owner(owner: User) -> QuerySet[AccessLogEntry]:
+    """Every read of ``owner``'s data by someone else, newest first."""
+    return (
+        AccessLogEntry.objects.filter(owner=owner)
+        .select_related("viewer")
+        .order_by("-created_at", "-id")
+    )
+
+
+# --- Relationship page -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RelationshipPage:
+    relationship: CareRelationship
+    agreement: Agreement | None
+    shares: list[Share]
+    open_session: JointSession | None
+    past_sessions: list[JointSession]
+
+
+def relationship_page(relationship: CareRelationship) -> RelationshipPage:
+    """What the relationship page shows to either side (three queries)."""
+    agreement = Agreement.objects.filter(relationship=relationship).first()
+    grants = list(Grant.objects.filter(relationship=relationship))
+    sessions = list(
+        JointSession.objects.filter(relationship=relationship)
+        .select_related("note_updated_by")
+        .order_by("-started_at", "-id")
+    )
+    open_session = next((s for s in sessions if s.is_open), None)
+    return RelationshipPage(
+        relationship=relationship,
+        agreement=agreement,
+        shares=_shares(relationship.service_user_id, grants),
+        open_session=open_session,
+        past_sessions=[s for s in sessions if s is not open_session],
+    )
+
+
+# --- Provider's side ---------------------------------------------------------------------------
+
+
+def _latest_changes_function() -> Callable[[list[int]], dict[int, dict[str, datetime]]] | None:
+    """``tandem.toolbox.selectors.latest_changes``, or None while the toolbox lacks it.
+
+    Looked up at call time so the care app does not depend on the toolbox being installed.
+    """
+    try:
+        module = importlib.import_module("tandem.toolbox.selectors")
+    except ImportError:
+        return None
+    function = getattr(module, "latest_changes", None)
+    return cast(Callable[[list[int]], dict[int, dict[str, datetime]]] | None, function)
+
+
+@dataclass(frozen=True)
+class Change:
+    owner_id: int
+    module: str
+    label: StrOrPromise
+    changed_at: datetime
+
+    @property
+    def url(self) -> str:
+        return module_url(self.owner_id, self.module)
+
+
+@dataclass(frozen=True)
+class CaseloadEntry:
+    relationship: CareRelationship
+    shares: list[Share]
+    # Changes in shared modules since the provider last opened this person's overview.
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def person(self) -> User:
+        return self.relationship.service_user
+
+
+def _changes_since(
+    shares: list[Share], latest: dict[str, datetime], since: datetime | None
+) -> list[Change]:
+    # Only modules the provider may see: a change elsewhere is the person's business.
+    return [
+        Change(
+            owner_id=share.owner_id,
+            module=share.module,
+            label=share.label,
+            changed_at=latest[share.module],
+        )
+        for share in shares
+        if share.module in latest and (since is None or latest[share.module] > since)
+    ]
+
+
+@dataclass(frozen=True)
+class Caseload:
+    entries: list[CaseloadEntry]
+    # False when the toolbox cannot report changes yet; the page says so.
+    changes_available: bool
+
+
+def caseload_for_provider(provider: User) -> Caseload:
+    """The people ``provider`` works with, what each shares, and what changed since the
+    provider's last visit (two queries here, plus the toolbox's ``latest_changes``)."""
+    relationships = list(
+        _with_grants(
+            CareRelationship.objects.filter(provider=provider, status=RelationshipStatus.ACTIVE)
+            .select_related("service_user")
+            .order_by("service_user__full_name", "service_user__pseudonym", "id")
+        )
+    )
+    latest_changes = _latest_changes_function()
+    latest: dict[int, dict[str, datetime]] = {}
+    if latest_changes is not None and relationships:
+        latest = latest_changes([r.service_user_id for r in relationships])
+    entries = []
+    for relationship in relationships:
+        shares = _shares(relationship.service_user_id, relationship.grant_list)  # type: ignore[attr-defined]
+        entries.append(
+            CaseloadEntry(
+                relationship=relationship,
+                shares=shares,
+                changes=_changes_since(
+                    shares,
+                    latest.get(relationship.service_user_id, {}),
+                    relationship.provider_last_seen_at,
+                ),
+            )
+        )
+    return Caseload(entries=entries, changes_available=latest_changes is not None)
+
+
+def sent_requests_for_provider(provider: User) -> QuerySet[CareRequest]:
+    """Requests ``provider`` sent that have not been accepted or withdrawn.
+
+    A declined request, or one to an address that matched nobody, stays listed like any
+    other: the provider must not learn which addresses exist or who said no.
+    """
+    return (
+        CareRequest.objects.filter(provider=provider, withdrawn_at__isnull=True)
+        .exclude(relationship__started_at__isnull=False)
+        .order_by("-created_at", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class PersonOverview:
+    relationship: CareRelationship
+    shares: list[Share]
+    changes: list[Change]
+    changes_available: bool
+    agreement: Agreement | None
+    open_session: JointSession | None
+
+
+def person_overview(relationship: CareRelationship) -> PersonOverview:
+    """What the provider's overview of one person shows; changes are counted since the
+    previous visit, so call this before marking the visit."""
+    grants = list(Grant.objects.filter(relationship=relationship))
+    shares = _shares(relationship.service_user_id, grants)
+    latest_changes = _latest_changes_function()
+    latest = (
+        latest_changes([relationship.service_user_id]).get(relationship.service_user_id, {})
+        if latest_changes is not None
+        else {}
+    )
+    open_session = (
+        JointSession.objects.filter(relationship=relationship, ended_at__isnull=True)
+        .order_by("-started_at")
+        .first()
+    )
+    return PersonOverview(
+        relationship=relationship,
+        shares=shares,
+        changes=_changes_since(shares, latest, relationship.provider_last_seen_at),
+        changes_available=latest_changes is not None,
+        agreement=Agreement.objects.filter(relationship=relationship).first(),
+        open_session=open_session if open_session and open_session.is_open else None,
+    )

@@ -1,0 +1,1 @@
+"""A test-only app whose model exercises EncryptedTextField and the key-rotation command."""

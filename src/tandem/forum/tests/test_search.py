@@ -1,0 +1,97 @@
+"""Full-text search: scoped to the person's communities, ranked, highlighted safely.
+Runs on SQLite (FTS5) and on PostgreSQL (tsvector + GIN) alike."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from tandem.accounts.models import User
+from tandem.accounts.tests.factories import MembershipFactory, OrganisationFactory
+from tandem.forum import services
+from tandem.forum.models import Category
+from tandem.forum.search import highlight, search_posts
+from tandem.forum.tests.conftest import join, make_topic, reply
+from tandem.forum.tests.factories import CategoryFactory, CommunityFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_search_finds_ranks_and_scopes(
+    member: Callable[..., User], make_member: Callable[..., User], category: Category
+) -> None:
+    reader = member()
+    strong = make_topic(member(), category, title="Insomnia again", body="insomnia insomnia")
+    weak = make_topic(member(), category, title="Food", body="Some insomnia talk")
+    other_org = OrganisationFactory.create()
+    elsewhere = CategoryFactory.create(community=CommunityFactory.create(organisation=other_org))
+    outsider = join(MembershipFactory.create(organisation=other_org).user, elsewhere.community)
+    make_topic(outsider, elsewhere, title="Their insomnia", body="insomnia insomnia insomnia")
+    results = list(search_posts(reader, "insomnia"))
+    assert [post.topic_id for post in results] == [strong.pk, weak.pk]
+    assert list(search_posts(reader, "")) == []
+    # FTS5 / tsquery syntax typed by people is taken as plain words, never as operators.
+    assert len(search_posts(reader, '"insomnia* ^ (')) == 2
+
+
+def test_search_never_shows_other_communities_drafts_or_deleted_posts(
+    member: Callable[..., User], make_member: Callable[..., User], category: Category
+) -> None:
+    reader = member()
+    author = member()
+    other_community = CommunityFactory.create(organisation=category.community.organisation)
+    other_category = CategoryFactory.create(community=other_community)
+    stranger = join(make_member(), other_community)
+    make_topic(stranger, other_category, title="Elsewhere", body="kaleidoscope")
+    services.save_topic_draft(
+        author=author,
+        community=category.community,
+        category=category,
+        title="d",
+        body="kaleidoscope",
+    )
+    topic = make_topic(author, category, title="Gone", body="kaleidoscope")
+    post = topic.posts.get()
+    assert [p.pk for p in search_posts(reader, "kaleidoscope")] == [post.pk]
+    services.delete_post(user=author, post=post)
+    assert list(search_posts(reader, "kaleidoscope")) == []
+
+
+def test_edits_keep_the_index_in_step(member: Callable[..., User], category: Category) -> None:
+    author = member()
+    topic = make_topic(author, category, body="original marmalade")
+    post = reply(author, topic, "reply about porridge")
+    post.topic.community = category.community
+    services.edit_post(editor=author, post=post, body="reply about toast")
+    assert list(search_posts(author, "porridge")) == []
+    assert [p.pk for p in search_posts(author, "toast")] == [post.pk]
+    assert [p.pk for p in search_posts(author, "Sleep")] == [topic.posts.get(is_opening=True).pk]
+
+
+def test_highlight_escapes_first_then_marks() -> None:
+    text = 'I said <script>alert("sleep")</script> & slept &amp; well'
+    html = highlight(text, "sleep amp")
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+    assert "<mark>sleep</mark>" in html
+    assert "<mark>slept</mark>" not in html  # "slept" does not start with "sleep"
+    assert "&amp;" in html and "&<mark>amp" not in html
+
+
+def test_search_page_paginates_and_highlights(
+    client: object, member: Callable[..., User], category: Category
+) -> None:
+    from django.test import Client
+
+    from tandem.conftest import login_client
+
+    reader = member()
+    for n in range(25):
+        make_topic(member(), category, title=f"Walk {n}", body="a long <walk> outside")
+    browser = login_client(Client(), reader)
+    page = browser.get("/communities/search/?q=walk").content.decode()
+    assert "25 posts found" in page
+    assert "&lt;<mark>walk</mark>&gt;" in page
+    assert "Page 1 of 2" in page
+    assert "Page 2 of 2" in browser.get("/communities/search/?q=walk&page=2").content.decode()

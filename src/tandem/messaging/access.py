@@ -1,0 +1,135 @@
+"""Who may read a thread, write in it, and change a message.
+
+A service user reads and writes in their own threads. A provider reads the threads they take
+part in, and writes only while their care relationship with the service user is active and
+they are a verified provider; when it ends, the thread stays readable but read-only for them.
+A colleague covering for an away provider reads and writes in that provider's threads while
+the cover lasts, if they too are in the service user's care team (an active relationship).
+Anyone else gets a 404: "missing" and "not yours" look the same.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tandem.accounts.access import is_verified_provider
+from tandem.accounts.models import User
+from tandem.care.models import CareRelationship, RelationshipStatus
+from tandem.messaging.models import Message, Participant, ProviderAway, Side, Thread
+
+
+def covered_provider_ids(user: User) -> list[int]:
+    """Providers ``user`` is covering for right now (one query)."""
+    return list(
+        ProviderAway.objects.filter(covered_by=user, away_until__gt=timezone.now()).values_list(
+            "provider_id", flat=True
+        )
+    )
+
+
+def get_thread_for_user(user: User | AnonymousUser, thread_id: int) -> Thread:
+    """Return the thread if ``user`` may read it, else raise Http404.
+
+    The service user may read their own threads; a provider the threads they take part in
+    (also after the relationship ended: read-only), and the threads of a provider they are
+    covering for while they hold an active relationship with the service user.
+    """
+    if not user.is_authenticated or not user.is_active:
+        raise Http404
+    thread = Thread.objects.filter(pk=thread_id).select_related("service_user").first()
+    if thread is None:
+        raise Http404
+    if not _may_read(user, thread):
+        raise Http404
+    return thread
+
+
+def _may_read(user: User | AnonymousUser, thread: Thread) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if thread.service_user_id == user.pk:
+        return True
+    assert isinstance(user, User)  # noqa: S101 - authenticated above
+    member_ids = set(
+        Participant.objects.filter(thread=thread, side=Side.CARE_TEAM).values_list(
+            "user_id", flat=True
+        )
+    )
+    if user.pk in member_ids:
+        return True
+    return bool(member_ids & set(covered_provider_ids(user))) and _has_active_relationship(
+        user, thread
+    )
+
+
+def is_participant(user: User, thread: Thread) -> bool:
+    """True for the thread's service user and its care team; False for a covering colleague."""
+    return thread.service_user_id == user.pk or (
+        Participant.objects.filter(thread=thread, user=user).exists()
+    )
+
+
+def _has_active_relationship(provider: User, thread: Thread) -> bool:
+    return CareRelationship.objects.filter(
+        provider=provider, service_user_id=thread.service_user_id, status=RelationshipStatus.ACTIVE
+    ).exists()
+
+
+def active_providers_of_thread(thread: Thread) -> list[int]:
+    """Providers in the thread whose relationship with its service user is active now."""
+    return list(
+        Participant.objects.filter(
+            thread=thread,
+            side=Side.CARE_TEAM,
+            user__caseload__service_user_id=thread.service_user_id,
+            user__caseload__status=RelationshipStatus.ACTIVE,
+        ).values_list("user_id", flat=True)
+    )
+
+
+def check_can_post_in_thread(user: User, thread: Thread) -> None:
+    """Raise PermissionDenied unless ``user`` may write in ``thread`` (which they may read).
+
+    The service user may write while at least one provider of the thread is still in their care
+    team. A provider must be verified and hold an active relationship with the service user.
+    """
+    if thread.service_user_id == user.pk:
+        if not active_providers_of_thread(thread):
+            raise PermissionDenied(
+                _("Nobody in this conversation is in your care team any more, so it is closed.")
+            )
+        return
+    if not _may_read(user, thread):
+        raise PermissionDenied(_("You cannot write in this conversation."))
+    if not is_verified_provider(user) or not _has_active_relationship(user, thread):
+        raise PermissionDenied(
+            _("Your care relationship with this person has ended: this conversation is read-only.")
+        )
+
+
+def get_message_for_sender(user: User, thread: Thread, message_id: int) -> Message:
+    """Return ``user``'s own message in ``thread``, else raise Http404."""
+    message = Message.objects.filter(pk=message_id, thread=thread, sender=user).first()
+    if message is None:
+        raise Http404
+    return message
+
+
+def check_can_change_message(user: User, message: Message) -> None:
+    """Raise PermissionDenied unless ``user`` sent ``message`` less than five minutes ago, has
+    not withdrawn it, and may still write in its thread."""
+    if message.sender_id != user.pk:
+        raise PermissionDenied(_("You can only change your own messages."))
+    if message.withdrawn_at is not None:
+        raise PermissionDenied(_("This message has been withdrawn."))
+    if not message.is_changeable():
+        raise PermissionDenied(
+            _(
+                "Messages can be changed or withdrawn for 5 minutes after sending. That time has passed."
+            )
+        )
+    check_can_post_in_thread(user, message.thread)

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MessagingConfig(AppConfig):
+    name = "tandem.messaging"
+    label = "messaging"
+    verbose_name = _("Secure messaging")
+
+    def ready(self) -> None:
+        from tandem.messaging import selectors
+        from tandem.notifications.scopes import register_scope
+
+        register_scope(selectors.THREAD_SCOPE, selectors.thread_ids_for_user)

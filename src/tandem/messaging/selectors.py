@@ -1,0 +1,334 @@
+"""Reads for messaging pages and the live socket, always for the person asking."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from tandem.accounts.models import Membership, Role, User
+from tandem.care.models import Agreement, CareRelationship, RelationshipStatus
+from tandem.core.markdown import render_markdown
+from tandem.messaging.access import covered_provider_ids
+from tandem.messaging.models import Message, Participant, ProviderAway, Side, Thread
+
+THREAD_SCOPE = "messaging.thread"
+MESSAGES_PER_PAGE = 50
+
+
+def thread_ids_for_user(user: User) -> QuerySet[Any]:
+    """Ids of the threads ``user`` takes part in, as a subquery (notification scope)."""
+    return Participant.objects.filter(user=user).values("thread_id")
+
+
+def unread_message_count(user: User) -> int:
+    """Messages from others, not withdrawn, newer than what ``user`` has read (one query)."""
+    return (
+        Message.objects.filter(
+            # One filter() call, so the participant row and its read mark are the same join.
+            thread__participants__user=user,
+            pk__gt=F("thread__participants__last_read_message_id"),
+            withdrawn_at__isnull=True,
+        )
+        .exclude(sender=user)
+        .count()
+    )
+
+
+def _active_care_team_service_users(
+    provider: User,
+) -> QuerySet[Any]:
+    return CareRelationship.objects.filter(
+        provider=provider, status=RelationshipStatus.ACTIVE
+    ).values("service_user_id")
+
+
+def inbox_threads(user: User) -> QuerySet[Thread]:
+    """Threads ``user`` may read, with ``unread`` counted for them and the participants
+    prefetched (two queries per page). Threads waiting for the care team come first, longest
+    wait first; then the rest, most recent first."""
+    mine = Participant.objects.filter(user=user).values("thread_id")
+    condition = Q(pk__in=mine) | Q(service_user=user)
+    covered = covered_provider_ids(user)
+    if covered:
+        condition |= Q(
+            pk__in=Participant.objects.filter(user_id__in=covered).values("thread_id"),
+            service_user_id__in=_active_care_team_service_users(user),
+        )
+    last_read = Participant.objects.filter(thread=OuterRef("pk"), user=user).values(
+        "last_read_message_id"
+    )[:1]
+    unread = (
+        Message.objects.filter(
+            thread=OuterRef("pk"), withdrawn_at__isnull=True, pk__gt=OuterRef("my_last_read")
+        )
+        .exclude(sender=user)
+        .order_by()
+        .values("thread")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Thread.objects.filter(condition)
+        .annotate(my_last_read=Subquery(last_read))
+        .annotate(
+            unread=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)),
+            waiting_rank=Case(
+                When(waiting_for=Side.CARE_TEAM, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+        )
+        .select_related("service_user")
+        .prefetch_related(
+            Prefetch(
+                "participants",
+                queryset=Participant.objects.select_related("user").order_by("id"),
+                to_attr="participant_list",
+            )
+        )
+        .order_by("waiting_rank", "waiting_since", "-last_message_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class MessageView:
+    message: Message
+    html: SafeString
+    is_mine: bool
+    can_change: bool
+
+    @property
+    def sender(self) -> User | None:
+        return self.message.sender
+
+
+def message_views(user: User, messages: Iterable[Message]) -> list[MessageView]:
+    """Messages ready to show to ``user``: bodies rendered through the one Markdown renderer."""
+    now = timezone.now()
+    views = []
+    for message in messages:
+        is_mine = message.sender_id == user.pk
+        views.append(
+            MessageView(
+                message=message,
+                html=SafeString("") if message.is_withdrawn else render_markdown(message.body),
+                is_mine=is_mine,
+                can_change=is_mine
+                and message.withdrawn_at is None
+                and now < message.changeable_until(),
+            )
+        )
+    return views
+
+
+@dataclass(frozen=True)
+class ReplyExpectation:
+    provider: User
+    reply_within_days: int
+
+
+@dataclass(frozen=True)
+class AwayNotice:
+    provider: User
+    away_until: datetime
+    covered_by: User | None
+
+
+@dataclass(frozen=True)
+class CareTeamFacts:
+    """What a person should know before writing: expected reply times and who is away."""
+
+    replies: list[ReplyExpectation]
+    away: list[AwayNotice]
+
+
+def care_team_facts(service_user_id: int, provider_ids: list[int]) -> CareTeamFacts:
+    """Reply times from the agreements of active relationships, and current absences
+    (two queries)."""
+    agreements = (
+        Agreement.objects.filter(
+            relationship__service_user_id=service_user_id,
+            relationship__provider_id__in=provider_ids,
+            relationship__status=RelationshipStatus.ACTIVE,
+        )
+        .select_related("relationship__provider")
+        .order_by("relationship__provider__full_name", "relationship__provider_id")
+    )
+    absences = ProviderAway.objects.filter(
+        provider_id__in=provider_ids, away_until__gt=timezone.now()
+    ).select_related("provider", "covered_by")
+    return CareTeamFacts(
+        replies=[
+            ReplyExpectation(
+                provider=agreement.relationship.provider,
+                reply_within_days=agreement.reply_within_days,
+            )
+            for agreement in agreements
+        ],
+        away=[
+            AwayNotice(provider=a.provider, away_until=a.away_until, covered_by=a.covered_by)
+            for a in absences
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    thread: Thread
+    messages: list[MessageView]
+    earlier_before: int | None
+    participants: list[Participant]
+    facts: CareTeamFacts
+
+    @property
+    def last_id(self) -> int:
+        return self.messages[-1].message.pk if self.messages else 0
+
+    @property
+    def providers(self) -> list[User]:
+        return [p.user for p in self.participants if p.side == Side.CARE_TEAM]
+
+
+def thread_page(user: User, thread: Thread, *, before: int | None = None) -> ThreadPage:
+    """The latest messages of ``thread`` (or those before ``before``), its participants, and
+    the care team's reply times and absences (four queries)."""
+    messages = Message.objects.filter(thread=thread).select_related("sender").order_by("-pk")
+    if before is not None:
+        messages = messages.filter(pk__lt=before)
+    latest = list(messages[: MESSAGES_PER_PAGE + 1])
+    earlier_before = None
+    if len(latest) > MESSAGES_PER_PAGE:
+        latest = latest[:MESSAGES_PER_PAGE]
+        earlier_before = latest[-1].pk
+    participants = list(
+        Participant.objects.filter(thread=thread).select_related("user").order_by("id")
+    )
+    provider_ids = [p.user_id for p in participants if p.side == Side.CARE_TEAM]
+    return ThreadPage(
+        thread=thread,
+        messages=message_views(user, reversed(latest)),
+        earlier_before=earlier_before,
+        participants=participants,
+        facts=care_team_facts(thread.service_user_id, provider_ids),
+    )
+
+
+def messages_for_socket(
+    user: User, thread_id: int, *, after: int, covering: bool = False, limit: int = 200
+) -> list[Message]:
+    """Messages of a thread ``user`` takes part in (or may read), newer than ``after``.
+
+    The caller has passed the thread gate on subscribe; this repeats the cheapest part of it
+    (participant or owner) in the same query, so a socket never outlives its right to read.
+    """
+    readable = Q(thread__service_user=user) | Q(thread__participants__user=user)
+    if covering:
+        # Only for a socket that passed the gate as a covering colleague (one more query).
+        readable |= Q(thread__participants__user_id__in=covered_provider_ids(user))
+    return list(
+        Message.objects.filter(readable, thread_id=thread_id, pk__gt=after)
+        .select_related("sender")
+        .distinct()
+        .order_by("pk")[:limit]
+    )
+
+
+def changed_message_ids(user: User, thread_id: int, *, since: datetime, up_to: int) -> list[int]:
+    """Ids of messages up to ``up_to`` edited or withdrawn after ``since`` (for the poll)."""
+    readable = Q(thread__service_user=user) | Q(thread__participants__user=user)
+    return list(
+        Message.objects.filter(readable, thread_id=thread_id, pk__lte=up_to)
+        .filter(Q(edited_at__gt=since) | Q(withdrawn_at__gt=since))
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def messages_by_id(user: User, thread_id: int, message_ids: list[int]) -> list[Message]:
+    """Given messages of a thread ``user`` may read (for live edits and withdrawals)."""
+    readable = Q(thread__service_user=user) | Q(thread__participants__user=user)
+    covered = covered_provider_ids(user)
+    if covered:
+        readable |= Q(thread__participants__user_id__in=covered)
+    return list(
+        Message.objects.filter(readable, thread_id=thread_id, pk__in=message_ids)
+        .select_related("sender")
+        .distinct()
+        .order_by("pk")
+    )
+
+
+@dataclass(frozen=True)
+class StartOptions:
+    """Who ``user`` may start a conversation with."""
+
+    providers: list[User]
+    service_users: list[User]
+    facts: CareTeamFacts | None
+
+
+def start_options(user: User) -> StartOptions:
+    """A service user picks providers from their active care team; a provider picks one of the
+    people they have an active relationship with (two or three queries)."""
+    providers = [
+        r.provider
+        for r in CareRelationship.objects.filter(
+            service_user=user, status=RelationshipStatus.ACTIVE
+        )
+        .select_related("provider")
+        .order_by("provider__full_name", "provider_id")
+    ]
+    service_users = [
+        r.service_user
+        for r in CareRelationship.objects.filter(provider=user, status=RelationshipStatus.ACTIVE)
+        .select_related("service_user")
+        .order_by("service_user__full_name", "service_user_id")
+    ]
+    facts = care_team_facts(user.pk, [p.pk for p in providers]) if providers else None
+    return StartOptions(providers=providers, service_users=service_users, facts=facts)
+
+
+def colleagues_for_provider(provider: User) -> list[User]:
+    """Verified providers of the organisations ``provider`` works for, except them (one query)."""
+    organisations = Membership.objects.filter(user=provider, role=Role.PROVIDER).values(
+        "organisation_id"
+    )
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__organisation_id__in=organisations,
+            memberships__role=Role.PROVIDER,
+            memberships__verified_at__isnull=False,
+        )
+        .exclude(pk=provider.pk)
+        .distinct()
+        .order_by("full_name", "pk")
+    )
+
+
+def away_for_provider(provider: User) -> ProviderAway | None:
+    return (
+        ProviderAway.objects.filter(provider=provider, away_until__gt=timezone.now())
+        .select_related("covered_by")
+        .first()
+    )

@@ -1,0 +1,247 @@
+"""Every change in messaging: start a thread, send, edit, withdraw, read, be away.
+
+Each write happens in one transaction; live events and notifications are queued with
+``transaction.on_commit``, so they are sent only for what was stored.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tandem.accounts.access import is_verified_provider
+from tandem.accounts.models import User
+from tandem.care.models import CareRelationship, RelationshipStatus
+from tandem.messaging import access, events
+from tandem.messaging.models import Message, Participant, ProviderAway, Side, Thread
+from tandem.messaging.selectors import THREAD_SCOPE
+from tandem.notifications.models import Notification
+from tandem.notifications.services import notify
+
+NOTIFICATION_KIND = "messaging.message"
+
+
+@dataclass(frozen=True)
+class SendResult:
+    message: Message
+    # False when the client key had been used: a double submit or a retry, nothing stored.
+    created: bool
+
+
+def _existing(sender: User, client_key: uuid.UUID) -> Message | None:
+    return Message.objects.filter(sender=sender, client_key=client_key).first()
+
+
+@transaction.atomic
+def start_thread(
+    *,
+    author: User,
+    subject: str,
+    body: str,
+    client_key: uuid.UUID,
+    providers: list[User] | None = None,
+    service_user: User | None = None,
+) -> SendResult:
+    """Start a conversation with its first message.
+
+    A service user writes to one or more providers of their active care team (``providers``);
+    a verified provider writes to one person they have an active relationship with
+    (``service_user``). Raise PermissionDenied for anyone else. A used ``client_key`` returns
+    the message it already stored.
+    """
+    existing = _existing(author, client_key)
+    if existing is not None:
+        return SendResult(message=existing, created=False)
+    if service_user is None:
+        team = set(
+            CareRelationship.objects.filter(
+                service_user=author, status=RelationshipStatus.ACTIVE
+            ).values_list("provider_id", flat=True)
+        )
+        chosen = providers or []
+        if not chosen or any(p.pk not in team for p in chosen):
+            raise PermissionDenied(_("You can only write to providers in your care team."))
+        owner, care_team = author, chosen
+    else:
+        if (
+            not is_verified_provider(author)
+            or not CareRelationship.objects.filter(
+                provider=author, service_user=service_user, status=RelationshipStatus.ACTIVE
+            ).exists()
+        ):
+            raise PermissionDenied(_("You can only write to people in your caseload."))
+        owner, care_team = service_user, [author]
+    thread = Thread(service_user=owner, subject=subject, started_by=author)
+    thread.full_clean()
+    thread.save()
+    Participant.objects.create(thread=thread, user=owner, side=Side.SERVICE_USER)
+    Participant.objects.bulk_create(
+        [Participant(thread=thread, user=p, side=Side.CARE_TEAM) for p in care_team]
+    )
+    return send_message(sender=author, thread=thread, body=body, client_key=client_key)
+
+
+@transaction.atomic
+def send_message(*, sender: User, thread: Thread, body: str, client_key: uuid.UUID) -> SendResult:
+    """Store a message once per ``client_key``, update who is waiting, notify the others.
+
+    Raise PermissionDenied when ``sender`` may not write in ``thread`` and ValidationError for
+    an empty or over-long body. A key used before returns the stored message (created=False).
+    """
+    existing = _existing(sender, client_key)
+    if existing is not None:
+        return SendResult(message=existing, created=False)
+    access.check_can_post_in_thread(sender, thread)
+    now = timezone.now()
+    message = Message(
+        thread=thread, sender=sender, body=body, client_key=client_key, created_at=now
+    )
+    if not body.strip():
+        raise ValidationError({"body": _("Write a message before sending.")})
+    message.full_clean(exclude=["thread", "sender"])
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:
+        # Two submits raced past the first check: the other one stored it.
+        existing = _existing(sender, client_key)
+        if existing is None:
+            raise
+        return SendResult(message=existing, created=False)
+
+    side = Side.SERVICE_USER if thread.service_user_id == sender.pk else Side.CARE_TEAM
+    other = Side.CARE_TEAM if side == Side.SERVICE_USER else Side.SERVICE_USER
+    fields = ["last_message_at"]
+    thread.last_message_at = now
+    if thread.waiting_for != other:
+        thread.waiting_for, thread.waiting_since = other, now
+        fields += ["waiting_for", "waiting_since"]
+    thread.save(update_fields=fields)
+    # The sender has read their own message; a covering colleague has no participant row.
+    Participant.objects.filter(thread=thread, user=sender).update(last_read_message_id=message.pk)
+
+    recipients = list(
+        Participant.objects.filter(thread=thread).exclude(user=sender).select_related("user")
+    )
+    already_told = set(
+        Notification.objects.filter(
+            recipient__in=[p.user for p in recipients],
+            kind=NOTIFICATION_KIND,
+            scope_type=THREAD_SCOPE,
+            scope_id=thread.pk,
+            read_at__isnull=True,
+        ).values_list("recipient_id", flat=True)
+    )
+    for participant in recipients:
+        if participant.user_id in already_told or not participant.user.is_active:
+            continue
+        # In the portal only; the email that may follow says nothing but "something new".
+        notify(
+            recipient=participant.user,
+            kind=NOTIFICATION_KIND,
+            title=_("New message from %(name)s") % {"name": sender.get_full_name()},
+            url=f"/messages/{thread.pk}/",
+            actor=sender,
+            scope_type=THREAD_SCOPE,
+            scope_id=thread.pk,
+        )
+    events.publish_thread_changed(
+        thread_id=thread.pk, message_id=message.pk, user_ids=[p.user_id for p in recipients]
+    )
+    return SendResult(message=message, created=True)
+
+
+def _others(message: Message) -> list[int]:
+    others = Participant.objects.filter(thread_id=message.thread_id)
+    if message.sender_id is not None:
+        others = others.exclude(user_id=message.sender_id)
+    return list(others.values_list("user_id", flat=True))
+
+
+@transaction.atomic
+def edit_message(*, editor: User, message: Message, body: str) -> Message:
+    """Change a message within five minutes of sending; it then shows "edited".
+
+    Raise PermissionDenied after that time, for a withdrawn message or someone else's, and
+    ValidationError for an empty or over-long body.
+    """
+    message = Message.objects.select_for_update().select_related("thread").get(pk=message.pk)
+    access.check_can_change_message(editor, message)
+    if not body.strip():
+        raise ValidationError({"body": _("Write a message before sending.")})
+    message.body = body
+    message.edited_at = timezone.now()
+    message.full_clean(exclude=["thread", "sender"])
+    message.save(update_fields=["body", "edited_at"])
+    events.publish_thread_changed(
+        thread_id=message.thread_id, message_id=message.pk, user_ids=_others(message), changed=True
+    )
+    return message
+
+
+@transaction.atomic
+def withdraw_message(*, editor: User, message: Message) -> Message:
+    """Withdraw a message within five minutes of sending: its text is deleted and the thread
+    shows that a message was withdrawn. Raise PermissionDenied otherwise."""
+    message = Message.objects.select_for_update().select_related("thread").get(pk=message.pk)
+    access.check_can_change_message(editor, message)
+    message.body = ""
+    message.withdrawn_at = timezone.now()
+    message.save(update_fields=["body", "withdrawn_at"])
+    events.publish_thread_changed(
+        thread_id=message.thread_id, message_id=message.pk, user_ids=_others(message), changed=True
+    )
+    return message
+
+
+@transaction.atomic
+def mark_thread_read(*, user: User, thread: Thread, up_to: int | None = None) -> int:
+    """Move ``user``'s read mark forward to ``up_to`` (or the latest message); never back.
+    Return the new mark (0 for someone without a participant row, e.g. a covering colleague)."""
+    participant = Participant.objects.select_for_update().filter(thread=thread, user=user).first()
+    if participant is None:
+        return 0
+    latest = Message.objects.filter(thread=thread).aggregate(m=Max("pk"))["m"] or 0
+    target = latest if up_to is None else min(up_to, latest)
+    if target > participant.last_read_message_id:
+        participant.last_read_message_id = target
+        participant.save(update_fields=["last_read_message_id"])
+        Notification.objects.filter(
+            recipient=user,
+            kind=NOTIFICATION_KIND,
+            scope_type=THREAD_SCOPE,
+            scope_id=thread.pk,
+            read_at__isnull=True,
+        ).update(read_at=timezone.now())
+        events.publish_unread_changed(user_id=user.pk)
+    return participant.last_read_message_id
+
+
+@transaction.atomic
+def set_away(*, provider: User, away_until: datetime, covered_by: User | None) -> ProviderAway:
+    """Mark ``provider`` away until ``away_until``, optionally covered by a colleague who is a
+    verified provider of the same organisation. Raise ValidationError otherwise."""
+    if not is_verified_provider(provider):
+        raise PermissionDenied(_("Only verified care providers can set an absence."))
+    if away_until <= timezone.now():
+        raise ValidationError({"away_until": _("Choose a time in the future.")})
+    if covered_by is not None and (
+        covered_by.pk == provider.pk or not is_verified_provider(covered_by)
+    ):
+        raise ValidationError({"covered_by": _("Choose a colleague who is a care provider.")})
+    away, _created = ProviderAway.objects.update_or_create(
+        provider=provider, defaults={"away_until": away_until, "covered_by": covered_by}
+    )
+    return away
+
+
+@transaction.atomic
+def clear_away(*, provider: User) -> None:
+    ProviderAway.objects.filter(provider=provider).delete()

@@ -1,0 +1,103 @@
+/* Live messaging: new messages appear in an open conversation and the unread count in the
+   navigation changes without a reload. Progressive enhancement only: without this script every
+   page still works, and a reload shows everything. No inline script (strict CSP). */
+(function () {
+  "use strict";
+
+  var link = document.querySelector("[data-messages-link]");
+  if (!link || !window.WebSocket) { return; }
+  var list = document.getElementById("message-list");
+  var status = document.querySelector("[data-live-status]");
+  var threadId = list ? parseInt(list.getAttribute("data-thread"), 10) : null;
+  var socket = null;
+  var delay = 1000;
+
+  function socketUrl() {
+    var configured = link.getAttribute("data-ws-url") || "/ws/messaging/";
+    if (/^wss?:\/\//.test(configured)) { return configured; }
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    return scheme + window.location.host + configured;
+  }
+
+  function lastId() {
+    var items = list ? list.querySelectorAll("[data-message-id]") : [];
+    var last = 0;
+    for (var i = 0; i < items.length; i++) {
+      last = Math.max(last, parseInt(items[i].getAttribute("data-message-id"), 10) || 0);
+    }
+    return last;
+  }
+
+  function setUnread(count) {
+    var badge = link.querySelector("[data-messages-unread]");
+    if (!badge) { return; }
+    badge.querySelector("[data-count]").textContent = String(count);
+    badge.hidden = count === 0;
+  }
+
+  function fragment(html) {
+    var template = document.createElement("template");
+    template.innerHTML = html;
+    return template.content.firstElementChild;
+  }
+
+  function showMessages(messages, replace) {
+    var newest = 0;
+    messages.forEach(function (m) {
+      var element = fragment(m.html);
+      if (!element) { return; }
+      var existing = document.getElementById("message-" + m.id);
+      if (existing) {
+        // Keep the sender's own edit and withdraw buttons: only replace the text part.
+        if (replace) { existing.replaceWith(element); }
+      } else {
+        list.appendChild(element);
+        newest = Math.max(newest, m.id);
+      }
+    });
+    if (newest && !document.hidden && socket) {
+      socket.send(JSON.stringify({ type: "read", thread: threadId, up_to: newest }));
+    }
+  }
+
+  function say(text) {
+    if (!status) { return; }
+    status.textContent = text;
+    status.hidden = !text;
+  }
+
+  function connect() {
+    try { socket = new WebSocket(socketUrl()); } catch (e) { return; }
+    socket.addEventListener("open", function () {
+      delay = 1000;
+      say("");
+      if (threadId) {
+        // Ask for everything after the last message on the page: nothing is lost while away.
+        socket.send(JSON.stringify({ type: "subscribe", thread: threadId, after: lastId() }));
+      }
+    });
+    socket.addEventListener("message", function (event) {
+      var data;
+      try { data = JSON.parse(event.data); } catch (e) { return; }
+      if (data.type === "unread") { setUnread(data.count); }
+      else if (data.type === "messages" && data.thread === threadId) { showMessages(data.messages, false); }
+      else if (data.type === "changed" && data.thread === threadId) { showMessages(data.messages, true); }
+    });
+    socket.addEventListener("close", function (event) {
+      socket = null;
+      if (event.code === 4401) { return; }  // Logged out: a reload shows the login page.
+      if (list) { say(status ? status.getAttribute("data-offline") || "" : ""); }
+      window.setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 30000);
+    });
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden && socket && threadId && socket.readyState === 1) {
+      var last = lastId();
+      if (last) { socket.send(JSON.stringify({ type: "read", thread: threadId, up_to: last })); }
+    }
+  });
+
+  connect();
+})();

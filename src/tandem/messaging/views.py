@@ -1,0 +1,285 @@
+"""Thin views for secure messaging: parse, gate, call a service or selector, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+
+from tandem.accounts.access import is_verified_provider
+from tandem.accounts.models import User
+from tandem.messaging import access, selectors, services
+from tandem.messaging.forms import AwayForm, MessageEditForm, MessageForm, ThreadStartForm
+from tandem.messaging.models import Thread
+
+THREADS_PER_PAGE = 30
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - LoginRequiredMiddleware guarantees it
+    return user
+
+
+def _form_errors(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def websocket_url() -> str:
+    """Where pages open the live socket: ``TANDEM_WS_ORIGIN`` when set, else the page origin
+    (an empty origin tells the script to use the page's own host)."""
+    return f"{settings.TANDEM_WS_ORIGIN}/ws/messaging/"
+
+
+class ThreadListView(View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        user = _user(request)
+        page = Paginator(selectors.inbox_threads(user), THREADS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        return render(
+            request,
+            "messaging/thread_list.html",
+            {"page": page, "is_provider": is_verified_provider(user)},
+        )
+
+
+class ThreadCreateView(View):
+    template_name = "messaging/thread_create.html"
+
+    def _form(self, user: User, data: Any = None) -> tuple[ThreadStartForm, Any]:
+        options = selectors.start_options(user)
+        providers = options.providers
+        service_users = options.service_users if is_verified_provider(user) else []
+        form = ThreadStartForm(data, providers=providers, service_users=service_users)
+        return form, options
+
+    def _render(
+        self, request: HttpRequest, form: ThreadStartForm, options: Any, status: int = 200
+    ) -> HttpResponse:
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "options": options,
+                "can_start": bool(form.fields.keys() - {"subject", "body", "client_key"}),
+            },
+            status=status,
+        )
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form, options = self._form(_user(request))
+        return self._render(request, form, options)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        user = _user(request)
+        form, options = self._form(user, request.POST)
+        if not form.is_valid():
+            return self._render(request, form, options, status=400)
+        data = form.cleaned_data
+        try:
+            result = services.start_thread(
+                author=user,
+                subject=data["subject"],
+                body=data["body"],
+                client_key=data["client_key"],
+                providers=list(data["providers"]) if "providers" in data else None,
+                service_user=data.get("service_user"),
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+            return self._render(request, form, options, status=400)
+        return redirect("messaging:thread-detail", thread_id=result.message.thread_id)
+
+
+def _thread_context(
+    request: HttpRequest, thread: Thread, form: MessageForm | None = None
+) -> dict[str, Any]:
+    user = _user(request)
+    before = request.GET.get("before")
+    page = selectors.thread_page(
+        user, thread, before=int(before) if before and before.isdigit() else None
+    )
+    read_only_reason = ""
+    try:
+        access.check_can_post_in_thread(user, thread)
+    except PermissionDenied as denied:
+        read_only_reason = str(denied)
+    return {
+        "page": page,
+        "thread": thread,
+        "form": form or MessageForm(),
+        "read_only_reason": read_only_reason,
+        "ws_url": websocket_url(),
+        "is_owner": thread.service_user_id == user.pk,
+    }
+
+
+class ThreadDetailView(View):
+    template_name = "messaging/thread_detail.html"
+
+    def get(self, request: HttpRequest, thread_id: int) -> HttpResponse:
+        user = _user(request)
+        thread = access.get_thread_for_user(user, thread_id)
+        context = _thread_context(request, thread)
+        if "before" not in request.GET:
+            services.mark_thread_read(user=user, thread=thread, up_to=context["page"].last_id)
+        return render(request, self.template_name, context)
+
+
+class MessageCreateView(View):
+    """Send a reply. Without JavaScript this is a plain form post; a repeated post with the same
+    key stores nothing new and lands on the same page."""
+
+    def post(self, request: HttpRequest, thread_id: int) -> HttpResponse:
+        user = _user(request)
+        thread = access.get_thread_for_user(user, thread_id)
+        form = MessageForm(request.POST)
+        status = 400
+        if form.is_valid():
+            try:
+                result = services.send_message(
+                    sender=user,
+                    thread=thread,
+                    body=form.cleaned_data["body"],
+                    client_key=form.cleaned_data["client_key"],
+                )
+            except ValidationError as error:
+                _form_errors(form, error)
+            except PermissionDenied as denied:
+                form.add_error(None, str(denied))
+                status = 403
+            else:
+                url = reverse("messaging:thread-detail", kwargs={"thread_id": thread.pk})
+                return redirect(f"{url}#message-{result.message.pk}")
+        return render(
+            request,
+            "messaging/thread_detail.html",
+            _thread_context(request, thread, form),
+            status=status,
+        )
+
+
+class MessageEditView(View):
+    template_name = "messaging/message_edit.html"
+
+    def _render(
+        self,
+        request: HttpRequest,
+        thread: Thread,
+        message: Any,
+        form: MessageEditForm,
+        status: int = 200,
+    ) -> HttpResponse:
+        return render(
+            request,
+            self.template_name,
+            {"thread": thread, "message": message, "form": form},
+            status=status,
+        )
+
+    def get(self, request: HttpRequest, thread_id: int, message_id: int) -> HttpResponse:
+        user = _user(request)
+        thread = access.get_thread_for_user(user, thread_id)
+        message = access.get_message_for_sender(user, thread, message_id)
+        try:
+            access.check_can_change_message(user, message)
+        except PermissionDenied as denied:
+            return _refused(request, thread, denied)
+        return self._render(
+            request, thread, message, MessageEditForm(initial={"body": message.body})
+        )
+
+    def post(self, request: HttpRequest, thread_id: int, message_id: int) -> HttpResponse:
+        user = _user(request)
+        thread = access.get_thread_for_user(user, thread_id)
+        message = access.get_message_for_sender(user, thread, message_id)
+        form = MessageEditForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, thread, message, form, status=400)
+        try:
+            services.edit_message(editor=user, message=message, body=form.cleaned_data["body"])
+        except PermissionDenied as denied:
+            return _refused(request, thread, denied)
+        except ValidationError as error:
+            _form_errors(form, error)
+            return self._render(request, thread, message, form, status=400)
+        messages.success(request, _("Your message is changed."))
+        url = reverse("messaging:thread-detail", kwargs={"thread_id": thread.pk})
+        return redirect(f"{url}#message-{message.pk}")
+
+
+def _refused(request: HttpRequest, thread: Thread, denied: PermissionDenied) -> HttpResponse:
+    """Show the thread again with the reason in the error summary (HTTP 403)."""
+    context = _thread_context(request, thread)
+    context["change_error"] = str(denied)
+    return render(request, "messaging/thread_detail.html", context, status=403)
+
+
+class MessageWithdrawView(View):
+    def post(self, request: HttpRequest, thread_id: int, message_id: int) -> HttpResponse:
+        user = _user(request)
+        thread = access.get_thread_for_user(user, thread_id)
+        message = access.get_message_for_sender(user, thread, message_id)
+        try:
+            services.withdraw_message(editor=user, message=message)
+        except PermissionDenied as denied:
+            return _refused(request, thread, denied)
+        messages.success(request, _("Your message is withdrawn."))
+        url = reverse("messaging:thread-detail", kwargs={"thread_id": thread.pk})
+        return redirect(f"{url}#message-{message.pk}")
+
+
+class AwayEditView(View):
+    template_name = "messaging/away_edit.html"
+
+    def _render(self, request: HttpRequest, form: AwayForm, status: int = 200) -> HttpResponse:
+        away = selectors.away_for_provider(_user(request))
+        return render(request, self.template_name, {"form": form, "away": away}, status=status)
+
+    def _check(self, user: User) -> None:
+        if not is_verified_provider(user):
+            raise PermissionDenied(_("Only verified care providers can set an absence."))
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        user = _user(request)
+        self._check(user)
+        away = selectors.away_for_provider(user)
+        initial = {"away_until": away.away_until, "covered_by": away.covered_by} if away else {}
+        form = AwayForm(initial=initial, colleagues=selectors.colleagues_for_provider(user))
+        return self._render(request, form)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        user = _user(request)
+        self._check(user)
+        if "clear" in request.POST:
+            services.clear_away(provider=user)
+            messages.success(request, _("You are no longer shown as away."))
+            return redirect("messaging:thread-list")
+        form = AwayForm(request.POST, colleagues=selectors.colleagues_for_provider(user))
+        if not form.is_valid():
+            return self._render(request, form, status=400)
+        try:
+            services.set_away(
+                provider=user,
+                away_until=form.cleaned_data["away_until"],
+                covered_by=form.cleaned_data["covered_by"],
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+            return self._render(request, form, status=400)
+        messages.success(request, _("People writing to you now see that you are away."))
+        return redirect("messaging:thread-list")

@@ -1,0 +1,152 @@
+"""Gates for moderation. A community's moderators are the people with the moderator role in
+its organisation; the organisation's admins may also open its queue and read its audit log.
+Everyone else (service users, providers, researchers) gets 404: "not yours" and "missing" look
+the same.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+
+from tandem.accounts.models import Membership, Organisation, Role, User
+from tandem.forum.models import Community, Post
+from tandem.moderation.models import ModeratorMessage, ReviewItem
+
+STAFF_ROLES = (Role.MODERATOR, Role.ORG_ADMIN)
+
+
+def _role_in_org(user: User, role: str) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user, role=role, organisation=OuterRef("organisation"))
+
+
+def moderated_communities(user: User) -> QuerySet[Community]:
+    """Communities whose organisation ``user`` moderates or administers, annotated with
+    ``is_moderator`` and ``is_admin`` (one query)."""
+    if not user.is_active:
+        return Community.objects.none()
+    staff = Membership.objects.filter(
+        user=user, role__in=STAFF_ROLES, organisation=OuterRef("organisation")
+    )
+    return Community.objects.filter(Exists(staff)).annotate(
+        is_moderator=Exists(_role_in_org(user, Role.MODERATOR)),
+        is_admin=Exists(_role_in_org(user, Role.ORG_ADMIN)),
+    )
+
+
+def is_community_moderator(user: User, community: Community) -> bool:
+    return Membership.objects.filter(
+        user=user, role=Role.MODERATOR, organisation=community.organisation_id
+    ).exists()
+
+
+def get_community_for_moderator(user: User, community_id: int) -> Community:
+    """Return the community if ``user`` moderates (or administers) its organisation, else 404."""
+    community = (
+        moderated_communities(user).select_related("organisation").filter(pk=community_id).first()
+    )
+    if community is None:
+        raise Http404
+    return community
+
+
+def get_item_for_moderator(user: User, item_id: int) -> ReviewItem:
+    """Return a review item of a community ``user`` moderates or administers, else 404."""
+    item = (
+        ReviewItem.objects.select_related("post", "post__author", "post__topic")
+        .filter(pk=item_id)
+        .first()
+    )
+    if item is None:
+        raise Http404
+    item.community = get_community_for_moderator(user, item.community_id)
+    return item
+
+
+def get_post_for_moderator(user: User, post_id: int) -> Post:
+    """Return a published post in a community ``user`` moderates, else 404."""
+    post = Post.objects.select_related("author", "topic").filter(pk=post_id, is_draft=False).first()
+    if post is None:
+        raise Http404
+    post.topic.community = get_community_for_moderator(user, post.topic.community_id)
+    return post
+
+
+def get_subject_for_moderator(user: User, community: Community, subject_id: int) -> User:
+    """Return a person who has written in or belongs to ``community``, else 404."""
+    subject = (
+        User.objects.filter(pk=subject_id)
+        .filter(
+            Exists(Post.objects.filter(author=OuterRef("pk"), topic__community=community))
+            | Exists(community.members.filter(user=OuterRef("pk")))
+        )
+        .first()
+    )
+    if subject is None:
+        raise Http404
+    return subject
+
+
+def check_can_moderate(community: Community) -> None:
+    """Raise PermissionDenied unless the person (as annotated by the gate) is a moderator.
+
+    Organisation admins may look at the queue, but acting on posts and people is a
+    moderator's job.
+    """
+    if not getattr(community, "is_moderator", False):
+        raise PermissionDenied
+
+
+def check_can_reveal_identity(community: Community) -> None:
+    """Raise PermissionDenied unless the person moderates ``community``. Revealing who is
+    behind a pseudonym is for arranging urgent help; it is logged and the admins are told."""
+    check_can_moderate(community)
+
+
+def get_organisation_for_admin(user: User, organisation_id: int) -> Organisation:
+    """Return the organisation if ``user`` administers it, else 404 (audit log)."""
+    organisation = Organisation.objects.filter(
+        pk=organisation_id, memberships__user=user, memberships__role=Role.ORG_ADMIN
+    ).first()
+    if organisation is None or not user.is_active:
+        raise Http404
+    return organisation
+
+
+def get_organisation_for_moderator(user: User, organisation_id: int) -> Organisation:
+    """Return the organisation if ``user`` moderates or administers it, else 404 (duty,
+    dashboard)."""
+    organisation = (
+        Organisation.objects.filter(
+            pk=organisation_id, memberships__user=user, memberships__role__in=STAFF_ROLES
+        )
+        .distinct()
+        .first()
+    )
+    if organisation is None or not user.is_active:
+        raise Http404
+    return organisation
+
+
+def get_own_post(user: User, post_id: int) -> Post:
+    """Return a published post ``user`` wrote (to show its moderation outcome), else 404."""
+    post = (
+        Post.objects.select_related("topic", "topic__community", "topic__community__organisation")
+        .filter(pk=post_id, author=user, is_draft=False)
+        .first()
+    )
+    if post is None:
+        raise Http404
+    return post
+
+
+def get_message_for_recipient(user: User, message_id: int) -> ModeratorMessage:
+    message = (
+        ModeratorMessage.objects.select_related("community", "post")
+        .filter(pk=message_id, recipient=user)
+        .first()
+    )
+    if message is None:
+        raise Http404
+    return message

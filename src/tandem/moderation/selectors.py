@@ -1,0 +1,548 @@
+"""Reads for moderation pages, each for one person and scoped by what they may see. Every page
+runs a fixed number of queries whatever the queue's size (``tests/test_query_counts.py``)."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, F, Min, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from tandem.accounts.models import CrisisContact, Organisation, Role, User
+from tandem.forum.models import Community, ModerationState, Post, Topic
+from tandem.moderation.access import moderated_communities
+from tandem.moderation.models import (
+    AuditAction,
+    AuditEntry,
+    CommunitySettings,
+    ItemState,
+    Level,
+    ModeratorDuty,
+    ModeratorMessage,
+    ModeratorNote,
+    Outcome,
+    Report,
+    ReviewItem,
+    Sanction,
+    SanctionKind,
+    ScreeningDecision,
+    SlowMode,
+    WatchedWord,
+)
+from tandem.moderation.posting import MODERATION_SCOPE, settings_for
+from tandem.moderation.screening import rule_labels
+
+__all__ = ["MODERATION_SCOPE"]
+
+HISTORY_POSTS = 5
+
+
+def moderated_community_ids(user: User) -> QuerySet[Any]:
+    """Ids of communities ``user`` moderates or administers (notification scope)."""
+    return moderated_communities(user).values("pk")
+
+
+def rule_label(rule: str, labels: dict[str, str]) -> str:
+    if rule.startswith("watched:"):
+        return f"Watched word “{rule.removeprefix('watched:')}”"
+    if rule == "premoderation":
+        return "Pre-moderation (new member or every post)"
+    return labels.get(rule, rule)
+
+
+# ---------------------------------------------------------------------------------------------
+# The queue
+
+
+@dataclass
+class AuthorHistory:
+    posts: int = 0
+    held: int = 0
+    hidden: int = 0
+    sanctions: int = 0
+    notes: int = 0
+    recent: list[Post] = field(default_factory=list)
+
+
+@dataclass
+class QueueRow:
+    item: ReviewItem
+    reasons: list[str] = field(default_factory=list)
+    reports: list[Report] = field(default_factory=list)
+    report_counts: dict[str, int] = field(default_factory=dict)
+    history: AuthorHistory = field(default_factory=AuthorHistory)
+
+    @property
+    def waiting(self) -> timedelta:
+        return timezone.now() - self.item.created_at
+
+
+def open_items(community: Community) -> QuerySet[ReviewItem]:
+    """Open items of ``community``: highest risk first, then oldest first."""
+    return (
+        ReviewItem.objects.filter(community=community, state=ItemState.OPEN)
+        .select_related("post", "post__author", "post__topic")
+        .order_by("-risk", "created_at", "pk")
+    )
+
+
+def author_history(community: Community, author_ids: set[int]) -> dict[int, AuthorHistory]:
+    """Per author, their record in ``community``: counts, and their latest posts (3 queries)."""
+    histories: dict[int, AuthorHistory] = defaultdict(AuthorHistory)
+    if not author_ids:
+        return histories
+    posts = Post.objects.filter(
+        author_id__in=author_ids, topic__community=community, is_draft=False
+    )
+    for row in posts.values("author_id").annotate(
+        n=Count("pk"),
+        held=Count("pk", filter=Q(moderation_state=ModerationState.HELD)),
+        hidden=Count("pk", filter=Q(moderation_state=ModerationState.HIDDEN)),
+    ):
+        history = histories[row["author_id"]]
+        history.posts, history.held, history.hidden = row["n"], row["held"], row["hidden"]
+    for row in (
+        Sanction.objects.filter(community=community, user_id__in=author_ids)
+        .values("user_id")
+        .annotate(n=Count("pk"))
+    ):
+        histories[row["user_id"]].sanctions = row["n"]
+    for row in (
+        ModeratorNote.objects.filter(community=community, subject_id__in=author_ids)
+        .values("subject_id")
+        .annotate(n=Count("pk"))
+    ):
+        histories[row["subject_id"]].notes = row["n"]
+    latest = (
+        posts.select_related("topic")
+        .annotate(
+            rank=Window(
+                RowNumber(), partition_by=[F("author_id")], order_by=F("published_at").desc()
+            )
+        )
+        .filter(rank__lte=HISTORY_POSTS)
+        .order_by("author_id", "-published_at")
+    )
+    for post in latest:
+        histories[post.author_id].recent.append(post)
+    return histories
+
+
+def queue_rows(items: list[ReviewItem], community: Community) -> list[QueueRow]:
+    """Reasons, reports and the author's history for a page of items, in a fixed number of
+    queries."""
+    labels = rule_labels()
+    post_ids = [item.post_id for item in items]
+    reasons: dict[int, list[str]] = defaultdict(list)
+    for post_id, rule in (
+        ScreeningDecision.objects.filter(post_id__in=post_ids, outcome=Outcome.PENDING)
+        .values_list("post_id", "rule")
+        .order_by("pk")
+    ):
+        label = rule_label(rule, labels)
+        if label not in reasons[post_id]:
+            reasons[post_id].append(label)
+    reports: dict[int, list[Report]] = defaultdict(list)
+    for report in Report.objects.filter(item__in=[item.pk for item in items]).order_by(
+        "created_at"
+    ):
+        reports[report.item_id].append(report)
+    histories = author_history(community, {item.post.author_id for item in items})
+    rows = []
+    for item in items:
+        counts: dict[str, int] = defaultdict(int)
+        for report in reports[item.pk]:
+            counts[report.get_reason_display()] += 1
+        rows.append(
+            QueueRow(
+                item=item,
+                reasons=reasons[item.post_id],
+                reports=reports[item.pk],
+                report_counts=dict(counts),
+                history=histories[item.post.author_id],
+            )
+        )
+    return rows
+
+
+@dataclass
+class ItemContext:
+    row: QueueRow
+    before: list[Post]
+    decisions: list[ScreeningDecision]
+    notes: list[ModeratorNote]
+    sanctions: list[Sanction]
+    messages: list[ModeratorMessage]
+    audit: list[AuditEntry]
+    slow_mode: SlowMode | None
+
+
+def item_context(item: ReviewItem) -> ItemContext:
+    """Everything a moderator needs to decide on one item: the post in context (the posts
+    before it in its topic), why it is here, and the author's record in the community."""
+    community = item.community
+    post = item.post
+    before = list(
+        Post.objects.filter(
+            topic=post.topic_id,
+            is_draft=False,
+            published_at__lt=post.published_at,
+            moderation_state=ModerationState.VISIBLE,
+        )
+        .select_related("author")
+        .order_by("-published_at")[:3]
+    )[::-1]
+    author = post.author
+    return ItemContext(
+        row=queue_rows([item], community)[0],
+        before=before,
+        decisions=list(ScreeningDecision.objects.filter(post=post).order_by("created_at")),
+        notes=list(
+            ModeratorNote.objects.filter(community=community, subject=author)
+            .select_related("author")
+            .order_by("-created_at")[:20]
+        ),
+        sanctions=list(
+            Sanction.objects.filter(community=community, user=author)
+            .select_related("created_by")
+            .order_by("-created_at")[:20]
+        ),
+        messages=list(
+            ModeratorMessage.objects.filter(community=community, recipient=author)
+            .select_related("sender")
+            .order_by("-created_at")[:10]
+        ),
+        audit=list(AuditEntry.objects.filter(post=post).order_by("-created_at")[:20]),
+        slow_mode=SlowMode.objects.filter(topic=post.topic_id).first(),
+    )
+
+
+@dataclass
+class PersonRecord:
+    subject: User
+    history: AuthorHistory
+    notes: list[ModeratorNote]
+    sanctions: list[Sanction]
+    active: list[Sanction]
+
+
+def person_record(community: Community, subject: User) -> PersonRecord:
+    now = timezone.now()
+    sanctions = list(
+        Sanction.objects.filter(community=community, user=subject)
+        .select_related("created_by")
+        .order_by("-created_at")[:50]
+    )
+    return PersonRecord(
+        subject=subject,
+        history=author_history(community, {subject.pk})[subject.pk],
+        notes=list(
+            ModeratorNote.objects.filter(community=community, subject=subject)
+            .select_related("author")
+            .order_by("-created_at")[:50]
+        ),
+        sanctions=sanctions,
+        active=[
+            s
+            for s in sanctions
+            if s.kind != SanctionKind.WARN
+            and s.lifted_at is None
+            and (s.until is None or s.until > now)
+        ],
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Screening statistics and the dashboard
+
+
+@dataclass(frozen=True)
+class RuleStat:
+    rule: str
+    label: str
+    fired: int
+    held: int
+    upheld: int
+    overruled: int
+
+    @property
+    def overrule_rate(self) -> int | None:
+        decided = self.upheld + self.overruled
+        return round(100 * self.overruled / decided) if decided else None
+
+
+def rule_stats(community: Community, since: datetime | None = None) -> list[RuleStat]:
+    """How often each rule fired in ``community`` and how often moderators overruled it."""
+    labels = rule_labels()
+    decisions = ScreeningDecision.objects.filter(community=community)
+    if since is not None:
+        decisions = decisions.filter(created_at__gte=since)
+    rows = (
+        decisions.values("rule")
+        .annotate(
+            fired=Count("pk"),
+            held=Count("pk", filter=Q(level__in=[Level.HIGH, Level.HOLD])),
+            upheld=Count("pk", filter=Q(outcome=Outcome.UPHELD)),
+            overruled=Count("pk", filter=Q(outcome=Outcome.OVERRULED)),
+        )
+        .order_by("-fired", "rule")
+    )
+    return [
+        RuleStat(
+            rule=row["rule"],
+            label=rule_label(row["rule"], labels),
+            fired=row["fired"],
+            held=row["held"],
+            upheld=row["upheld"],
+            overruled=row["overruled"],
+        )
+        for row in rows
+    ]
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    """The ``share`` percentile of ``values`` (nearest rank), None when empty."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(share * len(ordered)))
+    return ordered[rank - 1]
+
+
+@dataclass(frozen=True)
+class ReviewTimes:
+    days: int
+    reviewed: int
+    median_minutes: float | None
+    p90_minutes: float | None
+
+
+def review_times(community_ids: list[int], days: int, now: datetime | None = None) -> ReviewTimes:
+    """Time from hold to first moderator action, for held posts of the last ``days``."""
+    now = now or timezone.now()
+    pairs = ReviewItem.objects.filter(
+        community_id__in=community_ids,
+        is_held=True,
+        created_at__gte=now - timedelta(days=days),
+        first_reviewed_at__isnull=False,
+    ).values_list("created_at", "first_reviewed_at")
+    minutes = [(reviewed - created).total_seconds() / 60 for created, reviewed in pairs if reviewed]
+    median = percentile(minutes, 0.5)
+    p90 = percentile(minutes, 0.9)
+    return ReviewTimes(
+        days=days,
+        reviewed=len(minutes),
+        median_minutes=round(median, 1) if median is not None else None,
+        p90_minutes=round(p90, 1) if p90 is not None else None,
+    )
+
+
+@dataclass
+class CommunityLine:
+    community: Community
+    open_items: int
+    open_high: int
+    oldest: datetime | None
+
+
+@dataclass
+class OrganisationDashboard:
+    organisation: Organisation
+    is_moderator: bool
+    is_admin: bool
+    on_duty: bool
+    on_duty_names: list[str]
+    communities: list[CommunityLine]
+    times: list[ReviewTimes]
+
+
+def dashboards_for_user(user: User) -> list[OrganisationDashboard]:
+    """One dashboard per organisation ``user`` moderates or administers."""
+    communities = list(
+        moderated_communities(user)
+        .select_related("organisation")
+        .order_by("organisation__name", "name")
+    )
+    counts: dict[int, dict[str, Any]] = {}
+    for row in (
+        ReviewItem.objects.filter(community__in=[c.pk for c in communities], state=ItemState.OPEN)
+        .values("community_id")
+        .annotate(
+            n=Count("pk"),
+            high=Count("pk", filter=Q(risk__gte=3)),
+            oldest=Min("created_at"),
+        )
+    ):
+        counts[row["community_id"]] = row
+    by_org: dict[int, list[Community]] = defaultdict(list)
+    organisations: dict[int, Organisation] = {}
+    flags: dict[int, tuple[bool, bool]] = {}
+    for community in communities:
+        by_org[community.organisation_id].append(community)
+        organisations[community.organisation_id] = community.organisation
+        flags[community.organisation_id] = (
+            bool(getattr(community, "is_moderator", False)),
+            bool(getattr(community, "is_admin", False)),
+        )
+    duties = ModeratorDuty.objects.filter(
+        organisation_id__in=list(organisations), on_duty=True
+    ).select_related("user")
+    on_duty: dict[int, list[str]] = defaultdict(list)
+    mine: set[int] = set()
+    for duty in duties:
+        on_duty[duty.organisation_id].append(duty.user.pseudonym)
+        if duty.user_id == user.pk:
+            mine.add(duty.organisation_id)
+    dashboards = []
+    for organisation_id, members in by_org.items():
+        ids = [c.pk for c in members]
+        is_mod, is_admin = flags[organisation_id]
+        dashboards.append(
+            OrganisationDashboard(
+                organisation=organisations[organisation_id],
+                is_moderator=is_mod,
+                is_admin=is_admin,
+                on_duty=organisation_id in mine,
+                on_duty_names=sorted(on_duty[organisation_id]),
+                communities=[
+                    CommunityLine(
+                        community=c,
+                        open_items=counts.get(c.pk, {}).get("n", 0),
+                        open_high=counts.get(c.pk, {}).get("high", 0),
+                        oldest=counts.get(c.pk, {}).get("oldest"),
+                    )
+                    for c in members
+                ],
+                times=[review_times(ids, 7), review_times(ids, 30)],
+            )
+        )
+    return dashboards
+
+
+# ---------------------------------------------------------------------------------------------
+# Audit log
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+def audit_log(
+    organisation: Organisation,
+    *,
+    action: str = "",
+    community_id: int | None = None,
+    pseudonym: str = "",
+    start: date | None = None,
+    end: date | None = None,
+) -> QuerySet[AuditEntry]:
+    """The organisation's audit log, newest first, filtered as asked."""
+    entries = AuditEntry.objects.filter(organisation=organisation).select_related("community")
+    if action:
+        entries = entries.filter(action=action)
+    if community_id:
+        entries = entries.filter(community_id=community_id)
+    if pseudonym:
+        entries = entries.filter(
+            Q(actor_pseudonym__iexact=pseudonym) | Q(subject_pseudonym__iexact=pseudonym)
+        )
+    if start:
+        entries = entries.filter(created_at__date__gte=start)
+    if end:
+        entries = entries.filter(created_at__date__lte=end)
+    return entries.order_by("-created_at", "-pk")
+
+
+def communities_of_organisation(organisation: Organisation) -> QuerySet[Community]:
+    return Community.objects.filter(organisation=organisation).order_by("name")
+
+
+# ---------------------------------------------------------------------------------------------
+# For the author and the person
+
+
+def post_needs_reminder(post: Post) -> bool:
+    return ScreeningDecision.objects.filter(post=post, level=Level.REMIND).exists()
+
+
+def slow_mode_for_topic(topic: Topic) -> SlowMode | None:
+    return SlowMode.objects.filter(topic=topic).first()
+
+
+@dataclass
+class PostOutcome:
+    post: Post
+    high_risk: bool
+    privacy: bool
+    premoderated: bool
+    contacts: list[CrisisContact]
+    has_crisis_plan: bool
+
+
+def post_outcome(user: User, post: Post) -> PostOutcome:
+    """What the author of ``post`` is told about its review: why it waits (in kind words),
+    where to find help, or what the moderator decided."""
+    decisions = list(ScreeningDecision.objects.filter(post=post).values_list("level", "category"))
+    organisation = post.topic.community.organisation
+    high = any(level == Level.HIGH for level, _category in decisions)
+    return PostOutcome(
+        post=post,
+        high_risk=high,
+        privacy=any(category == "identifying" for _level, category in decisions),
+        premoderated=any(category == "trust" for _level, category in decisions),
+        contacts=list(CrisisContact.objects.filter(organisation=organisation)) if high else [],
+        has_crisis_plan=user.memberships.filter(role=Role.SERVICE_USER).exists(),
+    )
+
+
+MY_ACTIONS = (
+    AuditAction.REVEAL,
+    AuditAction.HIDE,
+    AuditAction.EDIT,
+    AuditAction.WARN,
+    AuditAction.MUTE,
+    AuditAction.SUSPEND,
+    AuditAction.LIFT,
+)
+
+
+def moderation_about_me(user: User) -> list[AuditEntry]:
+    """What moderators did about ``user``, identity reveals first among them: the person's
+    right to know (the profile page can show the same through this selector)."""
+    return list(
+        AuditEntry.objects.filter(subject=user, action__in=MY_ACTIONS)
+        .select_related("organisation", "community")
+        .order_by("-created_at")[:100]
+    )
+
+
+def identity_reveals_for_user(user: User) -> list[AuditEntry]:
+    return [entry for entry in moderation_about_me(user) if entry.action == AuditAction.REVEAL]
+
+
+def messages_for_user(user: User) -> QuerySet[ModeratorMessage]:
+    return (
+        ModeratorMessage.objects.filter(recipient=user)
+        .select_related("community")
+        .order_by("-created_at")[:50]
+    )
+
+
+def watched_words(community: Community) -> QuerySet[WatchedWord]:
+    return WatchedWord.objects.filter(community=community).order_by("word")
+
+
+def community_settings(community: Community) -> CommunitySettings:
+    return settings_for(community)
+
+
+def topics_for_slow_mode(community: Community) -> QuerySet[Topic]:
+    return (
+        Topic.objects.filter(community=community, slow_mode__isnull=False)
+        .select_related("slow_mode")
+        .order_by("title")
+    )

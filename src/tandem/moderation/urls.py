@@ -1,0 +1,60 @@
+from django.urls import path
+
+from tandem.moderation import views
+
+app_name = "moderation"
+
+urlpatterns = [
+    path("moderation/", views.home, name="home"),
+    path("moderation/about-me/", views.about_me, name="about-me"),
+    path("moderation/organisations/<int:organisation_id>/duty/", views.duty, name="duty"),
+    path(
+        "moderation/organisations/<int:organisation_id>/audit/",
+        views.audit_log,
+        name="audit-log",
+    ),
+    path("moderation/communities/<int:community_id>/queue/", views.queue, name="queue"),
+    path("moderation/communities/<int:community_id>/rules/", views.rule_stats, name="rule-stats"),
+    path(
+        "moderation/communities/<int:community_id>/settings/",
+        views.community_settings,
+        name="community-settings",
+    ),
+    path(
+        "moderation/communities/<int:community_id>/watched-words/",
+        views.watched_word_create,
+        name="watched-word-create",
+    ),
+    path(
+        "moderation/communities/<int:community_id>/people/<int:user_id>/",
+        views.person_detail,
+        name="person",
+    ),
+    path(
+        "moderation/communities/<int:community_id>/people/<int:user_id>/notes/",
+        views.note_create,
+        name="note-create",
+    ),
+    path(
+        "moderation/communities/<int:community_id>/people/<int:user_id>/reveal/",
+        views.reveal,
+        name="reveal",
+    ),
+    path("moderation/items/<int:item_id>/", views.item_detail, name="item-detail"),
+    path("moderation/items/<int:item_id>/act/", views.item_act, name="item-act"),
+    path(
+        "moderation/items/<int:item_id>/reach-out/",
+        views.item_reach_out,
+        name="item-reach-out",
+    ),
+    path("moderation/sanctions/<int:sanction_id>/lift/", views.sanction_lift, name="sanction-lift"),
+    path(
+        "moderation/watched-words/<int:word_id>/delete/",
+        views.watched_word_delete,
+        name="watched-word-delete",
+    ),
+    path("moderation/topics/<int:topic_id>/slow-mode/", views.slow_mode, name="slow-mode"),
+    path("moderation/posts/<int:post_id>/report/", views.post_report, name="post-report"),
+    path("moderation/posts/<int:post_id>/outcome/", views.post_outcome, name="post-outcome"),
+    path("moderation/messages/<int:message_id>/", views.message_detail, name="message-detail"),
+]

@@ -1,0 +1,411 @@
+"""Goals with their steps, and the activity log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tandem.accounts.models import User
+from tandem.care import selectors as care_selectors
+from tandem.care import services as care_services
+from tandem.care.access import get_owner_for_viewer
+from tandem.care.models import Level, Module
+from tandem.toolbox import access, selectors, services
+from tandem.toolbox.forms import (
+    ActivityForm,
+    CommentForm,
+    GoalCreateForm,
+    GoalEditForm,
+    StepForm,
+)
+from tandem.toolbox.models import GoalStatus
+from tandem.toolbox.views.common import (
+    add_errors,
+    confirm_delete,
+    form_page,
+    may_comment,
+    page_context,
+    paginate,
+    toolbox_owner,
+    user_of,
+)
+
+
+def _goal_list_page(request: HttpRequest, owner: User, *, read_only: bool) -> HttpResponse:
+    status_filter = request.GET.get("status", GoalStatus.ACTIVE)
+    if status_filter not in {*GoalStatus.values, "all"}:
+        status_filter = GoalStatus.ACTIVE
+    page_obj = paginate(
+        request,
+        selectors.goals_for_owner(owner, None if status_filter == "all" else status_filter),
+    )
+    comments = care_selectors.comments_for_items(
+        owner, Module.GOALS, [goal.pk for goal in page_obj]
+    )
+    return render(
+        request,
+        "toolbox/goal_list.html",
+        {
+            "page_obj": page_obj,
+            "status_filter": status_filter,
+            "statuses": [*GoalStatus.choices, ("all", _("All"))],
+            "goals": [(goal, len(comments[goal.pk])) for goal in page_obj],
+            **page_context(owner, read_only),
+        },
+    )
+
+
+@require_GET
+@toolbox_owner
+def goal_list(request: HttpRequest) -> HttpResponse:
+    return _goal_list_page(request, user_of(request), read_only=False)
+
+
+@require_http_methods(["GET", "POST"])
+@toolbox_owner
+def goal_create(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    form = GoalCreateForm(request.POST or None, owner=user, initial=_domain_initial(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            goal = services.create_goal(
+                owner=user,
+                domain=data["domain"],
+                title=data["title"],
+                why=data["why"],
+                target_date=data["target_date"],
+                manual_progress=data["manual_progress"] or 0,
+                steps=data["steps"].splitlines(),
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Your goal is saved."))
+            return redirect("toolbox:goal-detail", goal_id=goal.pk)
+    return form_page(
+        request,
+        form,
+        title=_("New goal"),
+        submit=_("Save goal"),
+        cancel_url=reverse("toolbox:goal-list"),
+        status=400 if form.errors else 200,
+    )
+
+
+def _domain_initial(request: HttpRequest) -> dict[str, Any]:
+    domain = request.GET.get("domain", "")
+    return {"domain": int(domain)} if domain.isdigit() else {}
+
+
+def _goal_detail_page(
+    request: HttpRequest,
+    owner: User,
+    goal_id: int,
+    *,
+    read_only: bool,
+    step_form: StepForm | None = None,
+    comment_form: CommentForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    goal = access.get_goal_for_owner(owner, goal_id)
+    viewer = user_of(request)
+    can_comment = not read_only or may_comment(viewer, owner, Module.GOALS)
+    return render(
+        request,
+        "toolbox/goal_detail.html",
+        {
+            "detail": selectors.goal_detail(owner, goal),
+            "goal": goal,
+            "comments": care_selectors.comments_for_items(owner, Module.GOALS, [goal.pk])[goal.pk],
+            "can_comment": can_comment,
+            "comment_form": comment_form or (CommentForm() if can_comment else None),
+            "step_form": step_form or (None if read_only else StepForm()),
+            "comment_action": (
+                reverse("toolbox:shared-goal-comment", args=[owner.pk, goal.pk])
+                if read_only
+                else reverse("toolbox:goal-comment", args=[goal.pk])
+            ),
+            **page_context(owner, read_only),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@toolbox_owner
+def goal_detail(request: HttpRequest, goal_id: int) -> HttpResponse:
+    """The goal with its steps; a POST adds a step."""
+    user = user_of(request)
+    if request.method == "GET":
+        return _goal_detail_page(request, user, goal_id, read_only=False)
+    goal = access.get_goal_for_owner(user, goal_id)
+    form = StepForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_step(owner=user, goal=goal, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Step added."))
+            return redirect(reverse("toolbox:goal-detail", args=[goal.pk]) + "#steps")
+    return _goal_detail_page(request, user, goal_id, read_only=False, step_form=form, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@toolbox_owner
+def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
+    user = user_of(request)
+    goal = access.get_goal_for_owner(user, goal_id)
+    initial = {
+        "title": goal.title,
+        "domain": goal.domain_id,
+        "why": goal.why,
+        "target_date": goal.target_date,
+        "manual_progress": goal.manual_progress,
+        "status": goal.status,
+    }
+    form = GoalEditForm(request.POST or None, owner=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_goal(
+                owner=user,
+                goal=goal,
+                domain=data["domain"],
+                title=data["title"],
+                why=data["why"],
+                target_date=data["target_date"],
+                manual_progress=data["manual_progress"] or 0,
+                status=data["status"],
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Your goal is saved."))
+            return redirect("toolbox:goal-detail", goal_id=goal.pk)
+    return form_page(
+        request,
+        form,
+        title=_("Change goal"),
+        submit=_("Save goal"),
+        cancel_url=reverse("toolbox:goal-detail", args=[goal.pk]),
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@toolbox_owner
+def goal_delete(request: HttpRequest, goal_id: int) -> HttpResponse:
+    user = user_of(request)
+    goal = access.get_goal_for_owner(user, goal_id)
+    if request.method == "POST":
+        services.delete_goal(owner=user, goal=goal)
+        messages.success(request, _("The goal is deleted."))
+        return redirect("toolbox:goal-list")
+    return confirm_delete(
+        request,
+        title=_("Delete this goal?"),
+        what=_(
+            "“%(title)s”, its steps and the comments on it will be deleted. "
+            "Activities you logged for it are kept."
+        )
+        % {"title": goal.title},
+        cancel_url=reverse("toolbox:goal-detail", args=[goal.pk]),
+    )
+
+
+@require_POST
+@toolbox_owner
+def goal_comment(request: HttpRequest, goal_id: int) -> HttpResponse:
+    """The owner answers on their own goal."""
+    user = user_of(request)
+    goal = access.get_goal_for_owner(user, goal_id)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            care_services.add_comment(
+                author=user,
+                owner=user,
+                module=Module.GOALS,
+                item_id=goal.pk,
+                body=form.cleaned_data["body"],
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Your comment is added."))
+            return redirect(reverse("toolbox:goal-detail", args=[goal.pk]) + "#comments")
+    return _goal_detail_page(request, user, goal_id, read_only=False, comment_form=form, status=400)
+
+
+@require_POST
+@toolbox_owner
+def step_toggle(request: HttpRequest, step_id: int) -> HttpResponseBase:
+    user = user_of(request)
+    step = access.get_step_for_owner(user, step_id)
+    services.set_step_done(owner=user, step=step, done=request.POST.get("done") == "1")
+    return redirect(reverse("toolbox:goal-detail", args=[step.goal_id]) + "#steps")
+
+
+@require_POST
+@toolbox_owner
+def step_move(request: HttpRequest, step_id: int) -> HttpResponseBase:
+    user = user_of(request)
+    step = access.get_step_for_owner(user, step_id)
+    services.move_step(owner=user, step=step, up=request.POST.get("direction") == "up")
+    return redirect(reverse("toolbox:goal-detail", args=[step.goal_id]) + "#steps")
+
+
+@require_POST
+@toolbox_owner
+def step_delete(request: HttpRequest, step_id: int) -> HttpResponseBase:
+    user = user_of(request)
+    step = access.get_step_for_owner(user, step_id)
+    services.delete_step(owner=user, step=step)
+    messages.success(request, _("Step deleted."))
+    return redirect(reverse("toolbox:goal-detail", args=[step.goal_id]) + "#steps")
+
+
+def _activity_list_page(
+    request: HttpRequest,
+    owner: User,
+    *,
+    read_only: bool,
+    form: ActivityForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "toolbox/activity_list.html",
+        {
+            "page_obj": paginate(request, selectors.activities_for_owner(owner)),
+            "form": form,
+            **page_context(owner, read_only),
+        },
+        status=status,
+    )
+
+
+def _activity_arguments(form: ActivityForm) -> dict[str, Any]:
+    data = form.cleaned_data
+    return {
+        "description": data["description"],
+        "done_on": data["done_on"],
+        "domain": data["domain"],
+        "goal": data["goal"],
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@toolbox_owner
+def activity_list(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    if request.method == "GET":
+        initial: dict[str, Any] = {"done_on": timezone.localdate()}
+        initial |= _domain_initial(request)
+        goal = request.GET.get("goal", "")
+        if goal.isdigit():
+            initial["goal"] = int(goal)
+        form = ActivityForm(owner=user, initial=initial)
+        return _activity_list_page(request, user, read_only=False, form=form)
+    form = ActivityForm(request.POST, owner=user)
+    if form.is_valid():
+        try:
+            services.log_activity(owner=user, **_activity_arguments(form))
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Activity saved."))
+            return redirect("toolbox:activity-list")
+    return _activity_list_page(request, user, read_only=False, form=form, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@toolbox_owner
+def activity_edit(request: HttpRequest, activity_id: int) -> HttpResponse:
+    user = user_of(request)
+    activity = access.get_activity_for_owner(user, activity_id)
+    initial = {
+        "description": activity.description,
+        "done_on": activity.done_on,
+        "domain": activity.domain_id,
+        "goal": activity.goal_id,
+    }
+    form = ActivityForm(request.POST or None, owner=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_activity(owner=user, activity=activity, **_activity_arguments(form))
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Activity saved."))
+            return redirect("toolbox:activity-list")
+    return form_page(
+        request,
+        form,
+        title=_("Change activity"),
+        submit=_("Save activity"),
+        cancel_url=reverse("toolbox:activity-list"),
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@toolbox_owner
+def activity_delete(request: HttpRequest, activity_id: int) -> HttpResponseBase:
+    user = user_of(request)
+    activity = access.get_activity_for_owner(user, activity_id)
+    services.delete_activity(owner=user, activity=activity)
+    messages.success(request, _("Activity deleted."))
+    return redirect("toolbox:activity-list")
+
+
+@require_GET
+def shared_goals(request: HttpRequest, owner_id: int) -> HttpResponse:
+    owner = get_owner_for_viewer(request.user, owner_id, Module.GOALS)
+    return _goal_list_page(request, owner, read_only=True)
+
+
+@require_GET
+def shared_goal_detail(request: HttpRequest, owner_id: int, goal_id: int) -> HttpResponse:
+    owner = get_owner_for_viewer(request.user, owner_id, Module.GOALS)
+    return _goal_detail_page(request, owner, goal_id, read_only=True)
+
+
+@require_POST
+def shared_goal_comment(request: HttpRequest, owner_id: int, goal_id: int) -> HttpResponse:
+    owner = get_owner_for_viewer(request.user, owner_id, Module.GOALS, need=Level.COMMENT)
+    goal = access.get_goal_for_owner(owner, goal_id)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            care_services.add_comment(
+                author=user_of(request),
+                owner=owner,
+                module=Module.GOALS,
+                item_id=goal.pk,
+                body=form.cleaned_data["body"],
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Your comment is added."))
+            return redirect(
+                reverse("toolbox:shared-goal-detail", args=[owner.pk, goal.pk]) + "#comments"
+            )
+    return _goal_detail_page(request, owner, goal_id, read_only=True, comment_form=form, status=400)
+
+
+@require_GET
+def shared_activities(request: HttpRequest, owner_id: int) -> HttpResponse:
+    owner = get_owner_for_viewer(request.user, owner_id, Module.GOALS)
+    return _activity_list_page(request, owner, read_only=True)

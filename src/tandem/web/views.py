@@ -1,0 +1,25 @@
+"""The shell's own pages: home and the crisis page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from tandem.accounts import selectors as account_selectors
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    organisation = account_selectors.primary_organisation_for_user(request.user)
+    return render(request, "web/home.html", {"organisation": organisation})
+
+
+@login_not_required
+def crisis(request: HttpRequest) -> HttpResponse:
+    """Crisis contacts, reachable by anyone at any time, logged in or not, MFA or not."""
+    if request.user.is_authenticated:
+        organisation = account_selectors.primary_organisation_for_user(request.user)
+    else:
+        organisation = account_selectors.public_crisis_organisation()
+    contacts = account_selectors.crisis_contacts_for_organisation(organisation)
+    return render(request, "web/crisis.html", {"organisation": organisation, "contacts": contacts})

@@ -1,0 +1,9 @@
+"""WSGI entry point: every page is served here (granian or gunicorn workers)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tandem.settings")
+
+application = get_wsgi_application()
