@@ -26,18 +26,36 @@ run_pytest() {
   return "$status"
 }
 
+# The suite in two parts: everything but the browser tests spread over the CPUs with
+# pytest-xdist, then the browser tests (live servers, Chromium) one at a time. Arguments
+# (paths, -k ...) run as given, in one process.
+WORKERS="${TANDEM_TEST_WORKERS:-$(nproc 2>/dev/null || echo 2)}"
+[ "$WORKERS" -gt 4 ] && WORKERS=4
+suite() {
+  if [ "$#" -gt 0 ]; then
+    run_pytest "$@"
+    return
+  fi
+  if [ "$WORKERS" -gt 1 ]; then
+    run_pytest -m "not browser" -n "$WORKERS"
+  else
+    run_pytest -m "not browser"
+  fi
+  run_pytest -m browser
+}
+
 if answers 127.0.0.1 6379; then
   export TANDEM_TEST_REDIS_URL="${TANDEM_TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"
   echo "Redis answers on 127.0.0.1:6379: channel-layer tests will use it."
 fi
 
 echo "== Test suite on SQLite =="
-(unset DATABASE_URL REDIS_URL; TANDEM_ENV=test run_pytest "$@")
+(unset DATABASE_URL REDIS_URL; TANDEM_ENV=test suite "$@")
 
 if answers 127.0.0.1 5432; then
   echo "== Test suite on PostgreSQL =="
   TANDEM_ENV=test DATABASE_URL="${TANDEM_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tandem}" \
-    run_pytest "$@"
+    suite "$@"
 else
   echo "PostgreSQL does not answer on 127.0.0.1:5432: skipped the PostgreSQL run."
 fi

@@ -147,9 +147,21 @@ FORM_RENDERER = "tandem.web.forms.TandemFormRenderer"
 # --- Database: SQLite (WAL) by default, PostgreSQL through DATABASE_URL -----------------------
 DATA_DIR = Path(os.environ.get("TANDEM_DATA_DIR", PROJECT_DIR / "var"))
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# WAL lets readers and one writer work at once; IMMEDIATE avoids upgrade deadlocks; the busy
+# timeout makes a writer wait for another instead of failing with "database is locked".
+SQLITE_OPTIONS = {
+    "init_command": (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;"
+    ),
+    "transaction_mode": "IMMEDIATE",
+}
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     DATABASES["default"].setdefault("OPTIONS", {})
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        # A SQLite file named in DATABASE_URL gets the same settings as the default one.
+        DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"]["OPTIONS"]}
 else:
     # The embedded default needs no set-up beyond a folder for the file.
     DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -157,30 +169,34 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "tandem.sqlite3"),
-            "OPTIONS": {
-                # WAL lets readers and one writer work at once; IMMEDIATE avoids upgrade deadlocks.
-                "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                    "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;"
-                ),
-                "transaction_mode": "IMMEDIATE",
-            },
+            "OPTIONS": dict(SQLITE_OPTIONS),
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, channel layer: Redis when REDIS_URL is set, else what needs no other service ----
 REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def redis_channel_layer(url: str, **config: Any) -> dict[str, Any]:
+    """The channels-redis layer for ``url``.
+
+    redis-py 8 reads with a 5-second socket timeout by default, the same length as the blocking
+    pop channels-redis waits on, so an idle socket's receive loop died every few seconds. The
+    read timeout here outlasts that pop (a dead connection is still noticed, within 30 s).
+    """
+    host = {"address": url, "socket_timeout": 30, "socket_connect_timeout": 5}
+    return {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [host], **config},
+    }
+
+
 if REDIS_URL:
     CACHES: dict[str, Any] = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
-        }
-    }
+    CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL)}
 else:
     # The database cache is shared by every worker, so used TOTP codes and rate limits hold
     # across processes (a per-process memory cache would let a code be replayed).

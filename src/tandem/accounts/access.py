@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from tandem.accounts.models import Invitation, Membership, Organisation, Role, User
+
+# Authenticators that count as a second step (recovery codes alone do not).
+MFA_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+
+
+def must_set_up_two_step(user: User, *, needs_mfa: bool) -> bool:
+    """True when ``user``'s roles demand two-step verification and they have not set it up.
+
+    ``needs_mfa`` comes from the person's role summary, which callers usually hold already.
+    """
+    return needs_mfa and not Authenticator.objects.filter(user=user, type__in=MFA_TYPES).exists()
 
 
 def is_org_admin(user: User | AnonymousUser, organisation: Organisation) -> bool:
@@ -79,4 +91,18 @@ def is_verified_provider(user: User | AnonymousUser) -> bool:
         and Membership.objects.filter(
             user=user, role=Role.PROVIDER, verified_at__isnull=False
         ).exists()
+    )
+
+
+def is_provider(user: User | AnonymousUser) -> bool:
+    """True when ``user`` holds a provider role in any organisation, verified or not.
+
+    For settings about the provider's own working life (such as quiet hours), which need no
+    verification because they show nobody else's data; use ``is_verified_provider`` before
+    showing a service user's data.
+    """
+    return (
+        user.is_authenticated
+        and user.is_active
+        and Membership.objects.filter(user=user, role=Role.PROVIDER).exists()
     )

@@ -6,7 +6,6 @@ import zoneinfo
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
+from tandem.accounts.access import must_set_up_two_step
 from tandem.accounts.selectors import role_summary_for_user
 
 LOGIN_AT_KEY = "tandem_login_at"
@@ -38,10 +38,8 @@ MFA_SETUP_ALLOWED_PREFIXES = (
     "/readyz",
 )
 
-MFA_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 
-
-def _timestamp(value: object) -> datetime | None:
+def session_timestamp(value: object) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
@@ -63,8 +61,8 @@ class SessionTimeoutMiddleware:
         if request.user.is_authenticated:
             now = timezone.now()
             session = request.session
-            login_at = _timestamp(session.get(LOGIN_AT_KEY))
-            seen_at = _timestamp(session.get(SEEN_AT_KEY))
+            login_at = session_timestamp(session.get(LOGIN_AT_KEY))
+            seen_at = session_timestamp(session.get(SEEN_AT_KEY))
             if login_at is None:
                 session[LOGIN_AT_KEY] = now.isoformat()
                 login_at = now
@@ -123,8 +121,7 @@ class MFARequiredMiddleware:
         if (
             user.is_authenticated
             and not request.path.startswith(MFA_SETUP_ALLOWED_PREFIXES)
-            and request.roles.needs_mfa  # type: ignore[attr-defined]
-            and not Authenticator.objects.filter(user=user, type__in=MFA_TYPES).exists()
+            and must_set_up_two_step(user, needs_mfa=request.roles.needs_mfa)  # type: ignore[attr-defined]
         ):
             return redirect("accounts:two-step-required")
         return self.get_response(request)

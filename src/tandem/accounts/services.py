@@ -28,6 +28,7 @@ from tandem.accounts.models import (
     User,
 )
 from tandem.accounts.selectors import pseudonym_taken
+from tandem.accounts.signals import sessions_ended
 
 logger = logging.getLogger(__name__)
 
@@ -237,6 +238,7 @@ def end_all_sessions(*, user: User, keep_session_key: str | None = None) -> int:
     )
     Session.objects.filter(session_key__in=keys).delete()
     UserSession.objects.filter(session_key__in=keys).delete()
+    sessions_ended.send(sender=User, user=user)
     return len(keys)
 
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.http import HttpRequest
 from django.utils import timezone
 
 from tandem.accounts.middleware import LOGIN_AT_KEY, SEEN_AT_KEY
+
+# Sent (with ``user``) when sessions of a person were ended other than by their own logout:
+# "log out everywhere", a switched-off account. Live sockets listen so they close at once.
+sessions_ended = Signal()
 
 
 @receiver(user_logged_in)

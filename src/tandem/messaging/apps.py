@@ -8,7 +8,7 @@ class MessagingConfig(AppConfig):
     verbose_name = _("Secure messaging")
 
     def ready(self) -> None:
-        from tandem.messaging import selectors
+        from tandem.messaging import selectors, signals  # noqa: F401 - connects the receivers
         from tandem.notifications.scopes import register_scope
 
         register_scope(selectors.THREAD_SCOPE, selectors.thread_ids_for_user)

@@ -8,6 +8,7 @@ event arrives, so nothing about a message passes through Redis, and a lost event
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -26,11 +27,22 @@ def user_group(user_id: int) -> str:
 
 
 def _send(group: str, event: dict[str, Any]) -> None:
+    _send_all([(group, event)])
+
+
+def _send_all(events: list[tuple[str, dict[str, Any]]]) -> None:
+    """Publish events in one trip into the event loop (each trip from sync code costs a
+    loop and a layer connection)."""
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not events:
         return
+
+    async def publish() -> None:
+        for group, event in events:
+            await layer.group_send(group, event)
+
     try:
-        async_to_sync(layer.group_send)(group, event)
+        async_to_sync(publish)()
     except Exception:
         # The message is stored already; sockets catch up on their next event or reconnect.
         logger.warning("Could not publish a live messaging event", exc_info=True)
@@ -43,21 +55,31 @@ def publish_thread_changed(
     each person's sockets that their unread count may have changed."""
 
     def send() -> None:
-        _send(
-            thread_group(thread_id),
-            {
-                "type": "thread.changed",
-                "thread": thread_id,
-                "message": message_id,
-                "changed": changed,
-            },
+        thread_event = {
+            "type": "thread.changed",
+            "thread": thread_id,
+            "message": message_id,
+            "changed": changed,
+        }
+        _send_all(
+            [(thread_group(thread_id), thread_event)]
+            + [(user_group(user_id), _unread_event()) for user_id in user_ids]
         )
-        for user_id in user_ids:
-            _send(user_group(user_id), {"type": "unread.changed"})
 
     transaction.on_commit(send)
 
 
+def _unread_event() -> dict[str, Any]:
+    # The nonce lets all sockets of one person in a process share one recount of this change.
+    return {"type": "unread.changed", "nonce": uuid.uuid4().hex}
+
+
 def publish_unread_changed(*, user_id: int) -> None:
     """After commit: the person's unread count changed (they read something elsewhere)."""
-    transaction.on_commit(lambda: _send(user_group(user_id), {"type": "unread.changed"}))
+    transaction.on_commit(lambda: _send(user_group(user_id), _unread_event()))
+
+
+def publish_session_check(*, user_id: int) -> None:
+    """After commit: a session of this person ended (logout, password change, switched off);
+    each of their sockets checks its own session at once and closes if it is no longer valid."""
+    transaction.on_commit(lambda: _send(user_group(user_id), {"type": "session.check"}))

@@ -252,6 +252,33 @@ def messages_for_socket(
     )
 
 
+def messages_after(thread_id: int, *, after: int, limit: int = 200) -> list[Message]:
+    """Messages of a thread newer than ``after``, for whoever may read the thread (the live
+    socket checks each reader against ``thread_reader_ids``; one query)."""
+    return list(
+        Message.objects.filter(thread_id=thread_id, pk__gt=after)
+        .select_related("sender")
+        .order_by("pk")[:limit]
+    )
+
+
+def thread_reader_ids(thread_id: int) -> set[int]:
+    """Who reads a thread as of right: its service user and its participants (one query).
+
+    The same rule as ``messages_for_socket`` without cover, which the socket handles itself.
+    """
+    rows = Participant.objects.filter(thread_id=thread_id).values_list(
+        "user_id", "thread__service_user_id"
+    )
+    readers: set[int] = set()
+    for user_id, service_user_id in rows:
+        readers.update((user_id, service_user_id))
+    if not readers:
+        service_user = Thread.objects.filter(pk=thread_id).values_list("service_user_id", flat=True)
+        readers.update(service_user)
+    return readers
+
+
 def changed_message_ids(user: User, thread_id: int, *, since: datetime, up_to: int) -> list[int]:
     """Ids of messages up to ``up_to`` edited or withdrawn after ``since`` (for the poll)."""
     readable = Q(thread__service_user=user) | Q(thread__participants__user=user)

@@ -29,6 +29,14 @@ class EmailPreferenceForm(forms.Form):
         widget=forms.TimeInput(attrs={"type": "time"}),
     )
 
+    def __init__(self, *args: Any, quiet_hours: bool, **kwargs: Any) -> None:
+        """``quiet_hours``: offer the quiet-hours fields (care providers only). Without them,
+        quiet-hours values in the data are ignored."""
+        super().__init__(*args, **kwargs)
+        if not quiet_hours:
+            del self.fields["quiet_hours_start"]
+            del self.fields["quiet_hours_end"]
+
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean() or {}
         start, end = cleaned.get("quiet_hours_start"), cleaned.get("quiet_hours_end")

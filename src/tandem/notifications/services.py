@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from datetime import time
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from tandem.accounts.access import is_provider
 from tandem.accounts.models import User
 from tandem.notifications.models import (
     TITLE_MAX_LENGTH,
@@ -77,15 +80,25 @@ def set_email_preference(
     quiet_hours_end: time | None = None,
     time_zone: str = "",
 ) -> NotificationPreference:
-    """Save how ``user`` hears about new things by email, and their quiet hours (both times or
-    neither; in ``time_zone``, the organisation's time zone when set from a page)."""
+    """Save how ``user`` hears about new things by email and, for care providers, their quiet
+    hours (both times or neither; in ``time_zone``, the organisation's time zone when set from
+    a page).
+
+    Quiet hours are for people with a provider membership: for anyone else they are left as
+    they are, and giving them raises PermissionDenied.
+    """
     preference, _created = NotificationPreference.objects.get_or_create(user=user)
     preference.email = EmailFrequency(frequency)
-    if quiet_hours_start is None or quiet_hours_end is None:
-        quiet_hours_start = quiet_hours_end = None
-    preference.quiet_hours_start = quiet_hours_start
-    preference.quiet_hours_end = quiet_hours_end
-    preference.time_zone = time_zone
+    fields = ["email"]
+    if is_provider(user):
+        if quiet_hours_start is None or quiet_hours_end is None:
+            quiet_hours_start = quiet_hours_end = None
+        preference.quiet_hours_start = quiet_hours_start
+        preference.quiet_hours_end = quiet_hours_end
+        preference.time_zone = time_zone
+        fields += ["quiet_hours_start", "quiet_hours_end", "time_zone"]
+    elif quiet_hours_start is not None or quiet_hours_end is not None:
+        raise PermissionDenied(_("Only care providers can set quiet hours."))
     preference.full_clean()
-    preference.save(update_fields=["email", "quiet_hours_start", "quiet_hours_end", "time_zone"])
+    preference.save(update_fields=fields)
     return preference

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
 
-from tandem.accounts.models import User
+from tandem.accounts.models import Role, User
 from tandem.notifications import selectors, services
 from tandem.notifications.access import get_notification_for_recipient
 from tandem.notifications.forms import EmailPreferenceForm
@@ -52,8 +52,25 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
     return redirect("notifications:notification-list")
 
 
+def _offers_quiet_hours(request: HttpRequest) -> bool:
+    """Quiet hours are for people with a provider membership (verified or not)."""
+    # Attached lazily by MFARequiredMiddleware: one query per request, shared with the menu.
+    roles = request.roles  # type: ignore[attr-defined]
+    return bool(roles.has(Role.PROVIDER))
+
+
 class PreferenceEditView(View):
     template_name = "notifications/preference_edit.html"
+
+    def _render(
+        self, request: HttpRequest, form: EmailPreferenceForm, status: int = 200
+    ) -> HttpResponse:
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "quiet_hours": "quiet_hours_start" in form.fields},
+            status=status,
+        )
 
     def get(self, request: HttpRequest) -> HttpResponse:
         preference = selectors.preference_for_user(_user(request))
@@ -62,19 +79,21 @@ class PreferenceEditView(View):
                 "email": preference.email,
                 "quiet_hours_start": preference.quiet_hours_start,
                 "quiet_hours_end": preference.quiet_hours_end,
-            }
+            },
+            quiet_hours=_offers_quiet_hours(request),
         )
-        return render(request, self.template_name, {"form": form})
+        return self._render(request, form)
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = EmailPreferenceForm(request.POST)
+        form = EmailPreferenceForm(request.POST, quiet_hours=_offers_quiet_hours(request))
         if not form.is_valid():
-            return render(request, self.template_name, {"form": form}, status=400)
+            return self._render(request, form, status=400)
         services.set_email_preference(
             user=_user(request),
             frequency=form.cleaned_data["email"],
-            quiet_hours_start=form.cleaned_data["quiet_hours_start"],
-            quiet_hours_end=form.cleaned_data["quiet_hours_end"],
+            # Absent (None) for people who are not offered quiet hours: theirs stay as they are.
+            quiet_hours_start=form.cleaned_data.get("quiet_hours_start"),
+            quiet_hours_end=form.cleaned_data.get("quiet_hours_end"),
             # Quiet hours mean the organisation's clock, which the middleware has activated.
             time_zone=timezone.get_current_timezone_name(),
         )

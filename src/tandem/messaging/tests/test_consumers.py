@@ -3,6 +3,7 @@ application (origin check, session authentication, routing)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import uuid
@@ -22,6 +23,7 @@ from tandem.messaging import services
 from tandem.messaging.models import Message, Thread
 from tandem.messaging.tests.factories import MessageFactory
 from tandem.messaging.tests.websocket import SocketCommunicator as WebsocketCommunicator
+from tandem.settings import redis_channel_layer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -210,12 +212,8 @@ def test_live_delivery_through_the_redis_channel_layer(
         pytest.skip(
             "TANDEM_TEST_REDIS_URL is not set (scripts/pytest.sh sets it when Redis answers)"
         )
-    layers = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [url], "prefix": f"tandem-test-{uuid.uuid4().hex[:8]}"},
-        }
-    }
+    # The project's own layer settings, so a client default that breaks idle sockets shows.
+    layers = {"default": redis_channel_layer(url, prefix=f"tandem-test-{uuid.uuid4().hex[:8]}")}
     with override_settings(CHANNEL_LAYERS=layers):
         channel_layers.backends.clear()
 
@@ -225,6 +223,10 @@ def test_live_delivery_through_the_redis_channel_layer(
             await receive(socket, "unread")
             await socket.send_to(text_data=json.dumps({"type": "subscribe", "thread": thread.pk}))
             await receive(socket, "subscribed")
+            # Idle for longer than channels-redis's blocking pop (5 s): the socket must survive.
+            await asyncio.sleep(6.5)
+            await socket.send_to(text_data='{"type": "ping"}')
+            assert (await receive(socket, "pong")) == {"type": "pong"}
             message = await database_sync_to_async(_send_committed)(
                 service_user, thread, "via Redis"
             )

@@ -49,17 +49,17 @@ def test_daily_digest_sends_one_content_free_email_a_day(
 
 
 def test_quiet_hours_hold_the_email_until_they_end(
-    service_user: User, django_capture_on_commit_callbacks: object
+    provider: User, django_capture_on_commit_callbacks: object
 ) -> None:
     services.set_email_preference(
-        user=service_user,
+        user=provider,
         frequency=EmailFrequency.IMMEDIATELY,
         quiet_hours_start=dt.time(22, 0),
         quiet_hours_end=dt.time(7, 0),
         time_zone=LONDON,
     )
     with time_machine.travel(NIGHT, tick=False):
-        _notify(service_user, django_capture_on_commit_callbacks)
+        _notify(provider, django_capture_on_commit_callbacks)
         call_command("send_digests", stdout=StringIO())
     assert mail.outbox == []
     with time_machine.travel(MORNING, tick=False):
@@ -77,10 +77,10 @@ def test_off_sends_no_digest(
     assert mail.outbox == []
 
 
-def test_preference_page_saves_quiet_hours_and_refuses_half_of_them(
-    client: Client, service_user: User
+def test_preference_page_saves_a_providers_quiet_hours_and_refuses_half_of_them(
+    client: Client, provider: User
 ) -> None:
-    login_client(client, service_user)
+    login_client(client, provider)
     response = client.post(
         "/notifications/settings/", {"email": "daily", "quiet_hours_start": "22:00"}
     )
@@ -91,7 +91,7 @@ def test_preference_page_saves_quiet_hours_and_refuses_half_of_them(
         {"email": "daily", "quiet_hours_start": "22:00", "quiet_hours_end": "07:00"},
     )
     assert response.status_code == 302
-    preference = NotificationPreference.objects.get(user=service_user)
+    preference = NotificationPreference.objects.get(user=provider)
     assert preference.email == EmailFrequency.DAILY
     assert (preference.quiet_hours_start, preference.quiet_hours_end) == (dt.time(22), dt.time(7))
     assert preference.time_zone

@@ -77,3 +77,29 @@ def test_readyz_says_unavailable_when_redis_is_unreachable(client: Client, setti
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"]["redis"] == "unavailable"
+
+
+def test_a_sqlite_file_named_in_database_url_gets_wal_and_a_busy_timeout(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Without these, a server on a SQLite file given by URL answered "database is locked"."""
+    path = tmp_path / "named.sqlite3"
+    script = (
+        "from django.db import connection; c = connection.cursor(); "
+        "print(c.execute('PRAGMA journal_mode').fetchone()[0], "
+        "c.execute('PRAGMA busy_timeout').fetchone()[0])"
+    )
+    result = _manage("shell", "-c", script, env={"DATABASE_URL": f"sqlite:///{path}"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == ["wal", "5000"]
+
+
+def test_the_redis_channel_layer_outlasts_the_blocking_pop() -> None:
+    """redis-py 8 reads with a 5 s timeout unless told otherwise: as long as channels-redis's
+    blocking pop, which made idle sockets fail every few seconds."""
+    from channels_redis.core import RedisChannelLayer  # type: ignore[import-untyped]
+
+    from tandem.settings import redis_channel_layer
+
+    config = redis_channel_layer("redis://127.0.0.1:6379/0")
+    (host,) = config["CONFIG"]["hosts"]
+    assert config["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert host["socket_timeout"] > RedisChannelLayer.brpop_timeout + 5

@@ -85,7 +85,8 @@
     });
     socket.addEventListener("close", function (event) {
       socket = null;
-      if (event.code === 4401) { return; }  // Logged out: a reload shows the login page.
+      // Session ended (4401) or two-step set-up needed (4403): a reload shows the right page.
+      if (event.code === 4401 || event.code === 4403) { return; }
       if (list) { say(status ? status.getAttribute("data-offline") || "" : ""); }
       window.setTimeout(connect, delay);
       delay = Math.min(delay * 2, 30000);

@@ -32,6 +32,17 @@ from pytest_django.live_server_helper import LiveServer
 from tandem.accounts.tests.factories import TEST_PASSWORD
 from tandem.conftest import current_totp
 
+BROWSER_DIR = __file__.rsplit("/", 1)[0]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test here is a browser test: scripts/pytest.sh runs them apart from the rest,
+    one at a time, so a missing marker must not put one among the parallel workers."""
+    for item in items:
+        if str(item.path).startswith(BROWSER_DIR):
+            item.add_marker(pytest.mark.browser)
+
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
