@@ -8,14 +8,20 @@ removed from its organisation, loses access on their next click.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from tandem.accounts.models import Membership, Role, User
+from tandem.accounts.models import Membership, Organisation, Role, User
+from tandem.forum import sql
 from tandem.forum.models import (
     Audience,
+    Category,
     Circle,
     CircleMember,
     Community,
@@ -72,6 +78,104 @@ def member_communities(user: User) -> QuerySet[Community]:
     )
 
 
+def _membership_sql(*, one_community: bool, topic: bool = False) -> str:
+    """The rule of :func:`member_communities` as one hand-written SELECT: the community's and
+    its organisation's columns, then ``accepted_version``, ``is_moderator``,
+    ``is_facilitator``, ``is_verified_provider``. With ``topic``, the topic, its category and
+    circle (columns first, or NULLs) and whether the person is in that circle come first.
+
+    Written as SQL on purpose: every forum page passes this gate and the notification badge
+    asks for the same ids, and the ORM version costs several milliseconds of Python to build
+    and compile each time, many times the database's work (docs/performance.md). Every value
+    is a bound parameter; the SQL is the same on SQLite and PostgreSQL.
+    ``tests/test_fast_paths.py`` checks that it agrees with :func:`member_communities`.
+    """
+    roles = Membership._meta.db_table
+    has_role = f"SELECT 1 FROM {roles} r WHERE r.user_id = %(user)s AND r.organisation_id = c.organisation_id"  # noqa: S608 - table names from _meta, values bound
+    topic_columns = topic_join = ""
+    if topic:
+        in_circle = f"SELECT 1 FROM {CircleMember._meta.db_table} cm WHERE cm.circle_id = t.circle_id AND cm.user_id = %(user)s"  # noqa: S608 - table names from _meta, values bound
+        topic_columns = (
+            f"{sql.columns(Topic, 't')}, {sql.columns(Category, 'g')}, "
+            f"{sql.columns(Circle, 'ci')}, EXISTS ({in_circle}), "
+        )
+        topic_join = (
+            f"JOIN {Topic._meta.db_table} t ON t.community_id = c.id AND t.id = %(topic)s "
+            f"JOIN {Category._meta.db_table} g ON g.id = t.category_id "
+            f"LEFT JOIN {Circle._meta.db_table} ci ON ci.id = t.circle_id"
+        )
+    return f"""
+    SELECT {topic_columns}{sql.columns(Community, "c")}, {sql.columns(Organisation, "o")},
+      m.accepted_conduct_version,
+      EXISTS ({has_role} AND r.role = %(moderator)s),
+      EXISTS ({has_role} AND r.role = %(facilitator)s),
+      EXISTS ({has_role} AND r.role = %(provider)s AND r.verified_at IS NOT NULL)
+    FROM {CommunityMember._meta.db_table} m
+    JOIN {Community._meta.db_table} c ON c.id = m.community_id
+    JOIN {Organisation._meta.db_table} o ON o.id = c.organisation_id
+    {topic_join}
+    WHERE m.user_id = %(user)s {"AND c.id = %(community)s" if one_community else ""}
+      AND EXISTS ({has_role})
+      AND NOT EXISTS (SELECT 1 FROM {Sanction._meta.db_table} s WHERE s.community_id = c.id
+        AND s.user_id = %(user)s AND s.kind = %(suspend)s AND s.lifted_at IS NULL
+        AND (s.until IS NULL OR s.until > %(now)s))
+    ORDER BY c.id
+    """  # noqa: S608 - table names from _meta, values bound
+
+
+def _membership_rows(
+    user: User, *, community_id: int | None = None, topic_id: int | None = None
+) -> list[tuple[Any, ...]]:
+    if not user.is_active:
+        return []
+    params = {
+        "user": user.pk,
+        "community": community_id,
+        "topic": topic_id,
+        "moderator": Role.MODERATOR.value,
+        "facilitator": Role.FACILITATOR.value,
+        "provider": Role.PROVIDER.value,
+        "suspend": SanctionKind.SUSPEND.value,
+        "now": connection.ops.adapt_datetimefield_value(timezone.now()),
+    }
+    query = _membership_sql(one_community=community_id is not None, topic=topic_id is not None)
+    return sql.fetch_all(query, params)
+
+
+def _community_from(row: Sequence[Any]) -> Community:
+    """The community (with its organisation and the person's facts there, as
+    :func:`member_communities` annotates them) from the end of a :func:`_membership_sql` row."""
+    end = sql.width(Community)
+    community = sql.from_row(Community, row[:end])
+    community.organisation = sql.from_row(Organisation, row[end : end + sql.width(Organisation)])
+    accepted, is_moderator, is_facilitator, is_verified_provider = row[-4:]
+    facts: Any = community
+    facts.accepted_version = accepted
+    facts.is_moderator = bool(is_moderator)
+    facts.is_facilitator = bool(is_facilitator)
+    facts.is_verified_provider = bool(is_verified_provider)
+    return community
+
+
+def member_community_ids(user: User, *, accepted_conduct: bool = False) -> list[int]:
+    """Ids of the communities ``user`` belongs to now (the notification scopes' question);
+    with ``accepted_conduct``, only those whose current code of conduct they accepted."""
+    if not accepted_conduct:
+        return [row[0] for row in _membership_rows(user)]
+    communities = [_community_from(row) for row in _membership_rows(user)]
+    return [
+        community.pk
+        for community in communities
+        if getattr(community, "accepted_version", None) == community.code_of_conduct_version
+    ]
+
+
+def _check_conduct(community: Community, require_conduct: bool) -> None:
+    accepted = getattr(community, "accepted_version", None)
+    if require_conduct and accepted != community.code_of_conduct_version:
+        raise ConductNotAcceptedError(community)
+
+
 def get_community_for_member(
     user: User, community_id: int, *, require_conduct: bool = True
 ) -> Community:
@@ -80,14 +184,11 @@ def get_community_for_member(
     Raise :class:`ConductNotAcceptedError` when they have not accepted its current code of conduct
     (views send them to accept it first) unless ``require_conduct`` is False.
     """
-    community = (
-        member_communities(user).select_related("organisation").filter(pk=community_id).first()
-    )
-    if community is None:
+    rows = _membership_rows(user, community_id=community_id)
+    if not rows:
         raise Http404
-    accepted = getattr(community, "accepted_version", None)
-    if require_conduct and accepted != community.code_of_conduct_version:
-        raise ConductNotAcceptedError(community)
+    community = _community_from(rows[0])
+    _check_conduct(community, require_conduct)
     return community
 
 
@@ -126,20 +227,40 @@ def visible_topics_q(user: User) -> Q:
     return shown & (Q(is_held=False) | Q(author=user))
 
 
+def _may_read_topic(user: User, topic: Topic, *, in_circle: bool) -> bool:
+    """:func:`visible_topics_q` for one topic already loaded (``in_circle``: whether ``user``
+    is in the topic's circle)."""
+    if topic.is_held and topic.author_id != user.pk:
+        return False
+    if topic.visibility == Visibility.COMMUNITY:
+        return True
+    if topic.visibility == Visibility.DRAFT:
+        return topic.author_id == user.pk
+    return topic.visibility == Visibility.CIRCLE and topic.circle_id is not None and in_circle
+
+
 def get_topic_for_member(user: User, topic_id: int) -> Topic:
-    """Return the topic if ``user`` may read it, else raise Http404.
+    """Return the topic (with its category, circle and community) if ``user`` may read it,
+    else raise Http404.
 
     Raise :class:`ConductNotAcceptedError` when a new code of conduct waits for them.
     """
-    topic = (
-        Topic.objects.select_related("category", "circle")
-        .filter(pk=topic_id)
-        .filter(visible_topics_q(user))
-        .first()
+    rows = _membership_rows(user, topic_id=topic_id)
+    if not rows:
+        raise Http404  # no such topic, or not in a community the person belongs to now
+    row = rows[0]
+    topic = sql.from_row(Topic, row[: sql.width(Topic)])
+    at = sql.width(Topic)
+    topic.category = sql.from_row(Category, row[at : at + sql.width(Category)])
+    at += sql.width(Category)
+    topic.circle = (
+        sql.from_row(Circle, row[at : at + sql.width(Circle)]) if topic.circle_id else None
     )
-    if topic is None:
+    at += sql.width(Circle)
+    if not _may_read_topic(user, topic, in_circle=bool(row[at])):
         raise Http404
-    topic.community = get_community_for_member(user, topic.community_id)
+    topic.community = _community_from(row[at + 1 :])
+    _check_conduct(topic.community, True)
     return topic
 
 

@@ -11,5 +11,6 @@ class ForumConfig(AppConfig):
         from tandem.forum import selectors
         from tandem.notifications.scopes import register_scope
 
-        register_scope(selectors.COMMUNITY_SCOPE, selectors.community_ids_for_member)
-        register_scope(selectors.CIRCLE_SCOPE, selectors.circle_ids_for_member)
+        # Plain id lists from one lean query each: the unread badge on every page asks.
+        register_scope(selectors.COMMUNITY_SCOPE, selectors.member_community_scope_ids)
+        register_scope(selectors.CIRCLE_SCOPE, selectors.member_circle_scope_ids)

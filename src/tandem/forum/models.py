@@ -174,6 +174,8 @@ class Topic(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["category", "visibility", "-last_posted_at"]),
+            # A community's latest topics (its front page): without it, every topic is sorted.
+            models.Index(fields=["community", "visibility", "-last_posted_at"]),
             models.Index(fields=["community", "featured_from", "featured_until"]),
         ]
         constraints = [

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, overload
 
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from tandem.accounts.models import Membership, User
+from tandem.forum import sql
 from tandem.forum.access import (
-    SHOWN_STATES,
     eligible_roles,
     member_communities,
+    member_community_ids,
     visible_topics_q,
 )
 from tandem.forum.models import (
@@ -41,14 +44,26 @@ CIRCLE_SCOPE = "forum.circle"
 
 
 def community_ids_for_member(user: User) -> QuerySet[Any]:
-    """Ids of the communities ``user`` belongs to now, as a subquery (notification scopes)."""
+    """Ids of the communities ``user`` belongs to now, as a subquery."""
     return member_communities(user).values("pk")
 
 
-def circle_ids_for_member(user: User) -> QuerySet[Any]:
-    return Circle.objects.filter(
-        members__user=user, community__in=community_ids_for_member(user)
-    ).values("pk")
+def member_community_scope_ids(user: User) -> list[int]:
+    """Ids of the communities ``user`` belongs to now (notification scope)."""
+    return member_community_ids(user)
+
+
+def member_circle_scope_ids(user: User) -> list[int]:
+    """Ids of the circles ``user`` is in, in communities they belong to now (notification
+    scope)."""
+    communities = member_community_ids(user)
+    if not communities:
+        return []
+    return list(
+        CircleMember.objects.filter(user=user, circle__community__in=communities).values_list(
+            "circle_id", flat=True
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -94,30 +109,46 @@ def communities_for_user(user: User) -> list[CommunityChoice]:
 
 
 def categories_for_community(user: User, community: Community) -> list[Category]:
-    """Categories with how many community topics each has and how many are new to ``user``."""
-    reads = TopicRead.objects.filter(user=user, topic=OuterRef("pk"))
-    unread_topics = (
-        Topic.objects.filter(
-            category=OuterRef("pk"), visibility=Visibility.COMMUNITY, is_held=False
-        )
-        .annotate(read_at=Subquery(reads.values("last_read_at")[:1]))
-        .filter(Q(read_at__isnull=True) | Q(last_posted_at__gt=F("read_at")))
-        .values("category")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return list(
+    """Categories with how many community topics each has (``topic_count``), how many of them
+    are new to ``user`` (``unread_count``) and whether they watch it (``is_watched``).
+
+    Three small queries instead of one with a subquery per topic: "new" is counted as the
+    topics minus the ones the person has read since their last post, so the database walks
+    the person's own read marks once rather than looking one up for every topic.
+    """
+    categories: list[Category] = list(
         Category.objects.filter(community=community)
-        .annotate(
-            topic_count=Count(
-                "topics",
-                filter=Q(topics__visibility=Visibility.COMMUNITY, topics__is_held=False),
-            ),
-            unread_count=Subquery(unread_topics[:1]),
-            is_watched=Exists(Watch.objects.filter(user=user, category=OuterRef("pk"))),
-        )
+        .annotate(is_watched=Exists(Watch.objects.filter(user=user, category=OuterRef("pk"))))
         .order_by("position", "pk")
     )
+    ids = [category.pk for category in categories]
+    shown = {"visibility": Visibility.COMMUNITY, "is_held": False}
+    totals = dict(
+        Topic.objects.filter(category__in=ids, **shown)
+        .values_list("category")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    read = dict(
+        TopicRead.objects.filter(
+            user=user,
+            topic__category__in=ids,
+            topic__visibility=Visibility.COMMUNITY,
+            topic__is_held=False,
+        )
+        # Read since its last post (a topic without posts yet counts as read once opened).
+        .filter(
+            Q(topic__last_posted_at__isnull=True) | Q(topic__last_posted_at__lte=F("last_read_at"))
+        )
+        .values_list("topic__category")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for category in categories:
+        annotated: Any = category
+        annotated.topic_count = totals.get(category.pk, 0)
+        annotated.unread_count = annotated.topic_count - read.get(category.pk, 0)
+    return categories
 
 
 def _with_unread(topics: QuerySet[Topic], user: User) -> QuerySet[Topic]:
@@ -125,10 +156,15 @@ def _with_unread(topics: QuerySet[Topic], user: User) -> QuerySet[Topic]:
     return topics.annotate(last_read_at=Subquery(reads.values("last_read_at")[:1]))
 
 
+# What a list of topics shows (forum/includes/topic_list.html); the rest stays in the database.
+_TOPIC_ROW_FIELDS = ("title", "last_posted_at", "reply_count", "author__pseudonym")
+
+
 def topics_in_category(user: User, category: Category) -> QuerySet[Topic]:
     return _with_unread(
         Topic.objects.filter(category=category, visibility=Visibility.COMMUNITY, is_held=False)
         .select_related("author")
+        .only(*_TOPIC_ROW_FIELDS)
         .order_by("-last_posted_at", "-pk"),
         user,
     )
@@ -141,6 +177,7 @@ def recent_topics(user: User, community: Community, limit: int = 10) -> list[Top
                 community=community, visibility=Visibility.COMMUNITY, is_held=False
             )
             .select_related("author", "category")
+            .only(*_TOPIC_ROW_FIELDS, "category__name")
             .order_by("-last_posted_at", "-pk"),
             user,
         )[:limit]
@@ -172,51 +209,158 @@ class PostView:
     mine: set[str] = field(default_factory=set)
     is_new: bool = False
     is_muted: bool = False
+    is_own: bool = False
+    # (kind, label) of every reaction, translated once per page rather than once per post.
+    labels: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def reactions(self) -> list[tuple[str, str, int, bool]]:
+        labels = self.labels or [(kind.value, str(kind.label)) for kind in ReactionKind]
         return [
-            (kind.value, str(kind.label), self.counts.get(kind.value, 0), kind.value in self.mine)
-            for kind in ReactionKind
+            (kind, label, self.counts.get(kind, 0), kind in self.mine) for kind, label in labels
         ]
 
 
-def posts_of_topic(user: User, topic: Topic) -> QuerySet[Post]:
-    """Published posts of ``topic`` for ``user``: held posts only for their author (and the
-    community's moderators); hidden posts show as hidden."""
-    posts = Post.objects.filter(topic=topic, is_draft=False)
-    if not getattr(topic.community, "is_moderator", False):
-        posts = posts.filter(Q(moderation_state__in=SHOWN_STATES) | Q(author=user))
-    return posts.select_related("author", "quoted_post__author").order_by("published_at", "pk")
+class TopicPosts(Sequence[Post]):
+    """Published posts of a topic for one reader, oldest first: held posts only for their
+    author (and the community's moderators); hidden posts show as hidden.
+
+    A sequence for Django's paginator: its length is one query and a slice (a page) is one
+    more, with each post's author and quoted post's author joined. Both are hand-written SQL:
+    the ORM spent ten to twenty times the database's time building the query and the models
+    (docs/performance.md). Only the columns a topic page shows are read; the Markdown source
+    (``body``) loads on demand, when someone quotes a post.
+    """
+
+    def __init__(self, user: User, topic: Topic) -> None:
+        self.params: dict[str, Any] = {
+            "topic": topic.pk,
+            "user": user.pk,
+            "false": False,
+            "visible": ModerationState.VISIBLE.value,
+            "hidden": ModerationState.HIDDEN.value,
+        }
+        self.where = "p.topic_id = %(topic)s AND p.is_draft = %(false)s"
+        if not getattr(topic.community, "is_moderator", False):
+            self.where += (
+                " AND (p.moderation_state IN (%(visible)s, %(hidden)s) OR p.author_id = %(user)s)"
+            )
+
+    def __len__(self) -> int:
+        query = f"SELECT COUNT(*) FROM {Post._meta.db_table} p WHERE {self.where}"  # noqa: S608 - table names from _meta, values bound
+        ((number,),) = sql.fetch_all(query, self.params)
+        return int(number)
+
+    @overload
+    def __getitem__(self, index: int) -> Post: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Post]: ...
+
+    def __getitem__(self, index: int | slice) -> Post | list[Post]:
+        if isinstance(index, int):
+            return self._page(index, 1)[0]
+        start, stop, _step = index.indices(2**31)
+        return self._page(start, max(0, stop - start))
+
+    def __iter__(self) -> Iterator[Post]:
+        return iter(self._page(0, 2**31))
+
+    def _page(self, offset: int, limit: int) -> list[Post]:
+        post, user = Post._meta.db_table, User._meta.db_table
+        column = {field.attname: field.column for field in Post._meta.concrete_fields}
+        columns = ", ".join(f"p.{column[name]}" for name in _POST_CARD)
+        query = f"""
+        SELECT {columns}, a.pseudonym, q.author_id, qa.pseudonym
+        FROM {post} p
+        JOIN {user} a ON a.id = p.author_id
+        LEFT JOIN {post} q ON q.id = p.quoted_post_id
+        LEFT JOIN {user} qa ON qa.id = q.author_id
+        WHERE {self.where}
+        ORDER BY p.published_at, p.id
+        LIMIT %(limit)s OFFSET %(offset)s
+        """  # noqa: S608 - table and column names from _meta, values bound
+        rows = sql.fetch_all(query, {**self.params, "limit": limit, "offset": offset})
+        width = len(_POST_CARD)
+        posts = []
+        for row in rows:
+            card = sql.from_row(Post, row[:width], _POST_CARD)
+            pseudonym, quoted_author_id, quoted_pseudonym = row[width:]
+            card.author = User.from_db(None, ["id", "pseudonym"], [card.author_id, pseudonym])
+            if card.quoted_post_id is not None and quoted_author_id is not None:
+                quoted = Post.from_db(
+                    None, ["id", "author_id"], [card.quoted_post_id, quoted_author_id]
+                )
+                quoted.author = User.from_db(
+                    None, ["id", "pseudonym"], [quoted_author_id, quoted_pseudonym]
+                )
+                card.quoted_post = quoted
+            posts.append(card)
+        return posts
+
+
+# What a post card shows (forum/templatetags/forum_posts.py).
+_POST_CARD = (
+    "id",
+    "topic_id",
+    "author_id",
+    "is_opening",
+    "is_draft",
+    "body_html",
+    "quoted_post_id",
+    "professional_title",
+    "published_at",
+    "edited_at",
+    "deleted_at",
+    "moderation_state",
+    "moderation_note",
+)
+
+
+def posts_of_topic(user: User, topic: Topic) -> TopicPosts:
+    return TopicPosts(user, topic)
+
+
+def _reactions_sql(count: int) -> str:
+    """Reactions of a page of posts by kind, with the reader's own, in one GROUP BY."""
+    placeholders = ", ".join(["%s"] * count)
+    return (
+        "SELECT r.post_id, r.kind, COUNT(*), "  # noqa: S608 - table name from _meta, values bound
+        "SUM(CASE WHEN r.user_id = %s THEN 1 ELSE 0 END) "
+        f"FROM {Reaction._meta.db_table} r WHERE r.post_id IN ({placeholders}) "
+        "GROUP BY r.post_id, r.kind"
+    )
 
 
 def decorate_posts(user: User, posts: list[Post], last_read_at: datetime | None) -> list[PostView]:
     """Reaction counts, the reader's own reactions, "new" markers and muted authors for a page
-    of posts, in three queries whatever the number of posts."""
+    of posts, in two queries whatever the number of posts."""
     ids = [post.pk for post in posts]
     counts: dict[int, dict[str, int]] = defaultdict(dict)
-    for post_id, kind, n in (
-        Reaction.objects.filter(post_id__in=ids)
-        .values_list("post_id", "kind")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        counts[post_id][kind] = n
     mine: dict[int, set[str]] = defaultdict(set)
-    for post_id, kind in Reaction.objects.filter(post_id__in=ids, user=user).values_list(
-        "post_id", "kind"
-    ):
-        mine[post_id].add(kind)
-    muted = set(
-        Mute.objects.filter(user=user, muted_id__in={p.author_id for p in posts}).values_list(
-            "muted_id", flat=True
-        )
-    )
+    muted: set[int] = set()
+    if ids:
+        with connection.cursor() as cursor:
+            cursor.execute(_reactions_sql(len(ids)), [user.pk, *ids])
+            for post_id, kind, n, own in cursor.fetchall():
+                counts[post_id][kind] = n
+                if own:
+                    mine[post_id].add(kind)
+            authors = sorted({post.author_id for post in posts})
+            cursor.execute(
+                f"SELECT muted_id FROM {Mute._meta.db_table} "  # noqa: S608 - table name from _meta, values bound
+                f"WHERE user_id = %s AND muted_id IN ({', '.join(['%s'] * len(authors))})",
+                [user.pk, *authors],
+            )
+            muted = {muted_id for (muted_id,) in cursor.fetchall()}
+    labels = [(kind.value, str(kind.label)) for kind in ReactionKind]
     return [
         PostView(
             post=post,
             counts=counts[post.pk],
             mine=mine[post.pk],
+            is_own=post.author_id == user.pk,
+            labels=labels,
             is_new=(
                 last_read_at is not None
                 and post.published_at is not None
@@ -229,20 +373,39 @@ def decorate_posts(user: User, posts: list[Post], last_read_at: datetime | None)
     ]
 
 
-def last_read_at(user: User, topic: Topic) -> datetime | None:
-    return (
-        TopicRead.objects.filter(user=user, topic=topic)
-        .values_list("last_read_at", flat=True)
-        .first()
+@dataclass(frozen=True)
+class TopicReading:
+    """Where one reader stands with one topic."""
+
+    last_read_at: datetime | None
+    is_watching: bool
+    draft: Post | None
+
+
+def _topic_reading_sql() -> str:
+    """One SELECT of three small subqueries, by hand: the ORM would spend more Python building
+    them than the three lookups cost the database (docs/performance.md)."""
+    return f"""
+    SELECT
+      (SELECT r.last_read_at FROM {TopicRead._meta.db_table} r
+         WHERE r.topic_id = %(topic)s AND r.user_id = %(user)s),
+      EXISTS (SELECT 1 FROM {Watch._meta.db_table} w
+         WHERE w.topic_id = %(topic)s AND w.user_id = %(user)s),
+      (SELECT p.id FROM {Post._meta.db_table} p WHERE p.topic_id = %(topic)s
+         AND p.author_id = %(user)s AND p.is_draft = %(true)s AND p.is_opening = %(false)s)
+    """  # noqa: S608 - table names from _meta, values bound
+
+
+def topic_reading(user: User, topic: Topic) -> TopicReading:
+    """When ``user`` last read ``topic``, whether they watch it, and their draft reply there."""
+    params = {"topic": topic.pk, "user": user.pk, "true": True, "false": False}
+    ((read_at, watching, draft_id),) = sql.fetch_all(_topic_reading_sql(), params)
+    return TopicReading(
+        last_read_at=sql.convert(TopicRead, "last_read_at", read_at),
+        is_watching=bool(watching),
+        # A draft reply is rare; its text is read only when there is one.
+        draft=Post.objects.filter(pk=draft_id).first() if draft_id is not None else None,
     )
-
-
-def is_watching_topic(user: User, topic: Topic) -> bool:
-    return Watch.objects.filter(user=user, topic=topic).exists()
-
-
-def draft_reply(user: User, topic: Topic) -> Post | None:
-    return Post.objects.filter(topic=topic, author=user, is_draft=True, is_opening=False).first()
 
 
 def drafts_for_user(user: User) -> QuerySet[Post]:
@@ -298,10 +461,7 @@ def mention_policy_for_user(user: User) -> str:
 def visible_published_posts(user: User) -> QuerySet[Post]:
     """Published, undeleted posts in topics ``user`` may read, in communities they belong to
     and whose current code of conduct they accepted (search uses this)."""
-    accepted = CommunityMember.objects.filter(
-        user=user, accepted_conduct_version=F("community__code_of_conduct_version")
-    ).values("community_id")
-    communities = member_communities(user).filter(pk__in=accepted).values("pk")
+    communities = member_community_ids(user, accepted_conduct=True)
     topics = Topic.objects.filter(community__in=communities).filter(
         visible_topics_q(user) & ~Q(visibility=Visibility.DRAFT)
     )

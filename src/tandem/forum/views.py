@@ -9,7 +9,6 @@ from typing import Any, Concatenate, ParamSpec
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -384,11 +383,11 @@ def _render_topic(
     page = Paginator(selectors.posts_of_topic(user, topic), POSTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    last_read = selectors.last_read_at(user, topic)
-    posts = selectors.decorate_posts(user, list(page.object_list), last_read)
+    reading = selectors.topic_reading(user, topic)
+    posts = selectors.decorate_posts(user, list(page.object_list), reading.last_read_at)
     professional = bool(getattr(community, "is_verified_provider", False))
     if reply_form is None:
-        draft = selectors.draft_reply(user, topic)
+        draft = reading.draft
         initial: dict[str, Any] = {}
         if draft is not None:
             initial = {"body": draft.body, "quoted_post": draft.quoted_post_id}
@@ -400,31 +399,46 @@ def _render_topic(
                 "quoted_post": quote.pk,
             }
         reply_form = ReplyForm(initial=initial, professional=professional)
-    is_author = topic.author_id == user.pk
-    circles = selectors.circles_queryset_for_member(user, community)
+    can_feature = (
+        getattr(community, "is_facilitator", False) and topic.visibility == Visibility.COMMUNITY
+    )
     context = {
         "community": community,
         "topic": topic,
         "page": page,
         "posts": posts,
         "reply_form": reply_form,
-        "is_watching": selectors.is_watching_topic(user, topic),
-        "can_feature": getattr(community, "is_facilitator", False)
-        and topic.visibility == Visibility.COMMUNITY,
-        "feature_form": FeatureForm(
-            initial={"featured_from": topic.featured_from, "featured_until": topic.featured_until}
-        ),
-        "visibility_form": (
-            VisibilityForm(circles=circles)
-            if is_author and (topic.visibility == Visibility.CIRCLE or circles.exists())
+        "is_watching": reading.is_watching,
+        "can_feature": can_feature,
+        # The tools' forms only for the people who see them: building a form costs a copy of
+        # its fields, on every visit.
+        "feature_form": (
+            FeatureForm(
+                initial={
+                    "featured_from": topic.featured_from,
+                    "featured_until": topic.featured_until,
+                }
+            )
+            if can_feature
             else None
         ),
+        "visibility_form": _visibility_form(user, topic),
         "is_moderator": getattr(community, "is_moderator", False),
         "show_guidance": screening.needs_guidance(_typed_body(reply_form)),
         "slow_mode": moderation_selectors.slow_mode_for_topic(topic),
     }
-    services.mark_topic_read(user=user, topic=topic)
+    services.mark_topic_read(user=user, topic=topic, previous=reading.last_read_at)
     return render(request, "forum/topic_detail.html", context, status=status)
+
+
+def _visibility_form(user: User, topic: Topic) -> VisibilityForm | None:
+    """The "who can see this topic" form, for its author when they have somewhere to move it."""
+    if topic.author_id != user.pk:
+        return None
+    circles = selectors.circles_queryset_for_member(user, topic.community)
+    if topic.visibility == Visibility.CIRCLE or circles.exists():
+        return VisibilityForm(circles=circles)
+    return None
 
 
 def _quoted_post(posts: list[selectors.PostView], quote_id: str | None) -> Post | None:
@@ -692,7 +706,7 @@ def search(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    results: QuerySet[Post] = search_posts(user, query)
+    results = search_posts(user, query)
     page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page")) if query else None
     hits = [(post, highlight(post.body, query)) for post in page.object_list] if page else []
     context = {"form": form, "query": query, "page": page, "hits": hits}

@@ -59,9 +59,11 @@ def test_topic_page_with_50_posts_runs_as_many_queries_as_with_5(
     small = _count(client, path)
     _grow_topic(topic, crowd, 45)
     assert topic.posts.count() == 50
-    large = _count(client, path)
+    with_news = _count(client, path)  # 45 new posts: the "last read" mark moves (one write)
+    large = _count(client, path)  # nothing new since: nothing is written
     assert small == large, (small, large)
-    assert large <= 20
+    assert large <= 13
+    assert with_news <= large + 3, (with_news, large)  # BEGIN, UPDATE, COMMIT
 
 
 def test_topic_list_and_category_list_do_not_grow(
@@ -90,4 +92,4 @@ def test_topic_list_and_category_list_do_not_grow(
     grow(25)
     large = {path: _count(client, path) for path in paths}
     assert small == large
-    assert max(large.values()) <= 16, large
+    assert max(large.values()) <= 12, large

@@ -4,12 +4,13 @@ Runs on SQLite (FTS5) and on PostgreSQL (tsvector + GIN) alike."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from tandem.accounts.models import User
 from tandem.accounts.tests.factories import MembershipFactory, OrganisationFactory
-from tandem.forum import services
+from tandem.forum import search, services
 from tandem.forum.models import Category
 from tandem.forum.search import highlight, search_posts
 from tandem.forum.tests.conftest import join, make_topic, reply
@@ -33,6 +34,30 @@ def test_search_finds_ranks_and_scopes(
     assert list(search_posts(reader, "")) == []
     # FTS5 / tsquery syntax typed by people is taken as plain words, never as operators.
     assert len(search_posts(reader, '"insomnia* ^ (')) == 2
+
+
+def test_only_the_newest_matches_are_ranked_and_a_page_costs_one_query(
+    member: Callable[..., User],
+    category: Category,
+    monkeypatch: pytest.MonkeyPatch,
+    django_assert_num_queries: Callable[..., Any],
+) -> None:
+    """Common words match much of a big forum: ranking looks at the newest CANDIDATES only,
+    best first among them, so the cost stays flat; counting takes no query."""
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    reader, author = member(), member()
+    oldest_and_best = make_topic(author, category, title="Tea tea", body="tea tea tea tea")
+    topic = make_topic(author, category, title="Chat", body="about tea once")
+    newer = [reply(author, topic, body) for body in ("tea", "tea and tea", "tea again")]
+    results = search_posts(reader, "tea")
+    assert len(results) == 3
+    assert oldest_and_best.posts.get().pk not in results.ids
+    assert results.ids[0] == newer[1].pk  # "tea and tea": the best of the three newest
+    assert sorted(results.ids) == sorted(post.pk for post in newer)
+    with django_assert_num_queries(1):
+        page = results[0:2]
+    assert [post.pk for post in page] == results.ids[:2]
+    assert page[0].author.pseudonym and page[0].topic.community.name  # joined, no more queries
 
 
 def test_search_never_shows_other_communities_drafts_or_deleted_posts(

@@ -1,0 +1,337 @@
+"""The hand-written gate and page reads say exactly what the ORM versions say.
+
+Every forum page passes ``access.get_topic_for_member`` or ``access.get_community_for_member``,
+and the notification badge asks ``access.member_community_ids``: these are hand-written SQL for
+speed (docs/performance.md), so each case of the membership rule is checked against the ORM's
+:func:`access.member_communities`, which search and drafts still use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.http import Http404
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tandem.accounts.models import Membership, Role, User
+from tandem.accounts.tests.factories import UserFactory
+from tandem.conftest import login_client
+from tandem.forum import access, selectors, services
+from tandem.forum.models import (
+    Category,
+    Community,
+    ModerationState,
+    Post,
+    ReactionKind,
+    TopicRead,
+    Visibility,
+)
+from tandem.forum.tests.conftest import join, make_topic, reply
+from tandem.forum.tests.factories import CategoryFactory, CommunityFactory
+from tandem.moderation.models import Sanction, SanctionKind
+
+pytestmark = pytest.mark.django_db
+
+FACTS = ("accepted_version", "is_moderator", "is_facilitator", "is_verified_provider")
+
+
+def _orm(user: User) -> dict[int, tuple[object, ...]]:
+    return {
+        community.pk: tuple(getattr(community, fact) for fact in FACTS)
+        for community in access.member_communities(user)
+    }
+
+
+def _hand_written(user: User) -> dict[int, tuple[object, ...]]:
+    found = {}
+    for community_id in access.member_community_ids(user):
+        community = access.get_community_for_member(user, community_id, require_conduct=False)
+        found[community.pk] = tuple(getattr(community, fact) for fact in FACTS)
+    return found
+
+
+def _suspend(user: User, community: Community, **fields: object) -> Sanction:
+    return Sanction.objects.create(
+        community=community, user=user, kind=SanctionKind.SUSPEND, reason="Test", **fields
+    )
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "member",
+        "not_joined",
+        "role_removed",
+        "suspended",
+        "suspended_until_later",
+        "suspension_over",
+        "suspension_lifted",
+        "muted_only",
+        "inactive",
+        "moderator",
+        "facilitator",
+        "verified_provider",
+        "unverified_provider",
+        "old_code_of_conduct",
+    ],
+)
+def test_hand_written_membership_agrees_with_the_orm(
+    case: str, member: Callable[..., User], community: Community
+) -> None:
+    role = {
+        "moderator": Role.MODERATOR,
+        "facilitator": Role.FACILITATOR,
+        "verified_provider": Role.PROVIDER,
+        "unverified_provider": Role.PROVIDER,
+    }.get(case, Role.SERVICE_USER)
+    person = member(role)
+    other = CommunityFactory.create(organisation=community.organisation, name="Second")
+    join(person, other)
+    now = timezone.now()
+    if case == "not_joined":
+        person.community_memberships.all().delete()
+    elif case == "role_removed":
+        Membership.objects.filter(user=person).delete()
+    elif case == "suspended":
+        _suspend(person, community)
+    elif case == "suspended_until_later":
+        _suspend(person, community, until=now + timedelta(days=1))
+    elif case == "suspension_over":
+        _suspend(person, community, until=now - timedelta(minutes=1))
+    elif case == "suspension_lifted":
+        _suspend(person, community, lifted_at=now)
+    elif case == "muted_only":
+        Sanction.objects.create(
+            community=community, user=person, kind=SanctionKind.MUTE, reason="Test"
+        )
+    elif case == "inactive":
+        person.is_active = False
+        person.save(update_fields=["is_active"])
+    elif case == "verified_provider":
+        Membership.objects.filter(user=person).update(verified_at=now)
+    elif case == "old_code_of_conduct":
+        Community.objects.filter(pk=community.pk).update(code_of_conduct_version=2)
+    orm = _orm(person)
+    assert _hand_written(person) == orm
+    expected_member = case not in {
+        "not_joined",
+        "role_removed",
+        "suspended",
+        "suspended_until_later",
+        "inactive",
+    }
+    assert (community.pk in orm) is expected_member
+    readable = access.member_community_ids(person, accepted_conduct=True)
+    assert (community.pk in readable) is (expected_member and case != "old_code_of_conduct")
+
+
+def test_topic_gate_loads_the_topic_with_its_category_circle_and_community(
+    member: Callable[..., User], category: Category
+) -> None:
+    author = member()
+    topic = make_topic(author, category, title="Gate")
+    loaded = access.get_topic_for_member(member(), topic.pk)
+    assert loaded == topic
+    assert loaded.title == "Gate"
+    assert loaded.category.name == category.name
+    assert loaded.circle is None
+    assert loaded.community.pk == category.community_id
+    assert loaded.community.organisation.pk == category.community.organisation_id
+    assert loaded.last_posted_at == topic.last_posted_at
+
+
+def test_topic_gate_refuses_topics_outside_the_persons_communities(
+    member: Callable[..., User], category: Category, make_member: Callable[..., User]
+) -> None:
+    topic = make_topic(member(), category)
+    elsewhere = CategoryFactory.create(
+        community=CommunityFactory.create(organisation=category.community.organisation)
+    )
+    outsider_topic = make_topic(join(make_member(), elsewhere.community), elsewhere)
+    reader = member()
+    with pytest.raises(Http404):
+        access.get_topic_for_member(reader, outsider_topic.pk)
+    with pytest.raises(Http404):
+        access.get_topic_for_member(make_member(), topic.pk)  # in the organisation, not joined
+    with pytest.raises(Http404):
+        access.get_topic_for_member(UserFactory.create(), topic.pk)
+    with pytest.raises(Http404):
+        access.get_topic_for_member(reader, topic.pk + 1000)
+
+
+def test_circle_topic_gate_checks_the_circle(
+    member: Callable[..., User], category: Category
+) -> None:
+    author, friend, stranger = member(), member(), member()
+    circle = services.create_circle(user=author, community=category.community, name="Friends")
+    services.add_to_circle(user=author, circle=circle, pseudonym=friend.pseudonym)
+    topic = services.create_topic(
+        author=author,
+        community=category.community,
+        category=category,
+        title="Only us",
+        body="Between us.",
+        visibility=Visibility.CIRCLE,
+        circle=circle,
+    )
+    assert access.get_topic_for_member(friend, topic.pk).circle == circle
+    with pytest.raises(Http404):
+        access.get_topic_for_member(stranger, topic.pk)
+
+
+def test_reading_a_topic_again_with_nothing_new_writes_nothing(
+    client: Client, member: Callable[..., User], category: Category
+) -> None:
+    reader = member()
+    topic = make_topic(member(), category)
+    login_client(client, reader)
+    path = f"/topics/{topic.pk}/"
+    client.get(path)
+    first = TopicRead.objects.get(user=reader, topic=topic).last_read_at
+    with CaptureQueriesContext(connection) as queries:
+        client.get(path)
+    assert not [q for q in queries if q["sql"].startswith(("UPDATE", "INSERT"))]
+    assert TopicRead.objects.get(user=reader, topic=topic).last_read_at == first
+    reply(member(), topic)
+    client.get(path)
+    assert TopicRead.objects.get(user=reader, topic=topic).last_read_at > first
+
+
+def test_topic_reading_reports_mark_watch_and_draft(
+    member: Callable[..., User], category: Category
+) -> None:
+    reader = member()
+    topic = make_topic(member(), category)
+    empty = selectors.topic_reading(reader, topic)
+    assert (empty.last_read_at, empty.is_watching, empty.draft) == (None, False, None)
+    services.mark_topic_read(user=reader, topic=topic)
+    services.toggle_topic_watch(user=reader, topic=topic)
+    draft = services.save_reply_draft(author=reader, topic=topic, body="Half a thought")
+    reading = selectors.topic_reading(reader, topic)
+    assert reading.last_read_at == TopicRead.objects.get(user=reader, topic=topic).last_read_at
+    assert reading.last_read_at is not None
+    assert timezone.is_aware(reading.last_read_at)
+    assert reading.is_watching is True
+    assert reading.draft == draft
+
+
+def test_category_counts_total_and_new_topics(
+    member: Callable[..., User], category: Category
+) -> None:
+    reader = member()
+    other = CategoryFactory.create(community=category.community, name="Other", position=5)
+    read_then_replied = make_topic(member(), category, title="Replied")
+    read = make_topic(member(), category, title="Read")
+    make_topic(member(), category, title="Never opened")
+    services.mark_topic_read(user=reader, topic=read_then_replied)
+    services.mark_topic_read(user=reader, topic=read)
+    TopicRead.objects.filter(user=reader, topic=read_then_replied).update(
+        last_read_at=timezone.now() - timedelta(hours=1)
+    )
+    services.toggle_category_watch(user=reader, category=other)
+    rows = {c.pk: c for c in selectors.categories_for_community(reader, category.community)}
+    mine, theirs = rows[category.pk], rows[other.pk]
+    assert (mine.topic_count, mine.unread_count, mine.is_watched) == (3, 2, False)  # type: ignore[attr-defined]
+    assert (theirs.topic_count, theirs.unread_count, theirs.is_watched) == (0, 0, True)  # type: ignore[attr-defined]
+
+
+def test_each_post_is_one_form_that_works_without_javascript(
+    client: Client, member: Callable[..., User], category: Category
+) -> None:
+    reader = member()
+    topic = make_topic(member(pseudonym="Kite"), category)
+    own = reply(reader, topic, "My own words.")
+    login_client(client, reader)
+    page = client.get(f"/topics/{topic.pk}/").content.decode()
+    opening = topic.posts.get(is_opening=True)
+    assert page.count('name="csrfmiddlewaretoken"') >= 3  # two posts, the reply form
+    assert f'action="/posts/{opening.pk}/react/"' in page
+    assert 'name="kind" value="hear_you"' in page
+    assert f'formaction="/posts/{opening.pk}/mute-author/"' in page
+    assert f'href="/moderation/posts/{opening.pk}/report/"' in page
+    assert f'formaction="/posts/{own.pk}/delete/"' in page
+    assert f'href="/posts/{own.pk}/edit/"' in page
+    response = client.post(f"/posts/{opening.pk}/react/", {"kind": ReactionKind.HEAR_YOU})
+    assert response.status_code == 302
+    assert 'aria-pressed="true"' in client.get(f"/topics/{topic.pk}/").content.decode()
+
+
+def test_post_card_escapes_what_people_typed(
+    client: Client, member: Callable[..., User], category: Category
+) -> None:
+    writer = member(pseudonym="<b>Kite</b>")
+    topic = make_topic(writer, category)
+    post = topic.posts.get(is_opening=True)
+    post.moderation_note = '<img src=x onerror="alert(1)">'
+    post.professional_title = "<i>Nurse</i>"
+    post.save(update_fields=["moderation_note", "professional_title"])
+    login_client(client, member())
+    page = client.get(f"/topics/{topic.pk}/").content.decode()
+    assert "<b>Kite</b>" not in page and "&lt;b&gt;Kite&lt;/b&gt;" in page
+    assert "<img src=x" not in page and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page
+    assert "<i>Nurse</i>" not in page and "&lt;i&gt;Nurse&lt;/i&gt;" in page
+
+
+def test_badge_counts_only_notifications_the_person_may_still_see(
+    client: Client, member: Callable[..., User], category: Category
+) -> None:
+    author = member()
+    topic = make_topic(author, category)
+    reply(member(), topic)
+    reply(member(), topic)
+    login_client(client, author)
+    badge = 'Notifications <span class="badge">2<span class="visually-hidden"> unread'
+    assert badge in client.get("/crisis/").content.decode()
+    client.post(f"/communities/{category.community_id}/leave/")
+    assert "Notifications</a>" in client.get("/crisis/").content.decode()
+
+
+def test_badge_asks_no_scope_when_nothing_is_unread(member: Callable[..., User]) -> None:
+    from tandem.notifications.selectors import unread_count_for_user
+
+    person = member()
+    with CaptureQueriesContext(connection) as queries:
+        assert unread_count_for_user(person) == 0
+    assert len(queries) == 1
+
+
+def test_topic_pages_hold_fifty_posts_each_in_order(
+    client: Client, member: Callable[..., User], category: Category
+) -> None:
+    author = member()
+    topic = make_topic(author, category, body="Post 0")
+    for n in range(1, 55):
+        reply(author, topic, f"Post {n}")
+    login_client(client, member())
+    first = client.get(f"/topics/{topic.pk}/").content.decode()
+    second = client.get(f"/topics/{topic.pk}/?page=2").content.decode()
+    assert "Page 1 of 2" in first and "Page 2 of 2" in second
+    assert first.count('<article class="post') == 50
+    assert second.count('<article class="post') == 5
+    assert "<p>Post 49</p>" in first and "<p>Post 50</p>" in second
+    assert first.index("<p>Post 1</p>") < first.index("<p>Post 2</p>")
+
+
+def test_held_and_hidden_posts_on_the_topic_page(
+    client_factory: Callable[[], Client], member: Callable[..., User], category: Category
+) -> None:
+    author, reader = member(), member()
+    topic = make_topic(member(), category)
+    held = reply(author, topic, "Waiting words")
+    hidden = reply(author, topic, "Hidden words")
+    Post.objects.filter(pk=held.pk).update(moderation_state=ModerationState.HELD)
+    Post.objects.filter(pk=hidden.pk).update(
+        moderation_state=ModerationState.HIDDEN, moderation_note="Off topic"
+    )
+    as_author = login_client(client_factory(), author).get(f"/topics/{topic.pk}/")
+    as_reader = login_client(client_factory(), reader).get(f"/topics/{topic.pk}/")
+    mine, theirs = as_author.content.decode(), as_reader.content.decode()
+    assert "Waiting words" in mine and "data-post-held" in mine
+    assert "Waiting words" not in theirs
+    assert "Hidden words" in mine and "Off topic" in mine
+    assert "Hidden words" not in theirs and "This post was hidden by a moderator." in theirs
