@@ -35,8 +35,20 @@ MESSAGES_PER_PAGE = 50
 
 
 def thread_ids_for_user(user: User) -> QuerySet[Any]:
-    """Ids of the threads ``user`` takes part in, as a subquery (notification scope)."""
-    return Participant.objects.filter(user=user).values("thread_id")
+    """Ids of the threads ``user`` may read, as a subquery (notification scope): those they
+    take part in and, while covering for an away colleague, that colleague's threads with
+    people in their own care team (the same rule as ``access.get_thread_for_user``)."""
+    covered = covered_provider_ids(user)
+    if not covered:
+        return Participant.objects.filter(user=user).values("thread_id")
+    return Participant.objects.filter(
+        Q(user=user)
+        | Q(
+            user_id__in=covered,
+            side=Side.CARE_TEAM,
+            thread__service_user_id__in=_active_care_team_service_users(user),
+        )
+    ).values("thread_id")
 
 
 def unread_message_count(user: User) -> int:

@@ -88,6 +88,31 @@ def start_thread(
     return send_message(sender=author, thread=thread, body=body, client_key=client_key)
 
 
+def _covering_colleagues(thread: Thread, sender: User, recipients: list[Participant]) -> list[User]:
+    """Colleagues covering right now for an away provider of the thread who may read it (in the
+    service user's care team), so a message during an absence reaches someone (one query)."""
+    away_ids = [p.user_id for p in recipients if p.side == Side.CARE_TEAM]
+    if not away_ids:
+        return []
+    taking_part = {p.user_id for p in recipients} | {sender.pk}
+    covers = (
+        ProviderAway.objects.filter(
+            provider_id__in=away_ids,
+            away_until__gt=timezone.now(),
+            covered_by__isnull=False,
+            covered_by__caseload__service_user_id=thread.service_user_id,
+            covered_by__caseload__status=RelationshipStatus.ACTIVE,
+        )
+        .exclude(covered_by_id__in=taking_part)
+        .select_related("covered_by")
+    )
+    colleagues: dict[int, User] = {}
+    for cover in covers:
+        if cover.covered_by is not None:
+            colleagues[cover.covered_by.pk] = cover.covered_by
+    return list(colleagues.values())
+
+
 @transaction.atomic
 def send_message(*, sender: User, thread: Thread, body: str, client_key: uuid.UUID) -> SendResult:
     """Store a message once per ``client_key``, update who is waiting, notify the others.
@@ -130,21 +155,22 @@ def send_message(*, sender: User, thread: Thread, body: str, client_key: uuid.UU
     recipients = list(
         Participant.objects.filter(thread=thread).exclude(user=sender).select_related("user")
     )
+    people = [p.user for p in recipients] + _covering_colleagues(thread, sender, recipients)
     already_told = set(
         Notification.objects.filter(
-            recipient__in=[p.user for p in recipients],
+            recipient__in=people,
             kind=NOTIFICATION_KIND,
             scope_type=THREAD_SCOPE,
             scope_id=thread.pk,
             read_at__isnull=True,
         ).values_list("recipient_id", flat=True)
     )
-    for participant in recipients:
-        if participant.user_id in already_told or not participant.user.is_active:
+    for person in people:
+        if person.pk in already_told or not person.is_active:
             continue
         # In the portal only; the email that may follow says nothing but "something new".
         notify(
-            recipient=participant.user,
+            recipient=person,
             kind=NOTIFICATION_KIND,
             title=_("New message from %(name)s") % {"name": sender.get_full_name()},
             url=f"/messages/{thread.pk}/",

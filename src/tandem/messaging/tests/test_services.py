@@ -240,3 +240,40 @@ def test_provider_away_with_cover_lets_the_colleague_read_and_answer(
     send(colleague, thread, "Pat is away; I can help.")
     services.clear_away(provider=provider)
     assert list(selectors.inbox_threads(colleague)) == []
+
+
+def test_a_covering_colleague_is_notified_while_the_cover_lasts(
+    thread: Thread,
+    service_user: User,
+    provider: User,
+    unassigned_provider: User,
+    organisation: object,
+) -> None:
+    """A message written during an absence reaches the colleague covering it (in the portal;
+    the email says only that there is something new), and only while they may read it."""
+    from tandem.care.tests.factories import CareRelationshipFactory
+    from tandem.notifications.selectors import unread_count_for_user
+
+    colleague = unassigned_provider
+    services.set_away(
+        provider=provider, away_until=timezone.now() + timedelta(days=3), covered_by=colleague
+    )
+    send(service_user, thread, "Is anyone there?")
+    assert not Notification.objects.filter(recipient=colleague).exists()  # Not in the team.
+
+    CareRelationshipFactory.create(
+        service_user=service_user, provider=colleague, organisation=organisation
+    )
+    send(service_user, thread, "Is anyone there now?")
+    send(service_user, thread, "Still here.")
+    notification = Notification.objects.get(recipient=colleague)  # One per thread until read.
+    assert notification.url == f"/messages/{thread.pk}/"
+    assert unread_count_for_user(colleague) == 1
+    send(colleague, thread, "Pat is away; I can help.")
+    assert Notification.objects.filter(recipient=colleague).count() == 1  # Not for their own.
+
+    services.clear_away(provider=provider)
+    # The cover ended: the thread and its notification are out of the colleague's sight.
+    assert unread_count_for_user(colleague) == 0
+    send(service_user, thread, "Thanks!")
+    assert Notification.objects.filter(recipient=colleague).count() == 1
