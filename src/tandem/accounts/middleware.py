@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -48,6 +49,28 @@ def session_timestamp(value: object) -> datetime | None:
         return None
 
 
+def session_time_limits(
+    session: Mapping[str, Any], now: datetime
+) -> tuple[str | None, datetime | None]:
+    """("idle" or "expired" when a limit has passed, else None; the next deadline) for a
+    session's bookkeeping. Pages (this middleware) and live sockets apply the same limits."""
+    login_at = session_timestamp(session.get(LOGIN_AT_KEY))
+    seen_at = session_timestamp(session.get(SEEN_AT_KEY))
+    if seen_at is not None and now - seen_at > settings.TANDEM_IDLE_TIMEOUT:
+        return "idle", None
+    if login_at is not None and now - login_at > settings.TANDEM_ABSOLUTE_TIMEOUT:
+        return "expired", None
+    deadlines = [
+        at + limit
+        for at, limit in (
+            (login_at, settings.TANDEM_ABSOLUTE_TIMEOUT),
+            (seen_at, settings.TANDEM_IDLE_TIMEOUT),
+        )
+        if at is not None
+    ]
+    return None, min(deadlines) if deadlines else None
+
+
 class SessionTimeoutMiddleware:
     """Log a person out after the idle timeout or the absolute session lifetime.
 
@@ -61,14 +84,12 @@ class SessionTimeoutMiddleware:
         if request.user.is_authenticated:
             now = timezone.now()
             session = request.session
-            login_at = session_timestamp(session.get(LOGIN_AT_KEY))
-            seen_at = session_timestamp(session.get(SEEN_AT_KEY))
-            if login_at is None:
+            if session_timestamp(session.get(LOGIN_AT_KEY)) is None:
                 session[LOGIN_AT_KEY] = now.isoformat()
-                login_at = now
-            idle = seen_at is not None and now - seen_at > settings.TANDEM_IDLE_TIMEOUT
-            expired = now - login_at > settings.TANDEM_ABSOLUTE_TIMEOUT
-            if idle or expired:
+            seen_at = session_timestamp(session.get(SEEN_AT_KEY))
+            passed, _deadline = session_time_limits(session, now)
+            idle = passed == "idle"
+            if passed is not None:
                 logout(request)
                 messages.info(
                     request,

@@ -45,7 +45,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tandem.accounts.access import must_set_up_two_step
-from tandem.accounts.middleware import LOGIN_AT_KEY, SEEN_AT_KEY, session_timestamp
+from tandem.accounts.middleware import session_time_limits
 from tandem.accounts.models import User
 from tandem.accounts.selectors import role_summary_for_user
 from tandem.messaging import access, events, selectors, services
@@ -436,21 +436,12 @@ class MessagingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channe
         return store
 
     def _session_limits(self, user: User, store: Any) -> tuple[int | None, datetime | None]:
-        now = timezone.now()
-        deadlines = []
-        for key, limit in (
-            (LOGIN_AT_KEY, settings.TANDEM_ABSOLUTE_TIMEOUT),
-            (SEEN_AT_KEY, settings.TANDEM_IDLE_TIMEOUT),
-        ):
-            at = session_timestamp(store.get(key))
-            if at is None:
-                continue
-            if now - at > limit:
-                return CLOSE_UNAUTHENTICATED, None
-            deadlines.append(at + limit)
+        passed, deadline = session_time_limits(store, timezone.now())
+        if passed is not None:
+            return CLOSE_UNAUTHENTICATED, None
         if must_set_up_two_step(user, needs_mfa=role_summary_for_user(user).needs_mfa):
             return CLOSE_TWO_STEP_REQUIRED, None
-        return None, min(deadlines) if deadlines else None
+        return None, deadline
 
     async def _watch_session(self) -> None:
         """Re-check the session at its next time limit, and at least every minute."""
