@@ -147,7 +147,8 @@ async def main(args: argparse.Namespace) -> None:
     connect_started = time.perf_counter()
     for index in range(args.clients):
         thread, person, provider = threads[index % len(threads)]
-        user = provider if index % 2 else person
+        # Both sides in every thread (a person's phone and laptop, the provider's tabs).
+        user = provider if (index // len(threads)) % 2 else person
         # The real session cookie from the database: who this socket is, never a client claim.
         subscribers[thread.pk] = subscribers.get(thread.pk, 0) + 1
         tasks.append(
@@ -239,6 +240,9 @@ def send_only(plan: str, messages: int, rate: float) -> None:
     ``time.perf_counter`` is the system's monotonic clock on Linux, so the receiving process
     can compare its own readings with these.
     """
+    # Loaded as a page worker loads it at start (tandem/wsgi.py), not inside the first send.
+    import tandem.wsgi  # noqa: F401
+
     pairs = [tuple(int(part) for part in item.split(":")) for item in plan.split(",")]
     threads = Thread.objects.in_bulk([thread_id for thread_id, _ in pairs])
     people = User.objects.in_bulk([user_id for _, user_id in pairs])

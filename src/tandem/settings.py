@@ -179,15 +179,21 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 
 
 def redis_channel_layer(url: str, **config: Any) -> dict[str, Any]:
-    """The channels-redis layer for ``url``.
+    """The channels-redis layer for ``url``: the Redis Pub/Sub one.
 
-    redis-py 8 reads with a 5-second socket timeout by default, the same length as the blocking
-    pop channels-redis waits on, so an idle socket's receive loop died every few seconds. The
-    read timeout here outlasts that pop (a dead connection is still noticed, within 30 s).
+    A group message is one PUBLISH that each process receives once and hands to its own sockets
+    in memory; the list-based layer pushes and pops one copy per socket through Redis, which
+    made a provider with many open tabs the bottleneck of live delivery. Pub/Sub keeps nothing
+    for a process that is not listening; messaging events are only hints (each socket reads
+    what it may see from the database, and a reconnecting client asks for everything after the
+    last id it saw), so nothing is lost with them.
+
+    redis-py 8 reads with a 5-second socket timeout by default; the longer read timeout here
+    keeps idle connections open (a dead one is still noticed, within 30 s).
     """
     host = {"address": url, "socket_timeout": 30, "socket_connect_timeout": 5}
     return {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {"hosts": [host], **config},
     }
 

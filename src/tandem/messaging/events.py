@@ -7,12 +7,15 @@ event arrives, so nothing about a message passes through Redis, and a lost event
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import threading
 import uuid
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -30,9 +33,37 @@ def _send(group: str, event: dict[str, Any]) -> None:
     _send_all([(group, event)])
 
 
+class _Publisher:
+    """One event loop per process, on its own thread, that publishes for synchronous code.
+
+    ``async_to_sync`` from a page worker starts a new loop (and, with Redis, a new connection)
+    for every call: tens of milliseconds, and hundreds for the first one, on the path of every
+    live delivery. This loop and its layer connection live as long as the process.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pid = 0
+
+    def loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            # A forked child inherits the object but not the thread: start its own.
+            if self._loop is None or self._pid != os.getpid():
+                loop = asyncio.new_event_loop()
+                threading.Thread(
+                    target=loop.run_forever, name="tandem-live-events", daemon=True
+                ).start()
+                self._loop, self._pid = loop, os.getpid()
+            return self._loop
+
+
+_PUBLISHER = _Publisher()
+PUBLISH_TIMEOUT_SECONDS = 5.0
+
+
 def _send_all(events: list[tuple[str, dict[str, Any]]]) -> None:
-    """Publish events in one trip into the event loop (each trip from sync code costs a
-    loop and a layer connection)."""
+    """Publish events in one trip into an event loop."""
     layer = get_channel_layer()
     if layer is None or not events:
         return
@@ -42,7 +73,13 @@ def _send_all(events: list[tuple[str, dict[str, Any]]]) -> None:
             await layer.group_send(group, event)
 
     try:
-        async_to_sync(publish)()
+        if isinstance(layer, InMemoryChannelLayer):
+            # Its queues belong to the loop of the process's sockets: async_to_sync finds it.
+            async_to_sync(publish)()
+        else:
+            asyncio.run_coroutine_threadsafe(publish(), _PUBLISHER.loop()).result(
+                timeout=PUBLISH_TIMEOUT_SECONDS
+            )
     except Exception:
         # The message is stored already; sockets catch up on their next event or reconnect.
         logger.warning("Could not publish a live messaging event", exc_info=True)

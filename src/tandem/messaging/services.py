@@ -155,6 +155,11 @@ def send_message(*, sender: User, thread: Thread, body: str, client_key: uuid.UU
     recipients = list(
         Participant.objects.filter(thread=thread).exclude(user=sender).select_related("user")
     )
+    # Registered before the notifications so that, after commit, the live event goes out
+    # first and the email task's own write does not delay delivery to open threads.
+    events.publish_thread_changed(
+        thread_id=thread.pk, message_id=message.pk, user_ids=[p.user_id for p in recipients]
+    )
     people = [p.user for p in recipients] + _covering_colleagues(thread, sender, recipients)
     already_told = set(
         Notification.objects.filter(
@@ -178,9 +183,6 @@ def send_message(*, sender: User, thread: Thread, body: str, client_key: uuid.UU
             scope_type=THREAD_SCOPE,
             scope_id=thread.pk,
         )
-    events.publish_thread_changed(
-        thread_id=thread.pk, message_id=message.pk, user_ids=[p.user_id for p in recipients]
-    )
     return SendResult(message=message, created=True)
 
 

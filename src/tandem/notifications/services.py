@@ -45,7 +45,8 @@ def notify(
         scope_type=scope_type,
         scope_id=scope_id,
     )
-    notification.full_clean()
+    # The recipient and actor are users in hand: validating them would cost a query each.
+    notification.full_clean(exclude=["recipient", "actor"])
     notification.save()
     transaction.on_commit(lambda: _enqueue_email(notification.pk))
     return notification

@@ -223,7 +223,7 @@ def test_live_delivery_through_the_redis_channel_layer(
             await receive(socket, "unread")
             await socket.send_to(text_data=json.dumps({"type": "subscribe", "thread": thread.pk}))
             await receive(socket, "subscribed")
-            # Idle for longer than channels-redis's blocking pop (5 s): the socket must survive.
+            # Idle for longer than redis-py's default 5 s read timeout: the socket must survive.
             await asyncio.sleep(6.5)
             await socket.send_to(text_data='{"type": "ping"}')
             assert (await receive(socket, "pong")) == {"type": "pong"}

@@ -66,3 +66,22 @@ def test_messaging_pages_run_a_fixed_number_of_queries(
     large = _count(client, path)
     assert small == large, f"{path}: {small} queries with little data, {large} with more"
     assert large <= (INBOX_LIMIT if page == "inbox" else THREAD_LIMIT), large
+
+
+SEND_LIMIT = 15
+
+
+def test_sending_runs_a_fixed_number_of_queries(
+    thread: Thread, service_user: User, provider: User
+) -> None:
+    # The send is on the path of every live delivery: short, and the same for every message
+    # (the first one also writes the provider's notification).
+    counts = []
+    for _ in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            services.send_message(
+                sender=service_user, thread=thread, body="hello", client_key=uuid.uuid4()
+            )
+        counts.append(len(queries))
+    assert counts[1] == counts[2], counts
+    assert max(counts) <= SEND_LIMIT, counts

@@ -15,8 +15,9 @@ from django.utils import timezone
 from tandem.accounts.models import User
 from tandem.care import services as care_services
 from tandem.care.models import CareRelationship
-from tandem.messaging import selectors, services
+from tandem.messaging import events, selectors, services
 from tandem.messaging.models import MESSAGE_MAX_LENGTH, Message, Participant, Side, Thread
+from tandem.notifications import services as notification_services
 from tandem.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -211,6 +212,23 @@ def test_a_notification_per_thread_until_read_and_email_without_content(
     assert "secret" not in text.lower()
     assert service_user.get_full_name() not in text
     assert service_user.pseudonym not in text
+
+
+def test_the_live_event_goes_out_before_the_email_task_is_queued(
+    thread: Thread,
+    service_user: User,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: object,
+) -> None:
+    # Queuing the email writes a task row (another commit): open threads must not wait for it.
+    done: list[str] = []
+    monkeypatch.setattr(events, "_send_all", lambda batch: done.append("live event"))
+    monkeypatch.setattr(
+        notification_services, "_enqueue_email", lambda notification_id: done.append("email")
+    )
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        send(service_user, thread, "Hello")
+    assert done == ["live event", "email"]
 
 
 def test_provider_away_with_cover_lets_the_colleague_read_and_answer(
