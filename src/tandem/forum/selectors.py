@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any, overload
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from tandem.accounts.models import Membership, User
@@ -112,43 +112,122 @@ def categories_for_community(user: User, community: Community) -> list[Category]
     """Categories with how many community topics each has (``topic_count``), how many of them
     are new to ``user`` (``unread_count``) and whether they watch it (``is_watched``).
 
-    Three small queries instead of one with a subquery per topic: "new" is counted as the
-    topics minus the ones the person has read since their last post, so the database walks
-    the person's own read marks once rather than looking one up for every topic.
+    One hand-written query with two counts per category (not a lookup per topic): "new" is
+    the topics minus the ones the person has read since their last post, so the database
+    walks the person's own read marks once per category.
     """
-    categories: list[Category] = list(
-        Category.objects.filter(community=community)
-        .annotate(is_watched=Exists(Watch.objects.filter(user=user, category=OuterRef("pk"))))
-        .order_by("position", "pk")
-    )
-    ids = [category.pk for category in categories]
-    shown = {"visibility": Visibility.COMMUNITY, "is_held": False}
-    totals = dict(
-        Topic.objects.filter(category__in=ids, **shown)
-        .values_list("category")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    read = dict(
-        TopicRead.objects.filter(
-            user=user,
-            topic__category__in=ids,
-            topic__visibility=Visibility.COMMUNITY,
-            topic__is_held=False,
-        )
-        # Read since its last post (a topic without posts yet counts as read once opened).
-        .filter(
-            Q(topic__last_posted_at__isnull=True) | Q(topic__last_posted_at__lte=F("last_read_at"))
-        )
-        .values_list("topic__category")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for category in categories:
-        annotated: Any = category
-        annotated.topic_count = totals.get(category.pk, 0)
-        annotated.unread_count = annotated.topic_count - read.get(category.pk, 0)
+    topic, read, watch = Topic._meta.db_table, TopicRead._meta.db_table, Watch._meta.db_table
+    shown = "t.visibility = %(community_visibility)s AND t.is_held = %(false)s"
+    query = f"""
+    SELECT {sql.columns(Category, "g")},
+      EXISTS (SELECT 1 FROM {watch} w WHERE w.category_id = g.id AND w.user_id = %(user)s),
+      (SELECT COUNT(*) FROM {topic} t WHERE t.category_id = g.id AND {shown}),
+      (SELECT COUNT(*) FROM {read} r JOIN {topic} t ON t.id = r.topic_id
+        WHERE t.category_id = g.id AND {shown} AND r.user_id = %(user)s
+          -- Read since its last post (a topic without posts yet counts as read once opened).
+          AND (t.last_posted_at IS NULL OR t.last_posted_at <= r.last_read_at))
+    FROM {Category._meta.db_table} g
+    WHERE g.community_id = %(community)s
+    ORDER BY g.position, g.id
+    """  # noqa: S608 - table names from _meta, values bound
+    params = {
+        "user": user.pk,
+        "community": community.pk,
+        "community_visibility": Visibility.COMMUNITY.value,
+        "false": False,
+    }
+    end = sql.width(Category)
+    categories = []
+    for row in sql.fetch_all(query, params):
+        category: Any = sql.from_row(Category, row[:end])
+        watched, total, read_count = row[end:]
+        category.is_watched = bool(watched)
+        category.topic_count = int(total)
+        category.unread_count = int(total) - int(read_count)
+        categories.append(category)
     return categories
+
+
+class TopicList(Sequence[Topic]):
+    """Community topics (not held) of a category or of a whole community, newest activity
+    first, as a topic list shows them: title, author's pseudonym, reply count, last post, the
+    reader's last visit (``last_read_at``) and, for a community, the category's name.
+
+    A sequence for Django's paginator: its length is one query and a slice one more, both
+    hand-written (through the ORM, building the query cost more than running it).
+    """
+
+    _FIELDS = ("id", "category_id", "author_id", "title", "last_posted_at", "reply_count")
+
+    def __init__(
+        self, user: User, *, category: Category | None = None, community: Community | None = None
+    ) -> None:
+        if (category is None) == (community is None):
+            raise ValueError("Give a category or a community.")
+        self.params: dict[str, Any] = {
+            "user": user.pk,
+            "community_visibility": Visibility.COMMUNITY.value,
+            "false": False,
+            "scope": category.pk if category is not None else community.pk,  # type: ignore[union-attr]
+        }
+        self.with_category = category is None
+        scope = "t.category_id" if category is not None else "t.community_id"
+        self.where = (
+            f"{scope} = %(scope)s AND t.visibility = %(community_visibility)s"
+            " AND t.is_held = %(false)s"
+        )
+
+    def __len__(self) -> int:
+        query = f"SELECT COUNT(*) FROM {Topic._meta.db_table} t WHERE {self.where}"  # noqa: S608 - table names from _meta, values bound
+        ((number,),) = sql.fetch_all(query, self.params)
+        return int(number)
+
+    @overload
+    def __getitem__(self, index: int) -> Topic: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Topic]: ...
+
+    def __getitem__(self, index: int | slice) -> Topic | list[Topic]:
+        if isinstance(index, int):
+            return self._page(index, 1)[0]
+        start, stop, _step = index.indices(2**31)
+        return self._page(start, max(0, stop - start))
+
+    def __iter__(self) -> Iterator[Topic]:
+        return iter(self._page(0, 2**31))
+
+    def _page(self, offset: int, limit: int) -> list[Topic]:
+        column = {field.attname: field.column for field in Topic._meta.concrete_fields}
+        columns = ", ".join(f"t.{column[name]}" for name in self._FIELDS)
+        category_join = (
+            f"JOIN {Category._meta.db_table} g ON g.id = t.category_id"
+            if self.with_category
+            else ""
+        )
+        query = f"""
+        SELECT {columns}, a.pseudonym, r.last_read_at{", g.name" if self.with_category else ""}
+        FROM {Topic._meta.db_table} t
+        JOIN {User._meta.db_table} a ON a.id = t.author_id
+        LEFT JOIN {TopicRead._meta.db_table} r ON r.topic_id = t.id AND r.user_id = %(user)s
+        {category_join}
+        WHERE {self.where}
+        ORDER BY t.last_posted_at DESC, t.id DESC
+        LIMIT %(limit)s OFFSET %(offset)s
+        """  # noqa: S608 - table and column names from _meta, values bound
+        rows = sql.fetch_all(query, {**self.params, "limit": limit, "offset": offset})
+        width = len(self._FIELDS)
+        topics = []
+        for row in rows:
+            topic: Any = sql.from_row(Topic, row[:width], self._FIELDS)
+            topic.author = User.from_db(None, ["id", "pseudonym"], [topic.author_id, row[width]])
+            topic.last_read_at = sql.convert(TopicRead, "last_read_at", row[width + 1])
+            if self.with_category:
+                topic.category = Category.from_db(
+                    None, ["id", "name"], [topic.category_id, row[width + 2]]
+                )
+            topics.append(topic)
+        return topics
 
 
 def _with_unread(topics: QuerySet[Topic], user: User) -> QuerySet[Topic]:
@@ -156,32 +235,12 @@ def _with_unread(topics: QuerySet[Topic], user: User) -> QuerySet[Topic]:
     return topics.annotate(last_read_at=Subquery(reads.values("last_read_at")[:1]))
 
 
-# What a list of topics shows (forum/includes/topic_list.html); the rest stays in the database.
-_TOPIC_ROW_FIELDS = ("title", "last_posted_at", "reply_count", "author__pseudonym")
-
-
-def topics_in_category(user: User, category: Category) -> QuerySet[Topic]:
-    return _with_unread(
-        Topic.objects.filter(category=category, visibility=Visibility.COMMUNITY, is_held=False)
-        .select_related("author")
-        .only(*_TOPIC_ROW_FIELDS)
-        .order_by("-last_posted_at", "-pk"),
-        user,
-    )
+def topics_in_category(user: User, category: Category) -> TopicList:
+    return TopicList(user, category=category)
 
 
 def recent_topics(user: User, community: Community, limit: int = 10) -> list[Topic]:
-    return list(
-        _with_unread(
-            Topic.objects.filter(
-                community=community, visibility=Visibility.COMMUNITY, is_held=False
-            )
-            .select_related("author", "category")
-            .only(*_TOPIC_ROW_FIELDS, "category__name")
-            .order_by("-last_posted_at", "-pk"),
-            user,
-        )[:limit]
-    )
+    return TopicList(user, community=community)[:limit]
 
 
 def featured_topics(community: Community, today: date | None = None) -> list[Topic]:
@@ -473,8 +532,17 @@ def visible_published_posts(user: User) -> QuerySet[Post]:
     )
 
 
+def category_by_id(category_id: int) -> Category | None:
+    query = (
+        f"SELECT {sql.columns(Category, 'g')} FROM {Category._meta.db_table} g WHERE g.id = %(id)s"  # noqa: S608 - table names from _meta, values bound
+    )
+    rows = sql.fetch_all(query, {"id": category_id})
+    return sql.from_row(Category, rows[0]) if rows else None
+
+
 def is_watching_category(user: User, category: Category) -> bool:
-    return Watch.objects.filter(user=user, category=category).exists()
+    query = f"SELECT 1 FROM {Watch._meta.db_table} WHERE user_id = %(user)s AND category_id = %(category)s"  # noqa: S608 - table name from _meta, values bound
+    return bool(sql.fetch_all(query, {"user": user.pk, "category": category.pk}))
 
 
 def circles_queryset_for_member(user: User, community: Community) -> QuerySet[Circle]:

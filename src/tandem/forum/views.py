@@ -196,7 +196,7 @@ def community_detail(request: HttpRequest, community_id: int) -> HttpResponse:
 
 
 def _category_for_member(user: User, category_id: int) -> Category:
-    category = Category.objects.filter(pk=category_id).first()
+    category = selectors.category_by_id(category_id)
     if category is None:
         raise Http404
     category.community = access.get_community_for_member(user, category.community_id)

@@ -155,6 +155,17 @@ def test_read_state_is_per_participant(thread: Thread, service_user: User, provi
     assert selectors.unread_message_count(service_user) == 1
 
 
+def test_a_withdrawn_message_is_not_unread(
+    thread: Thread, service_user: User, provider: User
+) -> None:
+    kept = send(service_user, thread, "kept")
+    withdrawn = send(service_user, thread, "taken back")
+    services.withdraw_message(editor=service_user, message=withdrawn)
+    assert selectors.unread_message_count(provider) == 1
+    services.mark_thread_read(user=provider, thread=thread, up_to=kept.pk)
+    assert selectors.unread_message_count(provider) == 0
+
+
 def test_read_mark_never_moves_back(thread: Thread, service_user: User, provider: User) -> None:
     message = send(service_user, thread)
     services.mark_thread_read(user=provider, thread=thread)
