@@ -162,6 +162,14 @@ if DATABASE_URL:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # A SQLite file named in DATABASE_URL gets the same settings as the default one.
         DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"]["OPTIONS"]}
+    elif os.environ.get("DATABASE_PREPARED_STATEMENTS", "on") != "off":
+        # PostgreSQL plans a query once per connection instead of on every page: planning
+        # the forum's gate and list queries took PostgreSQL several times longer than running
+        # them (docs/performance.md). Django leaves this off for the sake of connection
+        # poolers; behind PgBouncer in transaction mode without max_prepared_statements, set
+        # DATABASE_PREPARED_STATEMENTS=off (docs/operations.md).
+        DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
+        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
 else:
     # The embedded default needs no set-up beyond a folder for the file.
     DATA_DIR.mkdir(parents=True, exist_ok=True)

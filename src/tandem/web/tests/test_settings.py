@@ -92,6 +92,24 @@ def test_a_sqlite_file_named_in_database_url_gets_wal_and_a_busy_timeout(tmp_pat
     assert result.stdout.strip().splitlines()[-1].split() == ["wal", "5000"]
 
 
+@pytest.mark.parametrize(("switch", "expected"), [("", "True 5"), ("off", "None None")])
+def test_postgresql_plans_each_query_once_per_connection_unless_switched_off(
+    switch: str, expected: str
+) -> None:
+    """Prepared statements: planning cost PostgreSQL more than running the forum's queries.
+    Only the settings are read here; no database is contacted."""
+    script = (
+        "from django.conf import settings; o = settings.DATABASES['default']['OPTIONS']; "
+        "print(o.get('server_side_binding'), o.get('prepare_threshold'))"
+    )
+    env = {"DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"}
+    if switch:
+        env["DATABASE_PREPARED_STATEMENTS"] = switch
+    result = _manage("shell", "-c", script, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected
+
+
 def test_the_redis_channel_layer_fans_out_per_process_and_keeps_idle_connections() -> None:
     """Pub/Sub: one delivery per process for a group, not one per socket. redis-py 8 reads
     with a 5 s timeout unless told otherwise, which made idle sockets fail every few seconds."""
