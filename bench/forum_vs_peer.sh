@@ -16,7 +16,8 @@
 #      (REPEAT=1, so logs/results.tsv gets 6 rows with duration 2s from this step);
 #   2. bench/forum_data.py generates Tandem's community of the same size (kept between runs);
 #   3. the peer is served exactly as the peer script serves it (gunicorn, WORKERS sync workers)
-#      and Tandem by granian WSGI with WORKERS workers, TANDEM_ENV=prod (see below);
+#      and Tandem by granian WSGI with WORKERS workers of one Python thread each, as docs/operations.md serves
+#      it, TANDEM_ENV=prod (see below);
 #   4. Tandem's benchmark user logs in through allauth's login form (CSRF and all); SQL queries
 #      per page and a cProfile of each page come from bench/forum_probe.py (test client);
 #   5. REPEAT rounds; in each, every page of the peer is followed by its Tandem counterpart;
@@ -144,7 +145,7 @@ PEER_PID=$!
 log "tandem: granian WSGI ($WORKERS workers) on 127.0.0.1:$TANDEM_PORT"
 # shellcheck disable=SC2086 # GRANIAN_EXTRA is a list of options
 ( cd "$ROOT" && exec "$TPY" -m granian --interface wsgi --workers "$WORKERS" --host 127.0.0.1 \
-    --port "$TANDEM_PORT" $GRANIAN_EXTRA tandem.wsgi:application >"$OUT/granian.log" 2>&1 ) &
+    --port "$TANDEM_PORT" --blocking-threads 1 $GRANIAN_EXTRA tandem.wsgi:application >"$OUT/granian.log" 2>&1 ) &
 TANDEM_PID=$!
 PEER=http://127.0.0.1:$PEER_PORT; TANDEM=http://127.0.0.1:$TANDEM_PORT
 wait_for() {  # URL PID
@@ -182,7 +183,7 @@ profile_flag=(); [[ $PROFILE == 1 ]] && profile_flag=(--profile)
   echo "date: $(date -u +%FT%TZ)"
   echo "host: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB RAM, $(uname -sr), load before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "tandem: $("$TPY" -V 2>&1), Django $("$TPY" -c 'import django; print(django.__version__)'), granian $("$TPY" -m granian --version 2>&1 | awk '{print $NF}'), psycopg $("$TPY" -c 'import psycopg; print(psycopg.__version__)')"
-  echo "tandem server: granian --interface wsgi --workers $WORKERS --host 127.0.0.1 --port $TANDEM_PORT $GRANIAN_EXTRA tandem.wsgi:application (TANDEM_ENV=prod, DEBUG off, CONN_MAX_AGE=60)"
+  echo "tandem server: granian --interface wsgi --workers $WORKERS --host 127.0.0.1 --port $TANDEM_PORT --blocking-threads 1 $GRANIAN_EXTRA tandem.wsgi:application (TANDEM_ENV=prod, DEBUG off, CONN_MAX_AGE=60)"
   grep -E '^(server|python|django-spirit|Django|psycopg)' "$RUN/versions.txt" | sed 's/^/peer /'
   echo "tandem database: $(psql "$DATABASE_URL" -Atc 'select version()' | cut -d, -f1), size $(psql "$DATABASE_URL" -Atc 'select pg_size_pretty(pg_database_size(current_database()))'); settings: $(psql "$DATABASE_URL" -Atc "select string_agg(name||'='||setting, ' ') from pg_settings where name in ('shared_buffers','autovacuum','synchronous_commit','fsync','work_mem')")"
   [[ $PEER_DB == postgres ]] && echo "peer database: $(runuser -u postgres -- psql -p "$PG_PORT" -Atc "select string_agg(name||'='||setting, ' ') from pg_settings where name in ('shared_buffers','autovacuum','synchronous_commit','fsync','work_mem')") ($(awk -F': ' '/^database size/{print $2}' "$RUN/versions.txt"))"
@@ -192,6 +193,27 @@ profile_flag=(); [[ $PROFILE == 1 ]] && profile_flag=(--profile)
 } >"$OUT/versions.txt"
 
 # ---------------------------------------------------------------- 6. load, alternating
+TICK=$(getconf CLK_TCK)
+cpu_ticks() {  # PARENT_PID -> utime+stime of its children, in clock ticks
+  local total=0 p t
+  for p in $(ps -o pid= --ppid "$1"); do
+    t=$(awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null || echo 0); total=$((total + t))
+  done
+  echo "$total"
+}
+# A run leaves up to CONNECTIONS requests queued when wrk stops; the server keeps working on
+# them. Each measurement starts once both servers' workers have gone quiet (no CPU for 0.5 s,
+# up to 60 s), so neither side's leftovers slow the other's first seconds (and its p99).
+settle() {
+  local until=$((SECONDS + 60)) before after
+  while (( SECONDS < until )); do
+    before=$(( $(cpu_ticks "$PEER_PID") + $(cpu_ticks "$TANDEM_PID") ))
+    sleep 0.5
+    after=$(( $(cpu_ticks "$PEER_PID") + $(cpu_ticks "$TANDEM_PID") ))
+    (( after - before <= 1 )) && return 0
+  done
+  log "servers still busy after 60 s"
+}
 # cells: "who name auth": every peer page is followed by its Tandem counterpart.
 CELLS=("peer topic user" "tandem topic-20 user" "peer topic anon" "tandem topic-50 user"
        "peer category user" "tandem category user" "peer index user" "tandem community user")
@@ -202,6 +224,7 @@ for rep in $(seq 1 "$REPEAT"); do
     if [[ $who == peer ]]; then base=$PEER; cookie=""; [[ $auth == user ]] && cookie=$PEER_SESSION
     else base=$TANDEM; cookie=$TANDEM_SESSION; fi
     wu=$WARMUP; [[ $rep -gt 1 ]] && wu=0
+    settle
     log "round $rep/$REPEAT $who $name ($auth) ${PATHS[$who.$name]}"
     line=$(WARMUP=$wu "$MEASURE" "$base${PATHS[$who.$name]}" "$OUT/wrk-$who-$name-$auth-r$rep.txt" "$cookie")
     RUNS[$who.$name.$auth]+="$line"$'\n'
@@ -214,14 +237,6 @@ done
 # so none is left half-done), CPU_ROUNDS rounds alternating peer/Tandem, lowest round kept.
 # Counts the server's worker processes only (utime+stime), not PostgreSQL.
 CPU_REQUESTS=${CPU_REQUESTS:-40}; CPU_ROUNDS=${CPU_ROUNDS:-2}
-TICK=$(getconf CLK_TCK)
-cpu_ticks() {  # PARENT_PID -> utime+stime of its children, in clock ticks
-  local total=0 p t
-  for p in $(ps -o pid= --ppid "$1"); do
-    t=$(awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null || echo 0); total=$((total + t))
-  done
-  echo "$total"
-}
 declare -A CPU=()
 for rep in $(seq 1 "$CPU_ROUNDS"); do
   for cell in "${CELLS[@]}"; do
