@@ -44,6 +44,8 @@ class RankedPosts(Sequence[Post]):
 
     def __init__(self, ids: list[int]) -> None:
         self.ids = ids
+        # Only the newest CANDIDATES matches are ranked: there may be more than these.
+        self.capped = len(ids) >= CANDIDATES
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -124,6 +124,25 @@ def test_search_page_paginates_and_highlights(
     assert "Page 2 of 2" in browser.get("/communities/search/?q=walk&page=2").content.decode()
 
 
+def test_the_page_does_not_pretend_the_newest_matches_are_all_of_them(
+    member: Callable[..., User], category: Category, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.test import Client
+
+    from tandem.conftest import login_client
+
+    monkeypatch.setattr(search, "CANDIDATES", 20)
+    reader = member()
+    for n in range(25):
+        make_topic(member(), category, title=f"Walk {n}", body="a long walk")
+    browser = login_client(Client(), reader)
+    page = browser.get("/communities/search/?q=walk").content.decode()
+    assert "At least 20 posts found" in page
+    assert "20 posts found." not in page.replace("At least 20 posts found", "")
+    monkeypatch.setattr(search, "CANDIDATES", 500)
+    assert "25 posts found" in browser.get("/communities/search/?q=walk").content.decode()
+
+
 def test_each_search_on_postgresql_is_planned_for_its_own_words(
     member: Callable[..., User], category: Category
 ) -> None:
