@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, overload
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
@@ -148,7 +147,7 @@ def categories_for_community(user: User, community: Community) -> list[Category]
     return categories
 
 
-class TopicList(Sequence[Topic]):
+class TopicList(sql.PagedRows[Topic]):
     """Community topics (not held) of a category or of a whole community, newest activity
     first, as a topic list shows them: title, author's pseudonym, reply count, last post, the
     reader's last visit (``last_read_at``) and, for a community, the category's name.
@@ -157,6 +156,7 @@ class TopicList(Sequence[Topic]):
     hand-written (through the ORM, building the query cost more than running it).
     """
 
+    table, alias = Topic._meta.db_table, "t"
     _FIELDS = ("id", "category_id", "author_id", "title", "last_posted_at", "reply_count")
 
     def __init__(
@@ -177,27 +177,7 @@ class TopicList(Sequence[Topic]):
             " AND t.is_held = %(false)s"
         )
 
-    def __len__(self) -> int:
-        query = f"SELECT COUNT(*) FROM {Topic._meta.db_table} t WHERE {self.where}"  # noqa: S608 - table names from _meta, values bound
-        ((number,),) = sql.fetch_all(query, self.params)
-        return int(number)
-
-    @overload
-    def __getitem__(self, index: int) -> Topic: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Topic]: ...
-
-    def __getitem__(self, index: int | slice) -> Topic | list[Topic]:
-        if isinstance(index, int):
-            return self._page(index, 1)[0]
-        start, stop, _step = index.indices(2**31)
-        return self._page(start, max(0, stop - start))
-
-    def __iter__(self) -> Iterator[Topic]:
-        return iter(self._page(0, 2**31))
-
-    def _page(self, offset: int, limit: int) -> list[Topic]:
+    def page(self, offset: int, limit: int) -> list[Topic]:
         column = {field.attname: field.column for field in Topic._meta.concrete_fields}
         columns = ", ".join(f"t.{column[name]}" for name in self._FIELDS)
         category_join = (
@@ -280,7 +260,7 @@ class PostView:
         ]
 
 
-class TopicPosts(Sequence[Post]):
+class TopicPosts(sql.PagedRows[Post]):
     """Published posts of a topic for one reader, oldest first: held posts only for their
     author (and the community's moderators); hidden posts show as hidden.
 
@@ -290,6 +270,8 @@ class TopicPosts(Sequence[Post]):
     (docs/performance.md). Only the columns a topic page shows are read; the Markdown source
     (``body``) loads on demand, when someone quotes a post.
     """
+
+    table, alias = Post._meta.db_table, "p"
 
     def __init__(self, user: User, topic: Topic) -> None:
         self.params: dict[str, Any] = {
@@ -305,27 +287,7 @@ class TopicPosts(Sequence[Post]):
                 " AND (p.moderation_state IN (%(visible)s, %(hidden)s) OR p.author_id = %(user)s)"
             )
 
-    def __len__(self) -> int:
-        query = f"SELECT COUNT(*) FROM {Post._meta.db_table} p WHERE {self.where}"  # noqa: S608 - table names from _meta, values bound
-        ((number,),) = sql.fetch_all(query, self.params)
-        return int(number)
-
-    @overload
-    def __getitem__(self, index: int) -> Post: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Post]: ...
-
-    def __getitem__(self, index: int | slice) -> Post | list[Post]:
-        if isinstance(index, int):
-            return self._page(index, 1)[0]
-        start, stop, _step = index.indices(2**31)
-        return self._page(start, max(0, stop - start))
-
-    def __iter__(self) -> Iterator[Post]:
-        return iter(self._page(0, 2**31))
-
-    def _page(self, offset: int, limit: int) -> list[Post]:
+    def page(self, offset: int, limit: int) -> list[Post]:
         post, user = Post._meta.db_table, User._meta.db_table
         column = {field.attname: field.column for field in Post._meta.concrete_fields}
         columns = ", ".join(f"p.{column[name]}" for name in _POST_CARD)

@@ -9,8 +9,8 @@ the same conversions a query would apply (dates and booleans on SQLite, time zon
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, TypeVar
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar, overload
 
 from django.db import connection
 from django.db.models import Model
@@ -86,3 +86,37 @@ def fetch_all(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
+
+
+class PagedRows(Sequence[M]):
+    """Rows of one table as a sequence for Django's paginator: its length is one ``COUNT``
+    over ``table`` (aliased ``alias``) with ``where`` and ``params``, and a slice is one
+    query of the subclass's :meth:`page`."""
+
+    table: str
+    alias: str
+    where: str
+    params: dict[str, Any]
+
+    def __len__(self) -> int:
+        query = f"SELECT COUNT(*) FROM {self.table} {self.alias} WHERE {self.where}"  # noqa: S608 - table names from _meta, values bound
+        ((number,),) = fetch_all(query, self.params)
+        return int(number)
+
+    @overload
+    def __getitem__(self, index: int) -> M: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[M]: ...
+
+    def __getitem__(self, index: int | slice) -> M | list[M]:
+        if isinstance(index, int):
+            return self.page(index, 1)[0]
+        start, stop, _step = index.indices(2**31)
+        return self.page(start, max(0, stop - start))
+
+    def __iter__(self) -> Iterator[M]:
+        return iter(self.page(0, 2**31))
+
+    def page(self, offset: int, limit: int) -> list[M]:
+        raise NotImplementedError
