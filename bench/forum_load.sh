@@ -67,18 +67,13 @@ mkdir -p "$OUT"
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-command -v wrk >/dev/null || { log "installing wrk"; apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; }
+# shellcheck source=bench/lib.sh
+source "$HERE/lib.sh"
+ensure_wrk
 [[ -x $TPY ]] || die "Tandem's venv is missing ($TPY)"
 if ss -ltn "sport = :$PORT" | grep -q LISTEN; then die "port $PORT is already in use"; fi
 
 TANDEM_PID=""
-stop_pid() {
-  local pid=$1
-  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.2; done
-  kill -KILL "$pid" 2>/dev/null || true
-}
 trap 'stop_pid "$TANDEM_PID"' EXIT
 
 # ---------------------------------------------------------------- 1. data
@@ -92,12 +87,7 @@ if [[ $SEED == 1 ]]; then
 fi
 
 # ---------------------------------------------------------------- 2. Tandem as in production
-export DATABASE_URL DJANGO_SETTINGS_MODULE=tandem.settings TANDEM_ENV=prod DEBUG=0
-export SECRET_KEY="forum-load-throwaway-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-export ALLOWED_HOSTS=127.0.0.1,localhost EMAIL_HOST=127.0.0.1 SECURE_SSL_REDIRECT=0
-export TANDEM_ENCRYPTION_KEYS=$("$TPY" -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')
-export STATIC_ROOT=$WORKDIR/static
-"$TPY" -m tandem.manage collectstatic --noinput -v0
+tandem_prod_env "$WORKDIR/static"
 "$TPY" "$HERE/forum_probe.py" pages "$OUT" >&2
 
 log "tandem: granian WSGI ($WORKERS workers) on 127.0.0.1:$PORT"

@@ -77,7 +77,9 @@ mkdir -p "$OUT"
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-command -v wrk >/dev/null || { log "installing wrk"; apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; }
+# shellcheck source=bench/lib.sh
+source "$HERE/lib.sh"
+ensure_wrk
 [[ -x $TPY ]] || die "Tandem's venv is missing ($TPY)"
 for port in "$PEER_PORT" "$TANDEM_PORT"; do
   if ss -ltn "sport = :$port" | grep -q LISTEN; then die "port $port is already in use"; fi
@@ -86,13 +88,6 @@ done
 cluster_status() { pg_lsclusters -h 2>/dev/null | awk -v v="$PG_VERSION" -v c="$PG_CLUSTER" '$1==v && $2==c {print $4}'; }
 PG_WAS=$(cluster_status || true)
 PEER_PID=""; TANDEM_PID=""
-stop_pid() {
-  local pid=$1
-  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.2; done
-  kill -KILL "$pid" 2>/dev/null || true
-}
 cleanup() {
   stop_pid "$PEER_PID"; stop_pid "$TANDEM_PID"
   if [[ $STOP_PG == 1 && $PG_WAS != online && $(cluster_status || true) == online ]]; then
@@ -121,12 +116,7 @@ DATABASE_URL=$DATABASE_URL TANDEM_ENV=dev /usr/bin/time -f 'tandem data wall %es
 grep -q '^TANDEM_SEED' "$OUT/tandem-data.txt" || die "Tandem data generation failed"
 
 # ---------------------------------------------------------------- 3. Tandem as in production
-export DATABASE_URL DJANGO_SETTINGS_MODULE=tandem.settings TANDEM_ENV=prod DEBUG=0
-export SECRET_KEY="forum-bench-throwaway-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-export ALLOWED_HOSTS=127.0.0.1,localhost EMAIL_HOST=127.0.0.1 SECURE_SSL_REDIRECT=0
-export TANDEM_ENCRYPTION_KEYS=$("$TPY" -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')
-export STATIC_ROOT=$WORKDIR/data/tandem-static
-"$TPY" -m tandem.manage collectstatic --noinput -v0
+tandem_prod_env "$WORKDIR/data/tandem-static"
 "$TPY" "$HERE/forum_probe.py" pages "$OUT" >&2
 
 # ---------------------------------------------------------------- 4. serve both
