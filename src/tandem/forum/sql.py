@@ -9,6 +9,7 @@ the same conversions a query would apply (dates and booleans on SQLite, time zon
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar, overload
 
@@ -118,5 +119,6 @@ class PagedRows(Sequence[M]):
     def __iter__(self) -> Iterator[M]:
         return iter(self.page(0, 2**31))
 
+    @abstractmethod
     def page(self, offset: int, limit: int) -> list[M]:
-        raise NotImplementedError
+        """Up to ``limit`` rows from ``offset``, as models, in the list's order (one query)."""
