@@ -4,10 +4,12 @@ Every piece of user-supplied text (forum posts, messages, journal entries, …) 
 :func:`render_markdown`. Nothing else in the project turns user text into markup, so this is the
 only function that needs to be right about cross-site scripting.
 
-The pipeline is: strip invisible direction/zero-width characters, cap the length, parse
-CommonMark with raw HTML switched off, reshape a few tokens (demote headings, turn images into
-links), render, then sanitise the result with nh3's allow-list. The sanitiser runs last on
-purpose: even if the Markdown parser had a bug, nothing outside the allow-list reaches a page.
+The pipeline is: strip invisible direction/zero-width characters (``core.text``), cap the
+length, parse CommonMark with raw HTML switched off, reshape a few tokens (demote headings, turn
+images into links), render, then sanitise the result with nh3's allow-list and strip the
+invisible characters again (character references such as ``&#x202E;`` are decoded by the
+parser). The sanitiser runs last on purpose: even if the Markdown parser had a bug, nothing
+outside the allow-list reaches a page.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+
+from tandem.core.text import strip_invisible_characters
 
 # Counted in characters (a 100 KB post of plain text): far above any real post, low enough that
 # parsing stays quick. Longer text is cut here and a note says so; see render_markdown.
@@ -60,17 +64,6 @@ ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
 # Links are written by members, not vouched for by the portal: no ranking credit, no opener.
 LINK_REL = "nofollow ugc noopener"
 
-# Bidi embeddings/overrides/isolates and zero-width characters can make text read differently
-# from what it is ("Trojan Source"), hide words from moderators' searches, or disguise link
-# text. Removing U+200D also splits joined emoji into their parts, a small price for that.
-_INVISIBLE_CHARS = (
-    [chr(c) for c in range(0x202A, 0x202F)]
-    + [chr(c) for c in range(0x2066, 0x206A)]
-    + [chr(c) for c in range(0x200B, 0x200E)]
-    + ["\ufeff"]
-)
-_STRIP_INVISIBLE = str.maketrans(dict.fromkeys(_INVISIBLE_CHARS))
-
 _HEADING_TAGS = {"h1": "h3", "h2": "h4", "h3": "h5", "h4": "h5", "h5": "h5", "h6": "h5"}
 
 
@@ -103,13 +96,10 @@ def render_markdown(text: str) -> SafeString:
         link_rel=LINK_REL,
         strip_comments=True,
     )
+    # Markdown decodes character references, so "&#x202E;" arrives here as the override itself:
+    # strip again. Removing characters that are not markup cannot create markup.
     # nh3 has just removed everything outside the allow-list, so the result is safe to mark.
-    return mark_safe(sanitised)  # noqa: S308
-
-
-def strip_invisible_characters(text: str) -> str:
-    """Return ``text`` without bidi override/isolate and zero-width characters."""
-    return text.translate(_STRIP_INVISIBLE)
+    return mark_safe(strip_invisible_characters(sanitised))  # noqa: S308
 
 
 @functools.cache

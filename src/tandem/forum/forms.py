@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
+from tandem.core.text import SHORT_TEXT_VALIDATORS, VisibleTextValidator
 from tandem.forum.models import (
     POST_MAX_LENGTH,
     TITLE_MAX_LENGTH,
@@ -26,6 +28,9 @@ TOO_LONG = _(
     "Your message is %(show_value)s characters long; the limit is %(limit_value)s. Your text is "
     "still here: shorten it, or split it into two posts."
 )
+NOTHING_TO_POST = _(
+    "Write your message. Spaces and invisible characters on their own cannot be posted."
+)
 
 
 def body_field(*, required: bool = False) -> forms.CharField:
@@ -38,6 +43,28 @@ def body_field(*, required: bool = False) -> forms.CharField:
         validators=[MaxLengthValidator(POST_MAX_LENGTH, message=TOO_LONG)],
         help_text=BODY_HELP,
     )
+
+
+def client_key_field() -> forms.UUIDField:
+    # Filled with a fresh key each time the form is shown (no JavaScript needed): a second
+    # submit of the same form, or a retry, finds the post already published (replays.py).
+    # Optional, so that a page shown before keys existed still posts.
+    return forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+
+def _with_fresh_key(kwargs: dict[str, Any]) -> dict[str, Any]:
+    kwargs.setdefault("initial", {}).setdefault("client_key", uuid.uuid4())
+    return kwargs
+
+
+def _check_published_text(form: forms.Form, *, publishing: bool) -> None:
+    """Refuse text nobody would see, and a title that turns words around (``core.text``), in
+    what is about to be published. Drafts may be unfinished, and only their author sees them."""
+    if not publishing:
+        return
+    form.fields["body"].validators.append(VisibleTextValidator(NOTHING_TO_POST))
+    if "title" in form.fields:
+        form.fields["title"].validators.extend(SHORT_TEXT_VALIDATORS)
 
 
 class JoinForm(forms.Form):
@@ -84,6 +111,7 @@ class TopicForm(forms.Form):
     draft = forms.IntegerField(
         widget=forms.HiddenInput(attrs={"data-draft-id": ""}), required=False
     )
+    client_key = client_key_field()
 
     def __init__(
         self,
@@ -91,9 +119,11 @@ class TopicForm(forms.Form):
         categories: Any,
         circles: Any,
         professional: bool,
+        publishing: bool = True,
         **kwargs: Any,
     ) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, **_with_fresh_key(kwargs))
+        _check_published_text(self, publishing=publishing)
         category_field = self.fields["category"]
         circle_field = self.fields["circle"]
         assert isinstance(category_field, forms.ModelChoiceField)  # noqa: S101 - declared above
@@ -113,10 +143,14 @@ class ReplyForm(forms.Form):
     as_professional = forms.BooleanField(
         label=_("Write as a professional (shows your professional badge)"), required=False
     )
+    client_key = client_key_field()
 
-    def __init__(self, *args: Any, professional: bool, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self, *args: Any, professional: bool, publishing: bool = True, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **_with_fresh_key(kwargs))
         self.fields["body"].label = _("Your reply")
+        _check_published_text(self, publishing=publishing)
         if not professional:
             del self.fields["as_professional"]
 
@@ -134,10 +168,13 @@ class PostEditForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=TITLE_MAX_LENGTH, required=False)
     body = body_field()
 
-    def __init__(self, *args: Any, with_title: bool, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, with_title: bool, publishing: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if not with_title:
             del self.fields["title"]
+        _check_published_text(self, publishing=publishing)
 
 
 class ReactionForm(forms.Form):
@@ -174,7 +211,9 @@ class VisibilityForm(forms.Form):
 
 
 class CircleForm(forms.Form):
-    name = forms.CharField(label=_("Name of the circle"), max_length=80)
+    name = forms.CharField(
+        label=_("Name of the circle"), max_length=80, validators=SHORT_TEXT_VALIDATORS
+    )
 
 
 class AddToCircleForm(forms.Form):

@@ -217,6 +217,10 @@ class Post(models.Model):
     # PostgreSQL only (a GIN index lives on it); SQLite keeps its index in the FTS5 table
     # forum_post_fts instead and leaves this column empty.
     search_vector = SearchVectorField(null=True, editable=False)
+    # The reply or new-topic form's key (a fresh UUID in each form shown), so a double submit or
+    # a retry finds the stored post instead of posting it twice (``forum/replays.py``). Empty
+    # for drafts, posts from before it and posts written by code (seeds, benchmark data).
+    client_key = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         indexes = [
@@ -231,6 +235,12 @@ class Post(models.Model):
                 fields=["topic", "author"],
                 condition=Q(is_draft=True, is_opening=False),
                 name="forum_post_one_draft_reply",
+            ),
+            # A key is the author's: another person's post with the same key is another post.
+            models.UniqueConstraint(
+                fields=["author", "client_key"],
+                condition=Q(client_key__isnull=False),
+                name="forum_post_once_per_key",
             ),
         ]
 

@@ -21,6 +21,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from tandem.accounts.models import User
+from tandem.core.text import strip_invisible_characters
 from tandem.forum.models import Post
 from tandem.forum.selectors import visible_published_posts
 
@@ -173,7 +174,8 @@ def highlight(text: str, query: str) -> SafeString:
     pattern never matches inside an entity that escaping produced (``&amp;``, ``&#x27;``).
     """
     terms = query_terms(query)
-    plain = " ".join(text.split())
+    # The stored text is as typed: an unbalanced override would turn the page after it around.
+    plain = " ".join(strip_invisible_characters(text).split())
     start = 0
     if terms:
         found = re.search("|".join(re.escape(term) for term in terms), plain, re.IGNORECASE)

@@ -6,6 +6,7 @@ commit. Each service that writes a post keeps the search index in step (``forum/
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -18,7 +19,8 @@ from django.utils.translation import gettext as _
 
 from tandem.accounts.models import Membership, Role, User
 from tandem.core.markdown import render_markdown
-from tandem.forum import search
+from tandem.core.text import contains_bidi_controls, has_visible_text, validate_no_bidi_controls
+from tandem.forum import replays, search
 from tandem.forum.access import (
     check_can_feature_topics,
     check_can_post_in,
@@ -161,10 +163,16 @@ def _professional_title(*, author: User, community: Community, as_professional: 
 
 
 def _require_text(*, title: str | None, body: str) -> None:
+    """Refuse to publish text a reader would not see (only spaces or invisible characters) and
+    a title that turns the words after it around (``core.text``). Forms say so first, field by
+    field; this also covers drafts published without a form (a change of visibility)."""
     errors: dict[str, str] = {}
-    if title is not None and not title.strip():
-        errors["title"] = _("Enter a title.")
-    if not body.strip():
+    if title is not None:
+        if not has_visible_text(title):
+            errors["title"] = _("Enter a title.")
+        elif contains_bidi_controls(title):
+            errors["title"] = str(validate_no_bidi_controls.message)
+    if not has_visible_text(body):
         errors["body"] = _("Write your message.")
     if errors:
         raise ValidationError(errors)
@@ -182,7 +190,9 @@ def _check_circle(*, author: User, community: Community, circle: Circle | None) 
 
 def _save_post(post: Post) -> Post:
     post.body_html = render_markdown(post.body)
-    post.full_clean()
+    # The key's uniqueness is the database's to enforce (replays.save_once): checking it here
+    # first would turn a lost race between two submits into an error message.
+    post.full_clean(exclude=["client_key"])
     post.save()
     return post
 
@@ -229,12 +239,23 @@ def create_topic(
     circle: Circle | None = None,
     as_professional: bool = False,
     draft: Topic | None = None,
+    client_key: uuid.UUID | None = None,
 ) -> Topic:
     """Publish a new topic to the community or to one of the author's circles.
 
     ``draft`` is the author's draft of this topic, which becomes the topic. The author watches
-    their own topic; category watchers (or the circle's members) are notified.
+    their own topic; category watchers (or the circle's members) are notified. ``client_key``
+    is the form's key: when the author has published with it already, that topic is returned
+    and nothing else happens (``forum/replays.py``).
     """
+    # Waits for another submit publishing the same draft, so that only one of them does.
+    locked = replays.lock_draft_topic(draft) if draft is not None else None
+    stored = replays.stored_post(author, client_key)
+    if stored is not None:
+        return stored.topic
+    if draft is not None and locked is None:
+        raise ValidationError(_("This draft has been published already."))
+    draft = locked
     check_can_post_in(community)
     _require_text(title=title, body=body)
     if visibility == Visibility.CIRCLE:
@@ -245,23 +266,37 @@ def create_topic(
     # the text. Screening happens once the post exists, before anyone else can see it.
     prepared = moderation.check_before_publish(author=author, community=community, body=body)
     body = prepared.body
-    topic = save_topic_draft(
-        author=author, community=community, category=category, title=title, body=body, draft=draft
-    )
-    now = timezone.now()
-    topic.visibility = visibility
-    topic.circle = circle if visibility == Visibility.CIRCLE else None
-    topic.last_posted_at = now
-    topic.full_clean()
-    topic.save(update_fields=["visibility", "circle", "last_posted_at"])
-    post = Post.objects.get(topic=topic, is_opening=True)
-    post.is_draft = False
-    post.published_at = now
-    post.professional_title = _professional_title(
-        author=author, community=community, as_professional=as_professional
-    )
-    _save_post(post)
-    post.topic = topic
+
+    def publish() -> Post:
+        topic = save_topic_draft(
+            author=author,
+            community=community,
+            category=category,
+            title=title,
+            body=body,
+            draft=draft,
+        )
+        now = timezone.now()
+        topic.visibility = visibility
+        topic.circle = circle if visibility == Visibility.CIRCLE else None
+        topic.last_posted_at = now
+        topic.full_clean()
+        topic.save(update_fields=["visibility", "circle", "last_posted_at"])
+        post = Post.objects.get(topic=topic, is_opening=True)
+        post.is_draft = False
+        post.published_at = now
+        post.client_key = client_key
+        post.professional_title = _professional_title(
+            author=author, community=community, as_professional=as_professional
+        )
+        _save_post(post)
+        post.topic = topic
+        return post
+
+    post, created = replays.save_once(author, client_key, publish)
+    if not created:
+        return post.topic
+    topic = post.topic
     outcome = moderation.screen_published_post(post=post, community=community, prepared=prepared)
     Watch.objects.get_or_create(user=author, topic=topic)
     if not outcome.held:
@@ -297,9 +332,14 @@ def reply_to_topic(
     body: str,
     quoted_post: Post | None = None,
     as_professional: bool = False,
+    client_key: uuid.UUID | None = None,
 ) -> Post:
     """Publish a reply (replacing the author's draft reply, if any) and tell watchers and the
-    people mentioned."""
+    people mentioned. A ``client_key`` the author has published with already returns that
+    post, and nothing else happens (``forum/replays.py``)."""
+    stored = replays.stored_post(author, client_key)
+    if stored is not None:
+        return stored
     community = topic.community
     check_can_post_in(community)
     if topic.visibility == Visibility.DRAFT:
@@ -310,17 +350,18 @@ def reply_to_topic(
     )
     body = prepared.body
     now = timezone.now()
-    post = Post.objects.filter(
-        topic=topic, author=author, is_draft=True, is_opening=False
-    ).first() or Post(topic=topic, author=author)
+    post = replays.lock_draft_reply(author, topic) or Post(topic=topic, author=author)
     post.body = body
     post.is_draft = False
     post.published_at = now
+    post.client_key = client_key
     post.quoted_post = _same_topic_quote(topic, quoted_post)
     post.professional_title = _professional_title(
         author=author, community=community, as_professional=as_professional
     )
-    _save_post(post)
+    saved, created = replays.save_once(author, client_key, lambda: _save_post(post))
+    if not created:
+        return saved
     post.topic = topic
     outcome = moderation.screen_published_post(post=post, community=community, prepared=prepared)
     Watch.objects.get_or_create(user=author, topic=topic)

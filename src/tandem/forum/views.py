@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Callable
 from typing import Any, Concatenate, ParamSpec
 
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.accounts.models import User
-from tandem.forum import access, selectors, services
+from tandem.forum import access, replays, selectors, services
 from tandem.forum.forms import (
     AddToCircleForm,
     CircleForm,
@@ -249,13 +250,18 @@ def _topic_form(
     )
 
 
-def _own_draft_topic(user: User, community: Community, draft_id: Any) -> Topic | None:
+def _own_draft_topic(
+    user: User, community: Community, draft_id: Any, published_with: uuid.UUID | None = None
+) -> Topic | None:
+    """The person's draft topic ``draft_id`` (None without one), else 404. None too when the
+    form whose key is ``published_with`` has published it already (a double submit): the
+    service then answers with the topic it published."""
     if not draft_id:
         return None
     topic = Topic.objects.filter(
         pk=draft_id, author=user, community=community, visibility=Visibility.DRAFT
     ).first()
-    if topic is None:
+    if topic is None and replays.stored_post(user, published_with) is None:
         raise Http404
     return topic
 
@@ -268,12 +274,14 @@ def topic_create(request: HttpRequest, community_id: int) -> HttpResponse:
     community = access.get_community_for_member(user, community_id)
     status = 200
     if request.method == "POST":
-        form = _topic_form(request, user, community, request.POST)
+        publishing = not _saving_draft(request)
+        form = _topic_form(request, user, community, request.POST, publishing=publishing)
         if form.is_valid():
             data = form.cleaned_data
-            draft = _own_draft_topic(user, community, data.get("draft"))
+            key = data.get("client_key") if publishing else None
+            draft = _own_draft_topic(user, community, data.get("draft"), published_with=key)
             try:
-                if request.POST.get("action") == "draft":
+                if not publishing:
                     draft = services.save_topic_draft(
                         author=user,
                         community=community,
@@ -297,6 +305,7 @@ def topic_create(request: HttpRequest, community_id: int) -> HttpResponse:
                     circle=data.get("circle"),
                     as_professional=data.get("as_professional", False),
                     draft=draft,
+                    client_key=key,
                 )
             except PermissionDenied:
                 form.add_error(None, _locked_message())
@@ -333,6 +342,11 @@ def topic_create(request: HttpRequest, community_id: int) -> HttpResponse:
     return render(request, "forum/topic_create.html", context, status=status)
 
 
+def _saving_draft(request: HttpRequest) -> bool:
+    """Whether the person pressed "Save draft" rather than publishing."""
+    return request.POST.get("action") == "draft"
+
+
 def _typed_body(form: Form) -> str:
     value = form.data.get("body") if form.is_bound else form.initial.get("body")
     return str(value or "")
@@ -344,7 +358,7 @@ def topic_draft_save(request: HttpRequest, community_id: int) -> HttpResponse:
     """Autosave of a new topic (the static script posts here while the person types)."""
     user = _user(request)
     community = access.get_community_for_member(user, community_id)
-    form = _topic_form(request, user, community, request.POST)
+    form = _topic_form(request, user, community, request.POST, publishing=False)
     form.is_valid()
     data = form.cleaned_data
     if "category" not in data or "body" not in data or "title" not in data:
@@ -463,13 +477,13 @@ def topic_reply(request: HttpRequest, topic_id: int) -> HttpResponse:
     topic = access.get_topic_for_member(user, topic_id)
     community = topic.community
     professional = bool(getattr(community, "is_verified_provider", False))
-    form = ReplyForm(request.POST, professional=professional)
+    form = ReplyForm(request.POST, professional=professional, publishing=not _saving_draft(request))
     if not form.is_valid():
         return _render_topic(request, user, topic, form, status=400)
     data = form.cleaned_data
     quote = _quote_in_topic(topic, data.get("quoted_post"))
     try:
-        if request.POST.get("action") == "draft":
+        if _saving_draft(request):
             services.save_reply_draft(
                 author=user, topic=topic, body=data["body"], quoted_post=quote
             )
@@ -481,6 +495,7 @@ def topic_reply(request: HttpRequest, topic_id: int) -> HttpResponse:
             body=data["body"],
             quoted_post=quote,
             as_professional=data.get("as_professional", False),
+            client_key=data.get("client_key"),
         )
     except PermissionDenied:
         form.add_error(None, _locked_message())
@@ -600,7 +615,7 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
     with_title = post.is_opening
     status = 200
     if request.method == "POST":
-        form = PostEditForm(request.POST, with_title=with_title)
+        form = PostEditForm(request.POST, with_title=with_title, publishing=not post.is_draft)
         if form.is_valid():
             try:
                 services.edit_post(

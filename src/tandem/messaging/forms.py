@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tandem.accounts.models import User
+from tandem.core.text import SHORT_TEXT_VALIDATORS, VisibleTextValidator
 from tandem.messaging.models import MESSAGE_MAX_LENGTH, SUBJECT_MAX_LENGTH
 
 BODY_ERRORS = {
@@ -18,6 +19,8 @@ BODY_ERRORS = {
         "Shorten it, or send it in two parts."
     ),
 }
+# Only spaces or invisible characters (core.text) is as empty to the reader as nothing.
+_VISIBLE_BODY = VisibleTextValidator(BODY_ERRORS["required"])
 
 
 class _UserChoiceField(forms.ModelChoiceField[User]):
@@ -37,6 +40,7 @@ class MessageForm(forms.Form):
         strip=False,
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages=BODY_ERRORS,
+        validators=[_VISIBLE_BODY],
         help_text=_("You can use simple formatting such as *emphasis* and lists."),
     )
     # Filled with a fresh key each time the form is shown (no JavaScript needed): a second
@@ -47,12 +51,6 @@ class MessageForm(forms.Form):
         kwargs.setdefault("initial", {}).setdefault("client_key", uuid.uuid4())
         super().__init__(*args, **kwargs)
 
-    def clean_body(self) -> str:
-        body: str = self.cleaned_data["body"]
-        if not body.strip():
-            raise forms.ValidationError(BODY_ERRORS["required"], code="required")
-        return body
-
 
 class MessageEditForm(forms.Form):
     body = forms.CharField(
@@ -61,17 +59,15 @@ class MessageEditForm(forms.Form):
         strip=False,
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages=BODY_ERRORS,
+        validators=[_VISIBLE_BODY],
     )
-
-    def clean_body(self) -> str:
-        body: str = self.cleaned_data["body"]
-        if not body.strip():
-            raise forms.ValidationError(BODY_ERRORS["required"], code="required")
-        return body
 
 
 class ThreadStartForm(MessageForm):
-    subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX_LENGTH)
+    # One line shown in both inboxes: no hidden direction characters (core.text).
+    subject = forms.CharField(
+        label=_("Subject"), max_length=SUBJECT_MAX_LENGTH, validators=SHORT_TEXT_VALIDATORS
+    )
     field_order = ["providers", "service_user", "subject", "body", "client_key"]
 
     def __init__(

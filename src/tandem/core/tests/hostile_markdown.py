@@ -90,6 +90,11 @@ HOSTILE_MARKDOWN: list[tuple[str, str]] = [
     ("zero-width-in-scheme", f"[x](java{ZWSP}script:alert(1))"),
     ("zero-width-joiner", f"jav{ZWJ}ascript{BOM}:alert(1)"),
     ("bom-prefix", f"{BOM}<script>alert(1)</script>"),
+    # Markdown decodes character references after the input was stripped.
+    ("bidi-override-as-reference", "Click &#x202E;gnp.exe to continue"),
+    ("bidi-isolate-as-decimal-reference", "[&#8295;https://bank.example](https://evil.example)"),
+    ("bidi-override-reference-in-title", '[x](https://a.example "&#x202e;eltit")'),
+    ("zero-width-as-named-reference", "jav&zwj;ascript&zwnj;:alert(1)"),
     # --- Size and nesting.
     ("deep-blockquote", ">" * 10_000 + " deep"),
     ("deep-blockquote-lines", "".join(">" * depth + " x\n" for depth in range(1, 500))),

@@ -8,8 +8,9 @@ from django.utils.safestring import SafeString
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tandem.core.markdown import MAX_INPUT_CHARS, render_markdown, strip_invisible_characters
+from tandem.core.markdown import MAX_INPUT_CHARS, render_markdown
 from tandem.core.tests.hostile_markdown import HOSTILE_MARKDOWN
+from tandem.core.text import strip_invisible_characters
 
 # Written out again rather than imported, so widening the renderer's allow-list fails a test.
 ALLOWED_TAGS = {
