@@ -8,4 +8,5 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from tandem.accounts import signals  # noqa: F401 - connects the receivers
+        # Connect the receivers: login bookkeeping; the saved copy of the crisis contacts.
+        from tandem.accounts import crisis_cache, signals  # noqa: F401

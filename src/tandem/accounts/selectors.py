@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import QuerySet
 
+from tandem.accounts import crisis_cache
 from tandem.accounts.models import (
     MFA_REQUIRED_ROLES,
     CrisisContact,
@@ -28,6 +30,9 @@ class RoleSummary:
     verified_provider: bool = False
     mfa_required_by_organisation: bool = False
     time_zone: str = ""
+    # The organisation of the person's first membership: the one whose time zone and crisis
+    # contacts apply (as ``primary_organisation_for_user``).
+    primary_organisation_id: int | None = None
 
     def has(self, role: str) -> bool:
         return role in self.roles
@@ -70,6 +75,7 @@ def role_summary_for_user(user: User | AnonymousUser) -> RoleSummary:
         verified_provider=any(row[0] == Role.PROVIDER and bool(row[2]) for row in rows),
         mfa_required_by_organisation=any(bool(row[3]) for row in rows),
         time_zone=rows[0][4] if rows else "",
+        primary_organisation_id=rows[0][1] if rows else None,
     )
 
 
@@ -106,19 +112,34 @@ def invitations_of_organisation(organisation: Organisation) -> QuerySet[Invitati
 
 
 def crisis_contacts_for_organisation(organisation: Organisation | None) -> list[CrisisContact]:
+    """The organisation's crisis contacts in their order.
+
+    Each successful read also brings the saved copy that the crisis page shows while the
+    database is down up to date (``crisis_cache``; no extra query).
+    """
     if organisation is None:
         return []
-    return list(CrisisContact.objects.filter(organisation=organisation))
+    contacts = list(CrisisContact.objects.filter(organisation=organisation))
+    crisis_cache.remember_organisation(organisation, contacts)
+    return contacts
+
+
+def public_organisation_among(organisations: Sequence[Organisation]) -> Organisation | None:
+    """Of all the organisations (at least the first two), the one visitors see: the only one."""
+    return organisations[0] if len(organisations) == 1 else None
 
 
 def public_crisis_organisation() -> Organisation | None:
     """The organisation whose contacts a visitor who is not logged in sees.
 
     A single-organisation deployment shows its own contacts even on the login page, where a
-    person who cannot log in may need them most.
+    person who cannot log in may need them most. A deployment of several shows none (only the
+    national helplines): a visitor's own service cannot be told, and another's crisis team
+    would not know them.
     """
-    organisations = list(Organisation.objects.order_by("id")[:2])
-    return organisations[0] if len(organisations) == 1 else None
+    organisation = public_organisation_among(list(Organisation.objects.order_by("id")[:2]))
+    crisis_cache.remember_public_organisation(organisation)
+    return organisation
 
 
 def pseudonym_taken(pseudonym: str, exclude_user: User | None = None) -> bool:

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from tandem.accounts import selectors as account_selectors
+from tandem.web import crisis as crisis_contacts
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -16,10 +17,18 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 def crisis(request: HttpRequest) -> HttpResponse:
-    """Crisis contacts, reachable by anyone at any time, logged in or not, MFA or not."""
+    """Crisis contacts, reachable by anyone at any time, logged in or not, MFA or not.
+
+    While the database is down, DatabaseOutageMiddleware answers this page from the saved
+    copy of the same contacts instead (``crisis_contacts.saved_crisis_context``).
+    """
     if request.user.is_authenticated:
         organisation = account_selectors.primary_organisation_for_user(request.user)
     else:
         organisation = account_selectors.public_crisis_organisation()
     contacts = account_selectors.crisis_contacts_for_organisation(organisation)
-    return render(request, "web/crisis.html", {"organisation": organisation, "contacts": contacts})
+    return render(
+        request,
+        "web/crisis.html",
+        crisis_contacts.crisis_context(organisation=organisation, contacts=contacts),
+    )
