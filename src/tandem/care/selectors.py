@@ -11,7 +11,7 @@ from typing import cast
 from django.db.models import Prefetch, QuerySet
 from django.utils.functional import Promise
 
-from tandem.accounts.models import User
+from tandem.accounts.models import Role, User
 from tandem.care.models import (
     AccessLogEntry,
     Agreement,
@@ -136,6 +136,22 @@ def care_team_for_service_user(user: User) -> CareTeam:
             for r in relationships
             if r.status == RelationshipStatus.ENDED and r.started_at is not None
         ],
+    )
+
+
+def active_care_providers(service_user_id: int) -> list[User]:
+    """The verified, active providers in an active care relationship with the person (one
+    query): who can be asked to help when moderators escalate a post of theirs."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            caseload__service_user_id=service_user_id,
+            caseload__status=RelationshipStatus.ACTIVE,
+            memberships__role=Role.PROVIDER,
+            memberships__verified_at__isnull=False,
+        )
+        .distinct()
+        .order_by("pk")
     )
 
 

@@ -6,6 +6,9 @@ they are a verified provider; when it ends, the thread stays readable but read-o
 A colleague covering for an away provider reads and writes in that provider's threads while
 the cover lasts, if they too are in the service user's care team (an active relationship).
 Anyone else gets a 404: "missing" and "not yours" look the same.
+
+Threads of another kind follow the rules their app registered (``messaging.kinds``); a closed
+thread of any kind stays readable and nobody writes in it.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from django.utils.translation import gettext as _
 from tandem.accounts.access import is_verified_provider
 from tandem.accounts.models import User
 from tandem.care.models import CareRelationship, RelationshipStatus
+from tandem.messaging import kinds
 from tandem.messaging.models import Message, Participant, ProviderAway, Side, Thread
 
 
@@ -36,19 +40,31 @@ def get_thread_for_user(user: User | AnonymousUser, thread_id: int) -> Thread:
 
     The service user may read their own threads; a provider the threads they take part in
     (also after the relationship ended: read-only), and the threads of a provider they are
-    covering for while they hold an active relationship with the service user.
+    covering for while they hold an active relationship with the service user. Threads of
+    another kind: as that kind says.
     """
     if not user.is_authenticated or not user.is_active:
         raise Http404
     thread = Thread.objects.filter(pk=thread_id).select_related("service_user").first()
     if thread is None:
         raise Http404
-    if not _may_read(user, thread):
+    if not may_read(user, thread):
         raise Http404
     return thread
 
 
-def _may_read(user: User | AnonymousUser, thread: Thread) -> bool:
+def may_read(user: User | AnonymousUser, thread: Thread) -> bool:
+    """True when ``user`` may read ``thread`` (the rule of ``get_thread_for_user``)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if thread.kind != kinds.CARE:
+        kind = kinds.get_kind(thread.kind)
+        assert isinstance(user, User)  # noqa: S101 - authenticated above
+        return kind is not None and kind.may_read(user, thread)
+    return _may_read_care(user, thread)
+
+
+def _may_read_care(user: User | AnonymousUser, thread: Thread) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     if thread.service_user_id == user.pk:
@@ -96,14 +112,25 @@ def check_can_post_in_thread(user: User, thread: Thread) -> None:
 
     The service user may write while at least one provider of the thread is still in their care
     team. A provider must be verified and hold an active relationship with the service user.
+    Nobody writes in a closed thread; threads of another kind follow that kind's rules.
     """
+    if thread.kind != kinds.CARE:
+        kind = kinds.get_kind(thread.kind)
+        if kind is None or not kind.may_read(user, thread):
+            raise PermissionDenied(_("You cannot write in this conversation."))
+        if thread.closed_at is not None:
+            raise PermissionDenied(kind.closed_reason(user, thread))
+        kind.check_can_post(user, thread)
+        return
+    if thread.closed_at is not None:
+        raise PermissionDenied(_("This conversation is closed. You can still read it."))
     if thread.service_user_id == user.pk:
         if not active_providers_of_thread(thread):
             raise PermissionDenied(
                 _("Nobody in this conversation is in your care team any more, so it is closed.")
             )
         return
-    if not _may_read(user, thread):
+    if not _may_read_care(user, thread):
         raise PermissionDenied(_("You cannot write in this conversation."))
     if not is_verified_provider(user) or not _has_active_relationship(user, thread):
         raise PermissionDenied(
@@ -133,3 +160,12 @@ def check_can_change_message(user: User, message: Message) -> None:
             )
         )
     check_can_post_in_thread(user, message.thread)
+
+
+def read_only_reason(user: User, thread: Thread) -> str:
+    """Why ``user`` cannot write in ``thread`` now ("" when they can)."""
+    try:
+        check_can_post_in_thread(user, thread)
+    except PermissionDenied as denied:
+        return str(denied)
+    return ""

@@ -12,7 +12,12 @@ served by another process), the consumer also checks the database every ``POLL_S
 
 One event reaches every socket of a thread (or of a person) in this process at about the same
 time; ``SharedReads`` lets them share one database read per event instead of one each, and
-each socket still checks its own right to read against what that read returned.
+each socket still checks its own right to read against what that read returned. That sharing
+is for care threads, where a participant row is the right to read; a thread of another kind
+(``messaging.kinds``) has few readers, and each socket reads with that kind's rule.
+
+When a thread is closed, each socket watching it sends its person the reason (``closed``
+frames are about the socket itself; this one is ``thread_closed``).
 
 A socket lives no longer than the session it was opened with: it closes when that session ends
 (logout, "log out everywhere", password change, a switched-off account), reaches the idle or
@@ -25,107 +30,49 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
-import zoneinfo
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable
-from datetime import datetime
-from importlib import import_module
 from typing import Any
 
-from channels.auth import get_user
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import InMemoryChannelLayer
-from django.conf import settings
 from django.db import connection
 from django.http import Http404
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tandem.accounts.access import must_set_up_two_step
-from tandem.accounts.middleware import session_time_limits
 from tandem.accounts.models import User
-from tandem.accounts.selectors import role_summary_for_user
-from tandem.messaging import access, events, selectors, services
-from tandem.messaging.models import Message
+from tandem.messaging import access, events, fragments, kinds, selectors, services, socket_reads
+from tandem.messaging.models import Message, Thread
+from tandem.messaging.shared_reads import SharedReads, shared_reads
+from tandem.messaging.socket_session import (
+    CLOSE_TWO_STEP_REQUIRED,
+    CLOSE_UNAUTHENTICATED,
+    session_state,
+)
+
+__all__ = [
+    "CLOSE_TWO_STEP_REQUIRED",
+    "CLOSE_UNAUTHENTICATED",
+    "MessagingConsumer",
+    "SharedReads",
+]
 
 logger = logging.getLogger(__name__)
 
 MAX_FRAME_CHARS = 2000
 MAX_SUBSCRIPTIONS = 20
 POLL_SECONDS = 2.0
-CLOSE_UNAUTHENTICATED = 4401
-CLOSE_TWO_STEP_REQUIRED = 4403
 # The longest a socket goes without re-reading its session (a backstop: logouts and the like
 # also send an event that makes it check at once).
 SESSION_CHECK_SECONDS = 60.0
-RENDER_CACHE_SIZE = 2000
-# Rendered message fragments of this process, keyed by everything that changes the HTML.
-_RENDERED: dict[tuple[Any, ...], str] = {}
-
-
-class SharedReads:
-    """One read per key in this process, shared by every socket that asks for it at once.
-
-    Results are kept for ``ttl`` seconds, enough for every socket reached by one event to
-    take its turn; keys name the event, so a later event never gets an older answer.
-    """
-
-    def __init__(self, ttl: float = 5.0, max_entries: int = 5000) -> None:
-        self.ttl = ttl
-        self.max_entries = max_entries
-        self._entries: OrderedDict[tuple[Any, ...], tuple[float, asyncio.Future[Any]]] = (
-            OrderedDict()
-        )
-
-    async def get(self, key: tuple[Any, ...], read: Callable[[], Awaitable[Any]]) -> Any:
-        now = time.monotonic()
-        while self._entries:
-            oldest_key, (created, _future) = next(iter(self._entries.items()))
-            if now - created < self.ttl and len(self._entries) < self.max_entries:
-                break
-            self._entries.pop(oldest_key)
-        entry = self._entries.get(key)
-        if entry is None:
-            future: asyncio.Future[Any] = asyncio.ensure_future(read())
-            self._entries[key] = (now, future)
-            future.add_done_callback(lambda done: self._forget_failure(key, done))
-        else:
-            future = entry[1]
-        return await asyncio.shield(future)
-
-    def _forget_failure(self, key: tuple[Any, ...], future: asyncio.Future[Any]) -> None:
-        if future.cancelled() or future.exception() is not None:
-            entry = self._entries.get(key)
-            if entry is not None and entry[1] is future:
-                self._entries.pop(key)
-
-    def clear(self) -> None:
-        self._entries.clear()
-
-
-# Reads are shared per event loop (a process has one; tests run each in its own).
-_SHARED: dict[int, SharedReads] = {}
-
-
-def shared_reads() -> SharedReads:
-    loop_id = id(asyncio.get_running_loop())
-    reads = _SHARED.get(loop_id)
-    if reads is None:
-        if len(_SHARED) > 16:  # Old loops of finished tests.
-            _SHARED.clear()
-        reads = _SHARED[loop_id] = SharedReads()
-    return reads
 
 
 def _new_messages_with_readers(thread_id: int, after: int) -> tuple[list[Message], set[int]]:
-    """Messages of a thread after ``after`` and the ids of who may read them as a participant
-    (two queries, whoever asks; each socket then checks its own user against the set)."""
+    """Messages of a care thread after ``after`` and the ids of who may read them as a
+    participant (two queries, whoever asks; each socket then checks its own user)."""
     return (
-        selectors.messages_after(thread_id, after=after),
-        selectors.thread_reader_ids(thread_id),
+        socket_reads.messages_after(thread_id, after=after),
+        socket_reads.thread_reader_ids(thread_id),
     )
 
 
@@ -137,15 +84,19 @@ def _as_id(value: Any) -> int | None:
 
 class MessagingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels is untyped
     user: User
+    reader: fragments.Reader
     # Thread id → id of the last message this socket has been sent.
     cursors: dict[int, int]
-    # Threads this socket reads only as a covering colleague.
+    # Thread id → the thread as the gate found it on subscribe (its kind names senders).
+    threads: dict[int, Thread]
+    # Threads this socket reads with its own read: as a covering colleague, or of another kind.
     covering: set[int]
+    # Threads of another kind this socket has been told are closed.
+    closed: set[int]
     unread: int | None
     poller: asyncio.Task[None] | None = None
     session_watch: asyncio.Task[None] | None = None
     session_key: str | None = None
-    time_zone: str
     closing: bool = False
 
     async def connect(self) -> None:
@@ -154,16 +105,18 @@ class MessagingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channe
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.user = user
-        self.cursors = {}
-        self.covering = set()
+        self.cursors, self.threads, self.covering, self.closed = {}, {}, set(), set()
         self.unread = None
         session = self.scope.get("session")
         self.session_key = getattr(session, "session_key", None)
-        problem, _deadline = await self._session_state()
+        problem, _deadline = await session_state(user, self.session_key)
         if problem is not None:
             await self.close(code=problem)
             return
-        self.time_zone = await database_sync_to_async(self._time_zone)()
+        time_zone = await database_sync_to_async(fragments.time_zone_of)(user)
+        self.reader = fragments.Reader(
+            user=user, time_zone=time_zone, language=fragments.language_of(self.scope)
+        )
         await self.channel_layer.group_add(events.user_group(user.pk), self.channel_name)
         await self.accept()
         await self._send_unread()
@@ -220,12 +173,13 @@ class MessagingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channe
             await self._error("too_many", _("Too many conversations open on one connection."))
             return
         try:
-            covering = await database_sync_to_async(self._gate)(thread_id)
+            thread, own_read = await database_sync_to_async(self._gate)(thread_id)
         except Http404:
             await self._error("not_found", _("There is no such conversation."), thread=thread_id)
             return
-        if covering:
+        if own_read:
             self.covering.add(thread_id)
+        self.threads[thread_id] = thread
         await self.channel_layer.group_add(events.thread_group(thread_id), self.channel_name)
         self.cursors[thread_id] = after
         await self._send({"type": "subscribed", "thread": thread_id})
@@ -240,10 +194,12 @@ class MessagingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channe
             return
         await database_sync_to_async(self._mark_read)(thread_id, up_to)
 
-    def _gate(self, thread_id: int) -> bool:
-        """Raise Http404 unless the user may read the thread; True when only as cover."""
+    def _gate(self, thread_id: int) -> tuple[Thread, bool]:
+        """Raise Http404 unless the user may read the thread; return it and whether this
+        socket reads it with its own read (as cover, or a thread of another kind)."""
         thread = access.get_thread_for_user(self.user, thread_id)
-        return not access.is_participant(self.user, thread)
+        own_read = thread.kind != kinds.CARE or not access.is_participant(self.user, thread)
+        return thread, own_read
 
     def _mark_read(self, thread_id: int, up_to: int) -> None:
         try:
@@ -259,10 +215,12 @@ class MessagingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channe
         if thread_id is None or thread_id not in self.cursors:
             return
         message_id = _as_id(event.get("message")) or 0
-        if event.get("changed") and message_id <= self.cursors[thread_id]:
+        if event.get("closed"):
+            await self._tell_closed(thread_id)
+        elif event.get("changed") and message_id <= self.cursors[thread_id]:
             await self._deliver_changed(thread_id, [message_id])
         elif thread_id in self.covering:
-            # Rare (a colleague covering): the socket's own read, with the cover check.
+            # A colleague covering, or a thread of another kind: the socket's own read.
             await self._deliver_new(thread_id)
         else:
             await self._deliver_new_shared(thread_id, message_id)
@@ -280,7 +238,7 @@ class MessagingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channe
         await self._send_unread_count(count)
 
     async def session_check(self, event: dict[str, Any]) -> None:
-        problem, _deadline = await self._session_state()
+        problem, _deadline = await session_state(self.user, self.session_key)
         if problem is not None:
             await self._close_for(problem)
 
@@ -315,9 +273,10 @@ class MessagingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channe
             return
         if not messages:
             return
-        rendered = self._render_cached(messages)
+        thread = self.threads[thread_id]
+        rendered = fragments.cached(self.reader, thread, messages)
         if rendered is None:
-            rendered = await database_sync_to_async(self._render)(messages)
+            rendered = await database_sync_to_async(fragments.render)(self.reader, thread, messages)
         self.cursors[thread_id] = max(self.cursors.get(thread_id, 0), rendered[-1]["id"])
         await self._send({"type": "messages", "thread": thread_id, "messages": rendered})
 
@@ -326,76 +285,31 @@ class MessagingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channe
         if rendered:
             await self._send({"type": "changed", "thread": thread_id, "messages": rendered})
 
+    async def _tell_closed(self, thread_id: int) -> None:
+        """Tell the person why nobody can write in the thread any more (once)."""
+        reason = await database_sync_to_async(self._read_only_reason)(thread_id)
+        if reason and thread_id not in self.closed:
+            self.closed.add(thread_id)
+            await self._send({"type": "thread_closed", "thread": thread_id, "reason": reason})
+
+    def _read_only_reason(self, thread_id: int) -> str:
+        try:
+            thread = access.get_thread_for_user(self.user, thread_id)
+        except Http404:
+            return ""
+        return access.read_only_reason(self.user, thread) if thread.closed_at else ""
+
     def _render_new(self, thread_id: int, after: int) -> list[dict[str, Any]]:
-        return self._render(
-            selectors.messages_for_socket(
-                self.user, thread_id, after=after, covering=thread_id in self.covering
-            )
+        thread = self.threads[thread_id]
+        messages = socket_reads.messages_for_socket(
+            self.user, thread_id, after=after, covering=thread_id in self.covering, kind=thread.kind
         )
+        return fragments.render(self.reader, thread, messages)
 
     def _render_by_id(self, thread_id: int, message_ids: list[int]) -> list[dict[str, Any]]:
-        return self._render(selectors.messages_by_id(self.user, thread_id, message_ids))
-
-    def _render_key(self, message: Message, language: str) -> tuple[Any, ...]:
-        return (
-            message.pk,
-            message.edited_at,
-            message.withdrawn_at,
-            message.sender_id == self.user.pk,
-            self.time_zone,
-            language,
-        )
-
-    def _render_cached(self, messages: list[Message]) -> list[dict[str, Any]] | None:
-        """The fragments when this process has rendered all of them already, else None."""
-        language = self._language()
-        rendered = []
-        for message in messages:
-            html = _RENDERED.get(self._render_key(message, language))
-            if html is None:
-                return None
-            mine = message.sender_id == self.user.pk
-            rendered.append({"id": message.pk, "mine": mine, "html": html})
-        return rendered
-
-    def _render(self, messages: list[Any]) -> list[dict[str, Any]]:
-        language = self._language()
-        rendered = []
-        with timezone.override(zoneinfo.ZoneInfo(self.time_zone)), translation.override(language):
-            for message in messages:
-                # The same message goes to every socket of a thread in this process: render once.
-                key = self._render_key(message, language)
-                html = _RENDERED.get(key)
-                if html is None:
-                    (view,) = selectors.message_views(self.user, [message])
-                    html = render_to_string(
-                        "messaging/includes/message.html", {"item": view, "controls": False}
-                    )
-                    if len(_RENDERED) >= RENDER_CACHE_SIZE:
-                        _RENDERED.clear()
-                    _RENDERED[key] = html
-                mine = message.sender_id == self.user.pk
-                rendered.append({"id": message.pk, "mine": mine, "html": html})
-        return rendered
-
-    def _language(self) -> str:
-        headers = dict(self.scope.get("headers") or [])
-        accept = headers.get(b"accept-language", b"").decode("latin-1")
-        return (
-            translation.get_supported_language_variant(
-                accept.split(",")[0].split(";")[0].strip() or settings.LANGUAGE_CODE
-            )
-            if accept
-            else settings.LANGUAGE_CODE
-        )
-
-    def _time_zone(self) -> str:
-        name = role_summary_for_user(self.user).time_zone or settings.TANDEM_DEFAULT_TIME_ZONE
-        try:
-            zoneinfo.ZoneInfo(name)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            return "UTC"
-        return name
+        thread = self.threads[thread_id]
+        messages = socket_reads.messages_by_id(self.user, thread_id, message_ids, kind=thread.kind)
+        return fragments.render(self.reader, thread, messages)
 
     async def _send_unread(self) -> None:
         count = await database_sync_to_async(selectors.unread_message_count)(self.user)
@@ -412,41 +326,12 @@ class MessagingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channe
     async def _send(self, payload: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(payload))
 
-    # --- The session behind the socket ------------------------------------------------------
-
-    async def _session_state(self) -> tuple[int | None, datetime | None]:
-        """(close code or None, when the session times out next) for this socket's session."""
-        if self.session_key is None:
-            return CLOSE_UNAUTHENTICATED, None
-        store = await database_sync_to_async(self._load_session)()
-        # Channels' own check: the session names this user and its auth hash still matches
-        # (a password change or "log out everywhere" ends it).
-        user = await get_user({"session": store})
-        if not isinstance(user, User) or user.pk != self.user.pk or not user.is_active:
-            return CLOSE_UNAUTHENTICATED, None
-        state: tuple[int | None, datetime | None] = await database_sync_to_async(
-            self._session_limits
-        )(user, store)
-        return state
-
-    def _load_session(self) -> Any:
-        engine = import_module(settings.SESSION_ENGINE)
-        store = engine.SessionStore(session_key=self.session_key)
-        store.load()
-        return store
-
-    def _session_limits(self, user: User, store: Any) -> tuple[int | None, datetime | None]:
-        passed, deadline = session_time_limits(store, timezone.now())
-        if passed is not None:
-            return CLOSE_UNAUTHENTICATED, None
-        if must_set_up_two_step(user, needs_mfa=role_summary_for_user(user).needs_mfa):
-            return CLOSE_TWO_STEP_REQUIRED, None
-        return None, deadline
+    # --- The session behind the socket, and the poll -------------------------------------------
 
     async def _watch_session(self) -> None:
         """Re-check the session at its next time limit, and at least every minute."""
         while True:
-            problem, deadline = await self._session_state()
+            problem, deadline = await session_state(self.user, self.session_key)
             if problem is not None:
                 await self._close_for(problem)
                 return
@@ -467,6 +352,21 @@ class MessagingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channe
         )
         await self.close(code=code)
 
+    def _newly_closed(self) -> list[int]:
+        """Subscribed threads of another kind closed since this socket last looked."""
+        watched = [
+            pk
+            for pk, thread in self.threads.items()
+            if thread.kind != kinds.CARE and pk not in self.closed
+        ]
+        if not watched:
+            return []
+        return list(
+            Thread.objects.filter(pk__in=watched, closed_at__isnull=False).values_list(
+                "pk", flat=True
+            )
+        )
+
     async def _poll(self) -> None:
         """Check the database for what events from other processes would have said."""
         since = timezone.now()
@@ -475,12 +375,18 @@ class MessagingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channe
             try:
                 now = timezone.now()
                 for thread_id in list(self.cursors):
-                    changed = await database_sync_to_async(selectors.changed_message_ids)(
-                        self.user, thread_id, since=since, up_to=self.cursors[thread_id]
+                    changed = await database_sync_to_async(socket_reads.changed_message_ids)(
+                        self.user,
+                        thread_id,
+                        since=since,
+                        up_to=self.cursors[thread_id],
+                        kind=self.threads[thread_id].kind,
                     )
                     if changed:
                         await self._deliver_changed(thread_id, changed)
                     await self._deliver_new(thread_id)
+                for thread_id in await database_sync_to_async(self._newly_closed)():
+                    await self._tell_closed(thread_id)
                 await self._send_unread()
                 since = now
             except asyncio.CancelledError:

@@ -106,6 +106,13 @@ def publish_thread_changed(
     transaction.on_commit(send)
 
 
+def publish_thread_closed(*, thread_id: int) -> None:
+    """After commit: tell sockets watching the thread that nobody can write in it any more
+    (each asks the database what to tell its own person)."""
+    event = {"type": "thread.changed", "thread": thread_id, "message": 0, "closed": True}
+    transaction.on_commit(lambda: _send(thread_group(thread_id), event))
+
+
 def _unread_event() -> dict[str, Any]:
     # The nonce lets all sockets of one person in a process share one recount of this change.
     return {"type": "unread.changed", "nonce": uuid.uuid4().hex}

@@ -1,7 +1,9 @@
-"""Secure conversations between a service user and their care team.
+"""Secure conversations: a service user and their care team, and other kinds of thread.
 
-A thread belongs to one service user; its other participants are providers who had an active
-care relationship with that person when they joined. Bodies are encrypted at rest.
+A thread belongs to one service user. In a care thread (``kind`` "care", the default) its other
+participants are providers who had an active care relationship with that person when they
+joined. Other kinds are registered by the apps that own them (``messaging.kinds``), which say
+who reads and writes and what ``context_id`` means. Bodies are encrypted at rest.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from datetime import datetime, timedelta
 
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,8 +31,13 @@ class Side(models.TextChoices):
     CARE_TEAM = "care_team", _("Care team")
 
 
+# The kind of the conversations between a service user and their care team.
+CARE_KIND = "care"
+
+
 class Thread(models.Model):
-    """One conversation between a service user and one or more of their care providers."""
+    """One conversation of a service user: with one or more of their care providers (a care
+    thread), or of a kind another app registered (``messaging.kinds``)."""
 
     service_user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     subject = EncryptedTextField(_("Subject"), validators=[MaxLengthValidator(SUBJECT_MAX_LENGTH)])
@@ -39,8 +47,21 @@ class Thread(models.Model):
     # Who owes the next reply, and since when: set by the first message of a run from one side.
     waiting_for = models.CharField(max_length=20, choices=Side.choices, blank=True)
     waiting_since = models.DateTimeField(null=True, blank=True)
+    # Whose rules apply ("care", or a kind registered in ``messaging.kinds``); what
+    # ``context_id`` points at is for that kind to say (for "moderation", a review item).
+    kind = models.CharField(max_length=30, default=CARE_KIND)
+    context_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # Set when the conversation ends: it stays readable, nobody writes in it any more.
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "context_id"],
+                condition=Q(context_id__isnull=False),
+                name="messaging_one_thread_per_context",
+            )
+        ]
         indexes = [models.Index(fields=["service_user", "-last_message_at"])]
 
     def __str__(self) -> str:

@@ -1,4 +1,6 @@
-"""Reads for messaging pages and the live socket, always for the person asking."""
+"""Reads for messaging pages, always for the person asking (the live socket's reads are in
+``socket_reads``). Care threads follow the rules of ``access``; threads of another kind are
+filtered with that kind's ``readable_ids`` (``messaging.kinds``)."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from django.utils.safestring import SafeString
 from tandem.accounts.models import Membership, Role, User
 from tandem.care.models import Agreement, CareRelationship, RelationshipStatus
 from tandem.core.markdown import render_markdown
+from tandem.messaging import kinds
 from tandem.messaging.access import covered_provider_ids
 from tandem.messaging.models import Message, Participant, ProviderAway, Side, Thread
 
@@ -35,39 +38,67 @@ MESSAGES_PER_PAGE = 50
 
 
 def thread_ids_for_user(user: User) -> QuerySet[Any]:
-    """Ids of the threads ``user`` may read, as a subquery (notification scope): those they
-    take part in and, while covering for an away colleague, that colleague's threads with
-    people in their own care team (the same rule as ``access.get_thread_for_user``). One query,
-    so the notification badge costs the same for everyone."""
+    """Ids of the threads ``user`` may read, as a subquery (notification scope): the care
+    threads they take part in and, while covering for an away colleague, that colleague's
+    threads with people in their own care team (the same rule as
+    ``access.get_thread_for_user``), and the threads of other kinds their kind lets them read.
+    One query, so the notification badge costs the same for everyone."""
     covering_for = ProviderAway.objects.filter(
         covered_by=user, away_until__gt=timezone.now()
     ).values("provider_id")
-    return Participant.objects.filter(
+    care = Participant.objects.filter(
         Q(user=user)
         | Q(
             user_id__in=covering_for,
             side=Side.CARE_TEAM,
             thread__service_user_id__in=_active_care_team_service_users(user),
-        )
+        ),
+        thread__kind=kinds.CARE,
     ).values("thread_id")
+    others = kinds.other_kinds()
+    if not others:
+        return care
+    condition = Q(pk__in=care)
+    for kind in others:
+        condition |= Q(pk__in=kind.readable_ids(user))
+    return Thread.objects.filter(condition).values("pk")
 
 
 def unread_message_count(user: User) -> int:
-    """Messages from others, not withdrawn, newer than what ``user`` has read (one query).
+    """Messages from others, not withdrawn, newer than what ``user`` has read.
 
     Hand-written: it runs on every page (the menu's badge) and on every live recount, and the
-    ORM spent longer building it than the database spent answering it.
+    ORM spent longer building it than the database spent answering it. One query counts the
+    care threads in one row (a participant row is the right to read there) and the threads of
+    other kinds one row each; only when some of those have unread messages does one more query
+    per kind keep the ones the person may still read (a moderator who lost the role, say).
     """
     query = f"""
-    SELECT COUNT(*) FROM {Message._meta.db_table} m
+    SELECT t.kind, CASE WHEN t.kind = '{kinds.CARE}' THEN 0 ELSE t.id END, COUNT(*)
+    FROM {Message._meta.db_table} m
     JOIN {Participant._meta.db_table} p ON p.thread_id = m.thread_id
+    JOIN {Thread._meta.db_table} t ON t.id = m.thread_id
     WHERE p.user_id = %(user)s AND m.id > p.last_read_message_id AND m.withdrawn_at IS NULL
       AND (m.sender_id IS NULL OR m.sender_id <> %(user)s)
-    """  # noqa: S608 - table names from _meta, values bound
+    GROUP BY 1, 2
+    """  # noqa: S608 - table names from _meta, the care kind a constant, values bound
     with connection.cursor() as cursor:
         cursor.execute(query, {"user": user.pk})
-        row = cursor.fetchone()
-    return int(row[0]) if row else 0
+        rows = cursor.fetchall()
+    total = 0
+    others: dict[str, dict[int, int]] = {}
+    for kind_name, thread_id, count in rows:
+        if kind_name == kinds.CARE:
+            total += int(count)
+        else:
+            others.setdefault(kind_name, {})[int(thread_id)] = int(count)
+    for kind_name, counts in others.items():
+        kind = kinds.get_kind(kind_name)
+        if kind is None:
+            continue
+        readable = Thread.objects.filter(pk__in=list(counts)).filter(pk__in=kind.readable_ids(user))
+        total += sum(counts[pk] for pk in readable.values_list("pk", flat=True))
+    return total
 
 
 def _active_care_team_service_users(
@@ -81,15 +112,19 @@ def _active_care_team_service_users(
 def inbox_threads(user: User) -> QuerySet[Thread]:
     """Threads ``user`` may read, with ``unread`` counted for them and the participants
     prefetched (two queries per page). Threads waiting for the care team come first, longest
-    wait first; then the rest, most recent first."""
+    wait first; then the rest, most recent first. Threads of other kinds are listed for the
+    people taking part in them, while their kind lets them read."""
     mine = Participant.objects.filter(user=user).values("thread_id")
-    condition = Q(pk__in=mine) | Q(service_user=user)
+    care = Q(pk__in=mine) | Q(service_user=user)
     covered = covered_provider_ids(user)
     if covered:
-        condition |= Q(
+        care |= Q(
             pk__in=Participant.objects.filter(user_id__in=covered).values("thread_id"),
             service_user_id__in=_active_care_team_service_users(user),
         )
+    condition = Q(kind=kinds.CARE) & care
+    for kind in kinds.other_kinds():
+        condition |= Q(kind=kind.name) & Q(pk__in=mine) & Q(pk__in=kind.readable_ids(user))
     last_read = Participant.objects.filter(thread=OuterRef("pk"), user=user).values(
         "last_read_message_id"
     )[:1]
@@ -132,14 +167,17 @@ class MessageView:
     html: SafeString
     is_mine: bool
     can_change: bool
+    # How the sender is named to the reader (the thread's kind decides; no query).
+    sender_name: str = ""
 
     @property
     def sender(self) -> User | None:
         return self.message.sender
 
 
-def message_views(user: User, messages: Iterable[Message]) -> list[MessageView]:
-    """Messages ready to show to ``user``: bodies rendered through the one Markdown renderer."""
+def message_views(user: User, messages: Iterable[Message], *, thread: Thread) -> list[MessageView]:
+    """Messages of ``thread`` ready to show to ``user``: bodies rendered through the one
+    Markdown renderer, senders named as the thread's kind says."""
     now = timezone.now()
     views = []
     for message in messages:
@@ -152,6 +190,7 @@ def message_views(user: User, messages: Iterable[Message]) -> list[MessageView]:
                 can_change=is_mine
                 and message.withdrawn_at is None
                 and now < message.changeable_until(),
+                sender_name=kinds.display_name(message.sender, thread, user),
             )
         )
     return views
@@ -227,7 +266,8 @@ class ThreadPage:
 
 def thread_page(user: User, thread: Thread, *, before: int | None = None) -> ThreadPage:
     """The latest messages of ``thread`` (or those before ``before``), its participants, and
-    the care team's reply times and absences (four queries)."""
+    the care team's reply times and absences (four queries; two for other kinds of thread,
+    which have no care team)."""
     messages = Message.objects.filter(thread=thread).select_related("sender").order_by("-pk")
     if before is not None:
         messages = messages.filter(pk__lt=before)
@@ -242,83 +282,12 @@ def thread_page(user: User, thread: Thread, *, before: int | None = None) -> Thr
     provider_ids = [p.user_id for p in participants if p.side == Side.CARE_TEAM]
     return ThreadPage(
         thread=thread,
-        messages=message_views(user, reversed(latest)),
+        messages=message_views(user, reversed(latest), thread=thread),
         earlier_before=earlier_before,
         participants=participants,
-        facts=care_team_facts(thread.service_user_id, provider_ids),
-    )
-
-
-def messages_for_socket(
-    user: User, thread_id: int, *, after: int, covering: bool = False, limit: int = 200
-) -> list[Message]:
-    """Messages of a thread ``user`` takes part in (or may read), newer than ``after``.
-
-    The caller has passed the thread gate on subscribe; this repeats the cheapest part of it
-    (participant or owner) in the same query, so a socket never outlives its right to read.
-    """
-    readable = Q(thread__service_user=user) | Q(thread__participants__user=user)
-    if covering:
-        # Only for a socket that passed the gate as a covering colleague (one more query).
-        readable |= Q(thread__participants__user_id__in=covered_provider_ids(user))
-    return list(
-        Message.objects.filter(readable, thread_id=thread_id, pk__gt=after)
-        .select_related("sender")
-        .distinct()
-        .order_by("pk")[:limit]
-    )
-
-
-def messages_after(thread_id: int, *, after: int, limit: int = 200) -> list[Message]:
-    """Messages of a thread newer than ``after``, for whoever may read the thread (the live
-    socket checks each reader against ``thread_reader_ids``; one query)."""
-    return list(
-        Message.objects.filter(thread_id=thread_id, pk__gt=after)
-        .select_related("sender")
-        .order_by("pk")[:limit]
-    )
-
-
-def thread_reader_ids(thread_id: int) -> set[int]:
-    """Who reads a thread as of right: its service user and its participants (one query).
-
-    The same rule as ``messages_for_socket`` without cover, which the socket handles itself.
-    """
-    rows = Participant.objects.filter(thread_id=thread_id).values_list(
-        "user_id", "thread__service_user_id"
-    )
-    readers: set[int] = set()
-    for user_id, service_user_id in rows:
-        readers.update((user_id, service_user_id))
-    if not readers:
-        service_user = Thread.objects.filter(pk=thread_id).values_list("service_user_id", flat=True)
-        readers.update(service_user)
-    return readers
-
-
-def changed_message_ids(user: User, thread_id: int, *, since: datetime, up_to: int) -> list[int]:
-    """Ids of messages up to ``up_to`` edited or withdrawn after ``since`` (for the poll)."""
-    readable = Q(thread__service_user=user) | Q(thread__participants__user=user)
-    return list(
-        Message.objects.filter(readable, thread_id=thread_id, pk__lte=up_to)
-        .filter(Q(edited_at__gt=since) | Q(withdrawn_at__gt=since))
-        .distinct()
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-
-
-def messages_by_id(user: User, thread_id: int, message_ids: list[int]) -> list[Message]:
-    """Given messages of a thread ``user`` may read (for live edits and withdrawals)."""
-    readable = Q(thread__service_user=user) | Q(thread__participants__user=user)
-    covered = covered_provider_ids(user)
-    if covered:
-        readable |= Q(thread__participants__user_id__in=covered)
-    return list(
-        Message.objects.filter(readable, thread_id=thread_id, pk__in=message_ids)
-        .select_related("sender")
-        .distinct()
-        .order_by("pk")
+        facts=care_team_facts(thread.service_user_id, provider_ids)
+        if thread.kind == kinds.CARE
+        else CareTeamFacts(replies=[], away=[]),
     )
 
 

@@ -1,4 +1,5 @@
-"""Every change in messaging: start a thread, send, edit, withdraw, read, be away.
+"""Every change in messaging: start a thread, send, edit, withdraw, read, be away; open and
+close threads of other kinds (``messaging.kinds``).
 
 Each write happens in one transaction; live events and notifications are queued with
 ``transaction.on_commit``, so they are sent only for what was stored.
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from tandem.accounts.access import is_verified_provider
 from tandem.accounts.models import User
 from tandem.care.models import CareRelationship, RelationshipStatus
-from tandem.messaging import access, events
+from tandem.messaging import access, events, kinds
 from tandem.messaging.models import Message, Participant, ProviderAway, Side, Thread
 from tandem.messaging.selectors import THREAD_SCOPE
 from tandem.notifications.models import Notification
@@ -88,6 +89,51 @@ def start_thread(
     return send_message(sender=author, thread=thread, body=body, client_key=client_key)
 
 
+@transaction.atomic
+def open_thread(
+    *, kind: str, context_id: int, service_user: User, subject: str, started_by: User
+) -> Thread:
+    """The thread of ``kind`` about ``context_id`` (there is one each), opened with
+    ``service_user`` as its owner and first participant when there is none yet.
+
+    Who may write in it is for the kind to say when someone sends; whoever writes joins it.
+    """
+    if kinds.get_kind(kind) is None:
+        raise ValueError(f"No thread kind {kind!r} is registered.")
+    existing = Thread.objects.filter(kind=kind, context_id=context_id).first()
+    if existing is not None:
+        return existing
+    thread = Thread(
+        kind=kind,
+        context_id=context_id,
+        service_user=service_user,
+        subject=subject,
+        started_by=started_by,
+    )
+    thread.full_clean()
+    try:
+        with transaction.atomic():
+            thread.save()
+    except IntegrityError:
+        # Two moderators (or two clicks) opened it at once: the other one stored it.
+        return Thread.objects.get(kind=kind, context_id=context_id)
+    Participant.objects.create(thread=thread, user=service_user, side=Side.SERVICE_USER)
+    return thread
+
+
+@transaction.atomic
+def close_thread(*, thread: Thread) -> Thread:
+    """Close ``thread``: it stays readable and nobody writes in it any more. Open pages are
+    told at once (after commit). Closing a closed thread changes nothing."""
+    updated = Thread.objects.filter(pk=thread.pk, closed_at__isnull=True).update(
+        closed_at=timezone.now()
+    )
+    thread.refresh_from_db(fields=["closed_at"])
+    if updated:
+        events.publish_thread_closed(thread_id=thread.pk)
+    return thread
+
+
 def _covering_colleagues(thread: Thread, sender: User, recipients: list[Participant]) -> list[User]:
     """Colleagues covering right now for an away provider of the thread who may read it (in the
     service user's care team), so a message during an absence reaches someone (one query)."""
@@ -119,6 +165,8 @@ def send_message(*, sender: User, thread: Thread, body: str, client_key: uuid.UU
 
     Raise PermissionDenied when ``sender`` may not write in ``thread`` and ValidationError for
     an empty or over-long body. A key used before returns the stored message (created=False).
+    In a thread of another kind, the sender joins it by writing, the kind names the
+    notification and hears about the new message (``ThreadKind.message_sent``).
     """
     existing = _existing(sender, client_key)
     if existing is not None:
@@ -143,6 +191,12 @@ def send_message(*, sender: User, thread: Thread, body: str, client_key: uuid.UU
 
     side = Side.SERVICE_USER if thread.service_user_id == sender.pk else Side.CARE_TEAM
     other = Side.CARE_TEAM if side == Side.SERVICE_USER else Side.SERVICE_USER
+    kind = kinds.get_kind(thread.kind)
+    if kind is not None:
+        # Whoever writes in a thread of another kind takes part from then on: their unread
+        # count, notifications and live events include it.
+        Participant.objects.get_or_create(thread=thread, user=sender, defaults={"side": side})
+        kind.message_sent(message)
     fields = ["last_message_at"]
     thread.last_message_at = now
     if thread.waiting_for != other:
@@ -160,7 +214,11 @@ def send_message(*, sender: User, thread: Thread, body: str, client_key: uuid.UU
     events.publish_thread_changed(
         thread_id=thread.pk, message_id=message.pk, user_ids=[p.user_id for p in recipients]
     )
-    people = [p.user for p in recipients] + _covering_colleagues(thread, sender, recipients)
+    if kind is None:
+        people = [p.user for p in recipients] + _covering_colleagues(thread, sender, recipients)
+    else:
+        # Someone may have lost the right to read since joining (a moderator's role ended).
+        people = [p.user for p in recipients if access.may_read(p.user, thread)]
     already_told = set(
         Notification.objects.filter(
             recipient__in=people,
@@ -177,7 +235,9 @@ def send_message(*, sender: User, thread: Thread, body: str, client_key: uuid.UU
         notify(
             recipient=person,
             kind=NOTIFICATION_KIND,
-            title=_("New message from %(name)s") % {"name": sender.get_full_name()},
+            title=_("New message from %(name)s") % {"name": sender.get_full_name()}
+            if kind is None
+            else kind.notification_title(thread, sender, person),
             url=f"/messages/{thread.pk}/",
             actor=sender,
             scope_type=THREAD_SCOPE,

@@ -11,12 +11,13 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
 from tandem.accounts.access import is_verified_provider
 from tandem.accounts.models import User
-from tandem.messaging import access, selectors, services
+from tandem.messaging import access, kinds, selectors, services
 from tandem.messaging.forms import AwayForm, MessageEditForm, MessageForm, ThreadStartForm
 from tandem.messaging.models import Thread
 
@@ -113,19 +114,28 @@ def _thread_context(
     page = selectors.thread_page(
         user, thread, before=int(before) if before and before.isdigit() else None
     )
-    read_only_reason = ""
-    try:
-        access.check_can_post_in_thread(user, thread)
-    except PermissionDenied as denied:
-        read_only_reason = str(denied)
+    kind = kinds.get_kind(thread.kind)
     return {
         "page": page,
         "thread": thread,
         "form": form or MessageForm(),
-        "read_only_reason": read_only_reason,
+        "read_only_reason": access.read_only_reason(user, thread),
         "ws_url": websocket_url(),
         "is_owner": thread.service_user_id == user.pk,
+        # Threads of another kind show their kind's note instead of the care team's.
+        "panel": kind.panel(thread, user) if kind is not None else None,
     }
+
+
+def _back_to(request: HttpRequest) -> str:
+    """Where a reply form shown on another page (``next``, same site only) asked to go back to
+    after sending; "" when it did not."""
+    target = request.POST.get("next", "")
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target.split("#")[0]
+    return ""
 
 
 class ThreadDetailView(View):
@@ -142,7 +152,8 @@ class ThreadDetailView(View):
 
 class MessageCreateView(View):
     """Send a reply. Without JavaScript this is a plain form post; a repeated post with the same
-    key stores nothing new and lands on the same page."""
+    key stores nothing new and lands on the same page. A reply form on another page (the
+    author's outcome page for a moderation thread) says where to go back to with ``next``."""
 
     def post(self, request: HttpRequest, thread_id: int) -> HttpResponse:
         user = _user(request)
@@ -163,14 +174,15 @@ class MessageCreateView(View):
                 form.add_error(None, str(denied))
                 status = 403
             else:
-                url = reverse("messaging:thread-detail", kwargs={"thread_id": thread.pk})
+                url = _back_to(request) or reverse(
+                    "messaging:thread-detail", kwargs={"thread_id": thread.pk}
+                )
                 return redirect(f"{url}#message-{result.message.pk}")
-        return render(
-            request,
-            "messaging/thread_detail.html",
-            _thread_context(request, thread, form),
-            status=status,
-        )
+        context = _thread_context(request, thread, form)
+        if status == 403:
+            # The thread closed while they wrote: give the words back, so nothing is lost.
+            context["unsent"] = form.data.get("body", "")
+        return render(request, "messaging/thread_detail.html", context, status=status)
 
 
 class MessageEditView(View):

@@ -12,7 +12,10 @@ from django.http import Http404
 
 from tandem.accounts.models import Membership, Organisation, Role, User
 from tandem.forum.models import Community, Post
-from tandem.moderation.models import ModeratorMessage, ReviewItem
+from tandem.messaging.models import Message
+from tandem.moderation.models import ReviewItem
+from tandem.moderation.outreach.threads import KIND as OUTREACH_KIND
+from tandem.moderation.outreach.threads import legacy_client_key
 
 STAFF_ROLES = (Role.MODERATOR, Role.ORG_ADMIN)
 
@@ -141,12 +144,19 @@ def get_own_post(user: User, post_id: int) -> Post:
     return post
 
 
-def get_message_for_recipient(user: User, message_id: int) -> ModeratorMessage:
+def get_message_for_recipient(user: User, message_id: int) -> Message:
+    """The message a moderator sent ``user`` before conversations were threads (an old
+    ``ModeratorMessage`` id, as old notifications link to), now in their moderation thread;
+    404 for anyone else or an unknown id."""
     message = (
-        ModeratorMessage.objects.select_related("community", "post")
-        .filter(pk=message_id, recipient=user)
+        Message.objects.filter(
+            thread__kind=OUTREACH_KIND,
+            thread__service_user=user,
+            client_key=legacy_client_key(message_id),
+        )
+        .only("pk", "thread_id")
         .first()
     )
-    if message is None:
+    if message is None or not user.is_active:
         raise Http404
     return message

@@ -13,3 +13,13 @@ class ModerationConfig(AppConfig):
 
         # Notifications for moderators stay visible only while they still moderate there.
         register_scope(MODERATION_SCOPE, moderated_community_ids)
+        # Escalation notices stay visible while the person may still read the item.
+        from tandem.moderation.escalation.selectors import ESCALATION_SCOPE, escalated_item_ids
+
+        register_scope(ESCALATION_SCOPE, escalated_item_ids)
+        # Conversations between moderators and a post's author are messaging threads of kind
+        # "moderation", with moderation's rules (moderation.outreach.kind).
+        from tandem.messaging.kinds import register_kind
+        from tandem.moderation.outreach.kind import ModerationThreads
+
+        register_kind(ModerationThreads())

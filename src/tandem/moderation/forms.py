@@ -8,9 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tandem.forum.models import POST_MAX_LENGTH
+from tandem.messaging.forms import MessageForm
 from tandem.moderation.models import (
     NOTE_MAX_LENGTH,
-    OUTREACH_MAX_LENGTH,
     REASON_MAX_LENGTH,
     AuditAction,
     CommunitySettings,
@@ -81,16 +81,20 @@ class ItemActionForm(forms.Form):
         return data
 
 
-class ReachOutForm(forms.Form):
-    body = forms.CharField(
-        label=_("Private message to the author"),
-        max_length=OUTREACH_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": _("Write your message.")},
-        help_text=_(
-            "Only they will see it, inside Tandem. Their email only says there is a message."
-        ),
-    )
+class ReachOutForm(MessageForm):
+    """A moderator's message to a post's author: messaging's form (the same length limit and
+    the fresh client key that makes a double submit store one message), in moderators' words."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids: the review page also has the decision form's "body".
+        kwargs.setdefault("auto_id", "id_outreach_%s")
+        super().__init__(*args, **kwargs)
+        body = self.fields["body"]
+        body.label = _("Private message to the author")
+        body.help_text = _(
+            "Only they and this community's moderators see it, inside Tandem; they can answer "
+            "until the review is resolved. Their email only says there is a message."
+        )
 
 
 class NoteForm(forms.Form):

@@ -53,7 +53,12 @@ from tandem.moderation.models import (
 
 MODERATION_SCOPE = "moderation.community"
 _MENTION = re.compile(r"(?<![\w@])@[^\W_]")
-LEVEL_RISK = {Level.HIGH: Risk.HIGH, Level.HOLD: Risk.MEDIUM, Level.REMIND: Risk.LOW}
+LEVEL_RISK = {
+    Level.HIGH: Risk.HIGH,
+    Level.HOLD: Risk.MEDIUM,
+    Level.FLAG: Risk.MEDIUM,
+    Level.REMIND: Risk.LOW,
+}
 
 
 def settings_for(community: Community) -> CommunitySettings:
@@ -480,8 +485,11 @@ def screen_published_post(
             )
         )
     holds = any(d.level in {Level.HIGH, Level.HOLD} for d in decisions)
+    # A flag (hopelessness, feeling a burden) publishes the post but puts it in front of a
+    # moderator: silencing someone who says things feel hopeless would do harm.
+    flags = not holds and any(d.level == Level.FLAG for d in decisions)
     for decision in decisions:
-        decision.outcome = Outcome.PENDING if holds else Outcome.NOT_REVIEWED
+        decision.outcome = Outcome.PENDING if holds or flags else Outcome.NOT_REVIEWED
     if decisions:
         ScreeningDecision.objects.bulk_create(decisions)
     high = result.is_high
@@ -490,10 +498,12 @@ def screen_published_post(
         if all(d.rule == "premoderation" for d in decisions):
             risk = Risk.ROUTINE
         # An edit holds only the post: others' replies must not vanish with the topic.
-        hold_post(post=post, community=community, risk=risk, hold_topic=not is_edit)
+        item = hold_post(post=post, community=community, risk=risk, hold_topic=not is_edit)
         if high:
-            _notify_on_duty(post=post, community=community)
-    return ScreenOutcome(held=holds, high_risk=high, remind=result.reminds and not holds)
+            _alert_on_high_risk(item=item, post=post, community=community)
+    elif flags:
+        open_item(post=post, community=community, risk=Risk.MEDIUM, held=False)
+    return ScreenOutcome(held=holds, high_risk=high, remind=(result.reminds or flags) and not holds)
 
 
 def hold_post(
@@ -527,29 +537,45 @@ def open_item(*, post: Post, community: Community, risk: int, held: bool) -> Rev
     return item
 
 
+def moderators_on_duty(organisation_id: int) -> list[User]:
+    """The organisation's moderators who are on duty now (one query)."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__organisation=organisation_id,
+            memberships__role=Role.MODERATOR,
+            pk__in=ModeratorDuty.objects.filter(organisation=organisation_id, on_duty=True).values(
+                "user_id"
+            ),
+        ).distinct()
+    )
+
+
 def moderators_to_alert(community: Community) -> list[User]:
     """The organisation's moderators on duty; everyone who moderates there if nobody is."""
-    moderators = User.objects.filter(
-        is_active=True,
-        memberships__organisation=community.organisation_id,
-        memberships__role=Role.MODERATOR,
-    ).distinct()
-    on_duty = list(
-        moderators.filter(
-            pk__in=ModeratorDuty.objects.filter(
-                organisation=community.organisation_id, on_duty=True
-            ).values("user_id")
-        )
+    on_duty = moderators_on_duty(community.organisation_id)
+    if on_duty:
+        return on_duty
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__organisation=community.organisation_id,
+            memberships__role=Role.MODERATOR,
+        ).distinct()
     )
-    return on_duty or list(moderators)
 
 
-def _notify_on_duty(*, post: Post, community: Community) -> None:
+def _alert_on_high_risk(*, item: ReviewItem, post: Post, community: Community) -> None:
+    """Tell the moderators on duty about a high-risk hold. When nobody is on duty, say so on
+    the item (its author is told at once that nobody is reviewing now and gets the crisis
+    contacts) and go straight to the second tier: the clinical escalation contacts."""
+    from tandem.moderation.escalation import sweep
     from tandem.notifications.services import notify
 
-    item = ReviewItem.objects.filter(post=post, state="open").first()
-    if item is None:
-        return
+    nobody = not moderators_on_duty(community.organisation_id)
+    if nobody and item.first_reviewed_at is None and not item.nobody_on_duty:
+        item.nobody_on_duty = True
+        item.save(update_fields=["nobody_on_duty"])
     url = reverse("moderation:item-detail", kwargs={"item_id": item.pk})
     for moderator in moderators_to_alert(community):
         if moderator.pk == post.author_id:
@@ -565,3 +591,5 @@ def _notify_on_duty(*, post: Post, community: Community) -> None:
             scope_type=MODERATION_SCOPE,
             scope_id=community.pk,
         )
+    if nobody:
+        sweep.escalate_when_nobody_on_duty(item=item, community=community)

@@ -15,7 +15,10 @@ from django.utils import timezone
 
 from tandem.accounts.models import CrisisContact, Organisation, Role, User
 from tandem.forum.models import Community, ModerationState, Post, Topic
+from tandem.messaging.models import Thread
+from tandem.messaging.selectors import inbox_threads
 from tandem.moderation.access import moderated_communities
+from tandem.moderation.escalation.selectors import AuthorEscalation, escalations_for_author
 from tandem.moderation.models import (
     AuditAction,
     AuditEntry,
@@ -23,17 +26,18 @@ from tandem.moderation.models import (
     ItemState,
     Level,
     ModeratorDuty,
-    ModeratorMessage,
     ModeratorNote,
     Outcome,
     Report,
     ReviewItem,
+    Risk,
     Sanction,
     SanctionKind,
     ScreeningDecision,
     SlowMode,
     WatchedWord,
 )
+from tandem.moderation.outreach.threads import KIND as OUTREACH_KIND
 from tandem.moderation.posting import MODERATION_SCOPE, settings_for
 from tandem.moderation.screening import rule_labels
 
@@ -177,7 +181,6 @@ class ItemContext:
     decisions: list[ScreeningDecision]
     notes: list[ModeratorNote]
     sanctions: list[Sanction]
-    messages: list[ModeratorMessage]
     audit: list[AuditEntry]
     slow_mode: SlowMode | None
 
@@ -211,11 +214,6 @@ def item_context(item: ReviewItem) -> ItemContext:
             Sanction.objects.filter(community=community, user=author)
             .select_related("created_by")
             .order_by("-created_at")[:20]
-        ),
-        messages=list(
-            ModeratorMessage.objects.filter(community=community, recipient=author)
-            .select_related("sender")
-            .order_by("-created_at")[:10]
         ),
         audit=list(AuditEntry.objects.filter(post=post).order_by("-created_at")[:20]),
         slow_mode=SlowMode.objects.filter(topic=post.topic_id).first(),
@@ -320,18 +318,34 @@ class ReviewTimes:
     reviewed: int
     median_minutes: float | None
     p90_minutes: float | None
+    high_risk_only: bool = False
+    # Holds of the period still waiting for anyone to act (not in the percentiles: they have
+    # no first review yet, which is itself what a dashboard must show).
+    waiting: int = 0
 
 
-def review_times(community_ids: list[int], days: int, now: datetime | None = None) -> ReviewTimes:
-    """Time from hold to first moderator action, for held posts of the last ``days``."""
+def review_times(
+    community_ids: list[int],
+    days: int,
+    now: datetime | None = None,
+    *,
+    high_risk_only: bool = False,
+) -> ReviewTimes:
+    """Time from hold to first action (by a moderator, or by a clinician asked to help), for
+    held posts of the last ``days``; with ``high_risk_only``, for high-risk holds only. One
+    query."""
     now = now or timezone.now()
-    pairs = ReviewItem.objects.filter(
+    holds = ReviewItem.objects.filter(
         community_id__in=community_ids,
         is_held=True,
         created_at__gte=now - timedelta(days=days),
-        first_reviewed_at__isnull=False,
-    ).values_list("created_at", "first_reviewed_at")
-    minutes = [(reviewed - created).total_seconds() / 60 for created, reviewed in pairs if reviewed]
+    )
+    if high_risk_only:
+        holds = holds.filter(risk__gte=Risk.HIGH)
+    pairs = list(holds.values_list("created_at", "first_reviewed_at", "state"))
+    minutes = [
+        (reviewed - created).total_seconds() / 60 for created, reviewed, _s in pairs if reviewed
+    ]
     median = percentile(minutes, 0.5)
     p90 = percentile(minutes, 0.9)
     return ReviewTimes(
@@ -339,6 +353,10 @@ def review_times(community_ids: list[int], days: int, now: datetime | None = Non
         reviewed=len(minutes),
         median_minutes=round(median, 1) if median is not None else None,
         p90_minutes=round(p90, 1) if p90 is not None else None,
+        high_risk_only=high_risk_only,
+        waiting=sum(
+            1 for _c, reviewed, state in pairs if reviewed is None and state == ItemState.OPEN
+        ),
     )
 
 
@@ -418,7 +436,12 @@ def dashboards_for_user(user: User) -> list[OrganisationDashboard]:
                     )
                     for c in members
                 ],
-                times=[review_times(ids, 7), review_times(ids, 30)],
+                times=[
+                    review_times(ids, 7, high_risk_only=True),
+                    review_times(ids, 30, high_risk_only=True),
+                    review_times(ids, 7),
+                    review_times(ids, 30),
+                ],
             )
         )
     return dashboards
@@ -481,26 +504,44 @@ class PostOutcome:
     premoderated: bool
     contacts: list[CrisisContact]
     has_crisis_plan: bool
+    # Held, urgent, and nobody was on duty: the author is told plainly that nobody is
+    # reviewing right now (until someone does).
+    nobody_reviewing: bool = False
+    escalations: list[AuthorEscalation] = field(default_factory=list)
 
 
 def post_outcome(user: User, post: Post) -> PostOutcome:
     """What the author of ``post`` is told about its review: why it waits (in kind words),
-    where to find help, or what the moderator decided."""
+    where to find help, who else was asked to help, or what the moderator decided."""
     decisions = list(ScreeningDecision.objects.filter(post=post).values_list("level", "category"))
     organisation = post.topic.community.organisation
     high = any(level == Level.HIGH for level, _category in decisions)
+    items = list(
+        ReviewItem.objects.filter(post=post).values_list(
+            "pk", "state", "nobody_on_duty", "first_reviewed_at"
+        )
+    )
+    nobody = any(
+        state == ItemState.OPEN and unseen and reviewed is None
+        for _pk, state, unseen, reviewed in items
+    )
     return PostOutcome(
         post=post,
         high_risk=high,
         privacy=any(category == "identifying" for _level, category in decisions),
         premoderated=any(category == "trust" for _level, category in decisions),
-        contacts=list(CrisisContact.objects.filter(organisation=organisation)) if high else [],
+        contacts=list(CrisisContact.objects.filter(organisation=organisation))
+        if high or nobody
+        else [],
         has_crisis_plan=user.memberships.filter(role=Role.SERVICE_USER).exists(),
+        nobody_reviewing=nobody,
+        escalations=escalations_for_author([pk for pk, *_rest in items]),
     )
 
 
 MY_ACTIONS = (
     AuditAction.REVEAL,
+    AuditAction.ESCALATE,
     AuditAction.HIDE,
     AuditAction.EDIT,
     AuditAction.WARN,
@@ -524,12 +565,30 @@ def identity_reveals_for_user(user: User) -> list[AuditEntry]:
     return [entry for entry in moderation_about_me(user) if entry.action == AuditAction.REVEAL]
 
 
-def messages_for_user(user: User) -> QuerySet[ModeratorMessage]:
-    return (
-        ModeratorMessage.objects.filter(recipient=user)
-        .select_related("community")
-        .order_by("-created_at")[:50]
+@dataclass(frozen=True)
+class ConversationWithModerators:
+    thread: Thread
+    community: str
+    unread: int
+
+
+def messages_for_user(user: User) -> list[ConversationWithModerators]:
+    """``user``'s conversations with moderators about their posts, newest first, with unread
+    counts (three queries: messaging's inbox, and the communities)."""
+    threads = list(inbox_threads(user).filter(kind=OUTREACH_KIND).order_by("-last_message_at")[:50])
+    names = dict(
+        ReviewItem.objects.filter(
+            pk__in=[t.context_id for t in threads if t.context_id]
+        ).values_list("pk", "community__name")
     )
+    return [
+        ConversationWithModerators(
+            thread=thread,
+            community=names.get(thread.context_id or 0, ""),
+            unread=getattr(thread, "unread", 0),
+        )
+        for thread in threads
+    ]
 
 
 def watched_words(community: Community) -> QuerySet[WatchedWord]:

@@ -2,12 +2,13 @@
 writes one append-only ``AuditEntry`` with its reason, and people are told through
 ``notifications.services.notify`` (the email, content-free, goes after commit).
 
-The acting moderator's rights are checked here too (``_check_moderator``), so a service called
+The acting moderator's rights are checked here too (``check_moderator``), so a service called
 from anywhere refuses a person who does not moderate the community.
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,6 +22,7 @@ from tandem.accounts.models import Membership, Organisation, Role, User
 from tandem.forum import services as forum_services
 from tandem.forum.models import Community, ModerationState, Post, Topic
 from tandem.forum.selectors import COMMUNITY_SCOPE
+from tandem.messaging import services as messaging_services
 from tandem.moderation import limits
 from tandem.moderation.errors import PostingLimitError
 from tandem.moderation.models import (
@@ -30,7 +32,6 @@ from tandem.moderation.models import (
     CommunitySettings,
     ItemState,
     ModeratorDuty,
-    ModeratorMessage,
     ModeratorNote,
     Outcome,
     Report,
@@ -42,6 +43,7 @@ from tandem.moderation.models import (
     SlowMode,
     WatchedWord,
 )
+from tandem.moderation.outreach import threads as outreach_threads
 from tandem.moderation.posting import is_moderator, open_item
 from tandem.notifications.services import notify
 
@@ -49,12 +51,14 @@ MAX_MUTE_HOURS = 24 * 90
 MAX_SUSPEND_DAYS = 365
 
 
-def _check_moderator(user: User, community: Community) -> None:
+def check_moderator(user: User, community: Community) -> None:
+    """Raise PermissionDenied unless ``user`` is an active moderator of ``community``."""
     if not user.is_active or not is_moderator(user, community):
         raise PermissionDenied
 
 
-def _require_reason(reason: str) -> str:
+def require_reason(reason: str) -> str:
+    """Return the reason stripped; raise ValidationError when there is none."""
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Give a reason. It is recorded in the audit log.")})
@@ -105,7 +109,8 @@ def _tell_author(post: Post, community: Community, title: str) -> None:
     )
 
 
-def _reviewed(item: ReviewItem) -> None:
+def mark_reviewed(item: ReviewItem) -> None:
+    """Note the first time someone acted on ``item`` (time to first review)."""
     if item.first_reviewed_at is None:
         item.first_reviewed_at = timezone.now()
         item.save(update_fields=["first_reviewed_at"])
@@ -201,13 +206,14 @@ def report_post(*, reporter: User, post: Post, reason: str, text: str = "") -> R
 def approve_item(*, moderator: User, item: ReviewItem, reason: str) -> ReviewItem:
     """Show the post (if held) and close the item. For a held post this overrules the screen."""
     community = _community_of(item)
-    _check_moderator(moderator, community)
-    reason = _require_reason(reason)
+    check_moderator(moderator, community)
+    reason = require_reason(reason)
     post = item.post
     was_held = post.moderation_state == ModerationState.HELD
     if was_held:
         forum_services.release_held_post(post=post)
     _resolve(item, moderator, "approved", Outcome.OVERRULED)
+    outreach_threads.close_outreach_for_item(item)
     record(
         actor=moderator,
         organisation_id=community.organisation_id,
@@ -226,11 +232,12 @@ def approve_item(*, moderator: User, item: ReviewItem, reason: str) -> ReviewIte
 def hide_item(*, moderator: User, item: ReviewItem, reason: str) -> ReviewItem:
     """Hide the post from everyone but its author (who sees why) and close the item."""
     community = _community_of(item)
-    _check_moderator(moderator, community)
-    reason = _require_reason(reason)
+    check_moderator(moderator, community)
+    reason = require_reason(reason)
     post = item.post
     forum_services.hide_post(post=post, note=reason)
     _resolve(item, moderator, "hidden", Outcome.UPHELD)
+    outreach_threads.close_outreach_for_item(item)
     record(
         actor=moderator,
         organisation_id=community.organisation_id,
@@ -248,11 +255,12 @@ def hide_item(*, moderator: User, item: ReviewItem, reason: str) -> ReviewItem:
 def edit_item(*, moderator: User, item: ReviewItem, body: str, reason: str) -> ReviewItem:
     """Change the post's text with a visible note, show it, and close the item."""
     community = _community_of(item)
-    _check_moderator(moderator, community)
-    reason = _require_reason(reason)
+    check_moderator(moderator, community)
+    reason = require_reason(reason)
     post = item.post
     forum_services.moderator_edit_post(post=post, body=body, note=reason)
     _resolve(item, moderator, "edited", Outcome.UPHELD)
+    outreach_threads.close_outreach_for_item(item)
     record(
         actor=moderator,
         organisation_id=community.organisation_id,
@@ -280,8 +288,8 @@ def _sanction(
     until: datetime | None,
     item: ReviewItem | None,
 ) -> Sanction:
-    _check_moderator(moderator, community)
-    reason = _require_reason(reason)
+    check_moderator(moderator, community)
+    reason = require_reason(reason)
     if subject.pk == moderator.pk:
         raise ValidationError(_("You cannot act on yourself."))
     sanction = Sanction(
@@ -295,7 +303,7 @@ def _sanction(
     sanction.full_clean()
     sanction.save()
     if item is not None:
-        _reviewed(item)
+        mark_reviewed(item)
     detail = ""
     if until is not None:
         detail = _("until %(until)s") % {
@@ -398,8 +406,8 @@ def suspend_person(
 @transaction.atomic
 def lift_sanction(*, moderator: User, sanction: Sanction, reason: str) -> Sanction:
     community = sanction.community
-    _check_moderator(moderator, community)
-    reason = _require_reason(reason)
+    check_moderator(moderator, community)
+    reason = require_reason(reason)
     sanction.lifted_at = timezone.now()
     sanction.save(update_fields=["lifted_at"])
     record(
@@ -416,56 +424,37 @@ def lift_sanction(*, moderator: User, sanction: Sanction, reason: str) -> Sancti
 
 @transaction.atomic
 def reach_out(
-    *,
-    moderator: User,
-    community: Community,
-    subject: User,
-    body: str,
-    post: Post | None = None,
-    item: ReviewItem | None = None,
-) -> ModeratorMessage:
-    """Send ``subject`` a private message from the moderators. It stays in the portal: the
-    notification (and its email) only says there is a message."""
-    _check_moderator(moderator, community)
-    body = body.strip()
-    if not body:
-        raise ValidationError({"body": _("Write your message.")})
-    message = ModeratorMessage(
-        community=community, recipient=subject, sender=moderator, post=post, body=body
-    )
-    message.full_clean()
-    message.save()
-    if item is not None:
-        _reviewed(item)
-    record(
-        actor=moderator,
-        organisation_id=community.organisation_id,
-        community=community,
-        action=AuditAction.REACH_OUT,
-        subject=subject,
-        post=post,
-        detail=_("private message %(id)s") % {"id": message.pk},
-    )
-    notify(
-        recipient=subject,
-        kind="moderation.message",
-        title=_("A moderator of %(community)s sent you a message.") % {"community": community.name},
-        url=reverse("moderation:message-detail", kwargs={"message_id": message.pk}),
-    )
-    return message
+    *, moderator: User, item: ReviewItem, body: str, client_key: uuid.UUID
+) -> messaging_services.SendResult:
+    """Write privately to the author of ``item``'s post, in the item's conversation (opened by
+    the first message; one per review item) and the author can answer until the item is
+    resolved.
 
-
-@transaction.atomic
-def mark_message_read(*, message: ModeratorMessage) -> None:
-    if message.read_at is None:
-        message.read_at = timezone.now()
-        message.save(update_fields=["read_at"])
+    The message goes through messaging: encrypted, stored once per ``client_key`` (a double
+    submit returns the stored message), live to open pages; the author's notification says
+    only that a moderator of the community wrote. Every new message a moderator writes there
+    is audited (``outreach.kind``). Raise PermissionDenied for a resolved item (its
+    conversation is closed, or was never started) and ValidationError for an empty message.
+    """
+    community = _community_of(item)
+    check_moderator(moderator, community)
+    if item.post.author_id == moderator.pk:
+        raise ValidationError(_("You cannot write to yourself."))
+    thread = outreach_threads.thread_for_item(item)
+    if thread is None:
+        refused = outreach_threads.cannot_start_reason(item)
+        if refused:
+            raise PermissionDenied(refused)
+        thread = outreach_threads.open_thread_for_item(item, moderator=moderator)
+    return messaging_services.send_message(
+        sender=moderator, thread=thread, body=body, client_key=client_key
+    )
 
 
 @transaction.atomic
 def add_note(*, moderator: User, community: Community, subject: User, body: str) -> ModeratorNote:
     """A note about a pseudonym for the community's other moderators (shift handover)."""
-    _check_moderator(moderator, community)
+    check_moderator(moderator, community)
     body = body.strip()
     if not body:
         raise ValidationError({"body": _("Write the note.")})
@@ -499,8 +488,8 @@ def reveal_identity(
     admin of the organisation is told, and the person can see it on their "Moderation and me"
     page. Raise PermissionDenied for anyone else (nothing is logged or shown then).
     """
-    _check_moderator(moderator, community)
-    reason = _require_reason(reason)
+    check_moderator(moderator, community)
+    reason = require_reason(reason)
     record(
         actor=moderator,
         organisation_id=community.organisation_id,
@@ -555,8 +544,8 @@ def set_slow_mode(
 ) -> SlowMode | None:
     """Switch slow mode on (one reply per person every ``minutes``) or off (None)."""
     community = topic.community
-    _check_moderator(moderator, community)
-    reason = _require_reason(reason)
+    check_moderator(moderator, community)
+    reason = require_reason(reason)
     if minutes is None:
         SlowMode.objects.filter(topic=topic).delete()
         slow = None
@@ -581,7 +570,7 @@ def set_slow_mode(
 def add_watched_word(
     *, moderator: User, community: Community, word: str, action: str, replacement: str = ""
 ) -> WatchedWord:
-    _check_moderator(moderator, community)
+    check_moderator(moderator, community)
     word = " ".join(word.split())
     if not word:
         raise ValidationError({"word": _("Enter a word or phrase.")})
@@ -609,7 +598,7 @@ def add_watched_word(
 @transaction.atomic
 def remove_watched_word(*, moderator: User, watched: WatchedWord) -> None:
     community = watched.community
-    _check_moderator(moderator, community)
+    check_moderator(moderator, community)
     record(
         actor=moderator,
         organisation_id=community.organisation_id,
@@ -631,8 +620,8 @@ def update_settings(
     new_member_replies_per_day: int,
     reason: str,
 ) -> CommunitySettings:
-    _check_moderator(moderator, community)
-    reason = _require_reason(reason)
+    check_moderator(moderator, community)
+    reason = require_reason(reason)
     options, _created = CommunitySettings.objects.get_or_create(community=community)
     options.premoderation = premoderation
     options.new_member_held_posts = new_member_held_posts

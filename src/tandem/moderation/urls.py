@@ -1,6 +1,7 @@
 from django.urls import path
 
 from tandem.moderation import views
+from tandem.moderation.escalation import views as escalation_views
 
 app_name = "moderation"
 
@@ -47,6 +48,35 @@ urlpatterns = [
         views.item_reach_out,
         name="item-reach-out",
     ),
+    path(
+        "moderation/items/<int:item_id>/escalate/",
+        escalation_views.item_escalate,
+        name="item-escalate",
+    ),
+    path(
+        "moderation/escalations/<int:item_id>/",
+        escalation_views.escalation_detail,
+        name="escalation-detail",
+    ),
+    path(
+        "moderation/escalations/<int:item_id>/take-on/",
+        escalation_views.escalation_acknowledge,
+        name="escalation-acknowledge",
+    ),
+    path(
+        "moderation/organisations/<int:organisation_id>/rota/",
+        escalation_views.rota,
+        name="rota",
+    ),
+    path(
+        "moderation/organisations/<int:organisation_id>/rota/escalate-after/",
+        escalation_views.rota_escalate_after,
+        name="rota-escalate-after",
+    ),
+    path(
+        "moderation/rota/<int:contact_id>/remove/", escalation_views.rota_remove, name="rota-remove"
+    ),
+    path("moderation/rota/<int:contact_id>/move/", escalation_views.rota_move, name="rota-move"),
     path("moderation/sanctions/<int:sanction_id>/lift/", views.sanction_lift, name="sanction-lift"),
     path(
         "moderation/watched-words/<int:word_id>/delete/",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,6 +19,8 @@ from tandem.forum import access as forum_access
 from tandem.forum.models import Topic
 from tandem.moderation import access, selectors, services
 from tandem.moderation.errors import PostingLimitError
+from tandem.moderation.escalation import selectors as escalation_selectors
+from tandem.moderation.escalation.forms import EscalateForm
 from tandem.moderation.forms import (
     AuditFilterForm,
     DutyForm,
@@ -33,6 +35,7 @@ from tandem.moderation.forms import (
     WatchedWordForm,
 )
 from tandem.moderation.models import ReviewItem, Sanction, WatchedWord
+from tandem.moderation.outreach import pages as outreach_pages
 
 QUEUE_PAGE_SIZE = 20
 
@@ -102,14 +105,19 @@ def _render_item(
     *,
     action_form: ItemActionForm | None = None,
     reach_out_form: ReachOutForm | None = None,
+    escalate_form: EscalateForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     context = {
+        "escalation": escalation_selectors.item_escalation_facts(item),
+        "escalate_form": escalate_form or EscalateForm(),
         "community": item.community,
         "item": item,
         "ctx": selectors.item_context(item),
         "action_form": action_form or ItemActionForm(initial={"body": item.post.body}),
-        "reach_out_form": reach_out_form or ReachOutForm(),
+        # The conversation with the author (None for an organisation admin, who may not read
+        # it); opening the page reads it.
+        "outreach": outreach_pages.open_for_moderator(_user(request), item, form=reach_out_form),
         "slow_mode_form": SlowModeForm(),
         "can_act": getattr(item.community, "is_moderator", False),
     }
@@ -186,26 +194,32 @@ def item_act(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @require_POST
 def item_reach_out(request: HttpRequest, item_id: int) -> HttpResponse:
+    """A moderator writes to the post's author (the first message opens the conversation);
+    a repeated post of the same form stores nothing new."""
     user = _user(request)
     item = access.get_item_for_moderator(user, item_id)
     access.check_can_moderate(item.community)
     form = ReachOutForm(request.POST)
+    status = 400
     if form.is_valid():
         try:
-            services.reach_out(
+            result = services.reach_out(
                 moderator=user,
-                community=item.community,
-                subject=item.post.author,
-                body=form.cleaned_data["body"],
-                post=item.post,
                 item=item,
+                body=form.cleaned_data["body"],
+                client_key=form.cleaned_data["client_key"],
             )
         except ValidationError as error:
             _attach_errors(form, error)
+        except PermissionDenied as denied:
+            # Resolved meanwhile: the page shows the conversation closed, and says so.
+            form.add_error(None, str(denied))
+            status = 403
         else:
             messages.success(request, _("Your message has been sent privately to the author."))
-            return redirect("moderation:item-detail", item_id=item.pk)
-    return _render_item(request, item, reach_out_form=form, status=400)
+            url = reverse("moderation:item-detail", kwargs={"item_id": item.pk})
+            return redirect(f"{url}#message-{result.message.pk}")
+    return _render_item(request, item, reach_out_form=form, status=status)
 
 
 # --- People ----------------------------------------------------------------------------------
@@ -501,14 +515,20 @@ def post_outcome(request: HttpRequest, post_id: int) -> HttpResponse:
     user = _user(request)
     post = access.get_own_post(user, post_id)
     outcome = selectors.post_outcome(user, post)
-    return render(request, "moderation/post_outcome.html", {"outcome": outcome, "post": post})
+    # The conversation with the moderators, if one started (opening the page reads it).
+    outreach = outreach_pages.open_for_author(user, post)
+    return render(
+        request,
+        "moderation/post_outcome.html",
+        {"outcome": outcome, "post": post, "outreach": outreach},
+    )
 
 
 def message_detail(request: HttpRequest, message_id: int) -> HttpResponse:
-    user = _user(request)
-    message = access.get_message_for_recipient(user, message_id)
-    services.mark_message_read(message=message)
-    return render(request, "moderation/message_detail.html", {"message": message})
+    """Old notification links to a moderator's message: it is in a conversation now."""
+    message = access.get_message_for_recipient(_user(request), message_id)
+    url = reverse("messaging:thread-detail", kwargs={"thread_id": message.thread_id})
+    return redirect(f"{url}#message-{message.pk}")
 
 
 def about_me(request: HttpRequest) -> HttpResponse:

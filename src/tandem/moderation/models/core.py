@@ -1,6 +1,6 @@
 """Moderation and safety: screening decisions, the review queue, reports, sanctions, watched
-words, slow mode, community limits, moderator duty and notes, messages from moderators, and
-the append-only audit log.
+words, slow mode, community limits, moderator duty and notes, and the append-only audit log.
+Messages between moderators and a post's author are messaging threads (``outreach``).
 
 The forum's ``Post.moderation_state`` says whether a post is visible, held or hidden; the rows
 here say why, and who decided what.
@@ -79,6 +79,7 @@ class Level(models.TextChoices):
 
     HIGH = "high", _("High risk: hold, show crisis resources, tell moderators on duty")
     HOLD = "hold", _("Hold for review")
+    FLAG = "flag", _("Publish, and put it in front of a moderator")
     REMIND = "remind", _("Publish with a gentle reminder")
 
 
@@ -130,6 +131,11 @@ class ReviewItem(models.Model):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     resolution = models.CharField(max_length=20, blank=True)
+    # The second tier (``moderation.escalation``): how far a high-risk hold has gone beyond the
+    # moderators, and whether anyone was on duty when it was held (if not, its author is told
+    # so at once and the clinical contacts are alerted without waiting).
+    escalation_step = models.PositiveSmallIntegerField(default=0)
+    nobody_on_duty = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -140,6 +146,12 @@ class ReviewItem(models.Model):
         indexes = [
             models.Index(fields=["community", "state", "-risk", "created_at"]),
             models.Index(fields=["community", "is_held", "created_at"]),
+            # The escalation sweep reads open high-risk items every half minute.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(state="open", risk__gte=3),
+                name="moderation_open_high_items",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -305,27 +317,6 @@ class ModeratorNote(models.Model):
         return f"Note on {self.subject_id}"
 
 
-class ModeratorMessage(models.Model):
-    """A private message from a moderator to a post's author. It stays in the portal: the
-    notification only says that there is a message."""
-
-    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
-    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    sender = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
-    post = models.ForeignKey(
-        Post, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    body = models.TextField(_("Message"), max_length=OUTREACH_MAX_LENGTH)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["recipient", "-created_at"])]
-
-    def __str__(self) -> str:
-        return f"Message to {self.recipient_id}"
-
-
 class AuditAction(models.TextChoices):
     APPROVE = "approve", _("Approved a post")
     HIDE = "hide", _("Hid a post")
@@ -340,6 +331,9 @@ class AuditAction(models.TextChoices):
     SLOW_MODE = "slow_mode", _("Changed slow mode")
     WATCHED_WORD = "watched_word", _("Changed watched words")
     SETTINGS = "settings", _("Changed moderation settings")
+    ESCALATE = "escalate", _("Escalated for clinical help")
+    ACKNOWLEDGE = "acknowledge", _("Took on an escalation")
+    ROTA = "rota", _("Changed the clinical escalation rota")
 
 
 class AuditLogError(Exception):

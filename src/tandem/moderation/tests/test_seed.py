@@ -5,7 +5,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
-from tandem.moderation.models import CommunitySettings, ModeratorDuty, WatchedWord
+from tandem.moderation.models import (
+    CommunitySettings,
+    EscalationContact,
+    ModeratorDuty,
+    WatchedWord,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +24,7 @@ def test_the_demo_seed_puts_mo_on_duty_and_can_run_twice() -> None:
     assert duty.on_duty and duty.user.pseudonym == "Mo"
     assert CommunitySettings.objects.get().premoderation == "none"
     assert WatchedWord.objects.count() == 1
+    assert [c.user.pseudonym for c in EscalationContact.objects.all()] == ["Pat"]
 
 
 def test_the_demo_seed_needs_the_other_seeds_first() -> None:

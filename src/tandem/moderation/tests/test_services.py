@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -19,7 +20,6 @@ from tandem.moderation.models import (
     AuditAction,
     AuditEntry,
     CommunitySettings,
-    ModeratorMessage,
     ModeratorNote,
     Report,
     ReportReason,
@@ -86,19 +86,18 @@ def test_reports_are_rate_limited(
 
 
 def test_reaching_out_keeps_the_words_in_the_portal(post: Post, otter: User, mo: User) -> None:
-    message = services.reach_out(
-        moderator=mo,
-        community=post.topic.community,
-        subject=otter,
-        body="How are you doing?",
-        post=post,
+    services.report_post(reporter=mo, post=post, reason=ReportReason.HARASSMENT)
+    item = ReviewItem.objects.get(post=post)
+    result = services.reach_out(
+        moderator=mo, item=item, body="How are you doing?", client_key=uuid.uuid4()
     )
-    notification = Notification.objects.get(recipient=otter, kind="moderation.message")
+    notification = Notification.objects.get(recipient=otter, kind="messaging.message")
     assert "How are you" not in notification.title
-    assert notification.url == f"/moderation/messages/{message.pk}/"
+    assert notification.title == "A moderator of Young people sent you a message."
+    assert notification.url == f"/messages/{result.message.thread_id}/"
     assert AuditEntry.objects.filter(action=AuditAction.REACH_OUT, subject=otter).exists()
     with pytest.raises(ValidationError):
-        services.reach_out(moderator=mo, community=post.topic.community, subject=otter, body=" ")
+        services.reach_out(moderator=mo, item=item, body=" ", client_key=uuid.uuid4())
 
 
 def test_notes_are_for_moderators(post: Post, otter: User, mo: User, skylark: User) -> None:
@@ -217,13 +216,3 @@ def test_rule_statistics_count_firings_and_overrules(
         50,
     )
     assert ScreeningDecision.objects.count() == 2
-
-
-def test_a_message_is_marked_read_once(post: Post, otter: User, mo: User) -> None:
-    message = services.reach_out(
-        moderator=mo, community=post.topic.community, subject=otter, body="Hi"
-    )
-    services.mark_message_read(message=message)
-    first = ModeratorMessage.objects.get().read_at
-    services.mark_message_read(message=message)
-    assert ModeratorMessage.objects.get().read_at == first

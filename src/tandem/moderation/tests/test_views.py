@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 import pytest
@@ -12,11 +13,11 @@ from tandem.accounts.tests.factories import MembershipFactory, OrganisationFacto
 from tandem.conftest import login_client
 from tandem.forum.models import Category, Community, ModerationState, Post, Topic
 from tandem.forum.tests.conftest import make_topic, reply
+from tandem.messaging.models import Message, Participant
 from tandem.moderation.models import (
     AuditAction,
     AuditEntry,
     CommunitySettings,
-    ModeratorMessage,
     ReviewItem,
 )
 from tandem.notifications.models import Notification
@@ -81,13 +82,14 @@ def test_held_post_flow_otter_mo_and_the_outcome(
 
     # Mo reaches out privately.
     response = mo_client.post(
-        f"/moderation/items/{item.pk}/reach-out/", {"body": "Hi Otter, I'm Mo. How are you now?"}
+        f"/moderation/items/{item.pk}/reach-out/",
+        {"body": "Hi Otter, I'm Mo. How are you now?", "client_key": str(uuid.uuid4())},
     )
     assert response.status_code == 302
-    message = ModeratorMessage.objects.get()
-    note = Notification.objects.get(recipient=otter, kind="moderation.message")
+    note = Notification.objects.get(recipient=otter, kind="messaging.message")
     assert "How are you" not in note.title
     assert "How are you now?" in otter_client.get(note.url).content.decode()
+    participant = Participant.objects.get(user=otter)
 
     # Mo approves with a reason; Otter sees the outcome, Skylark the post.
     response = mo_client.post(
@@ -95,8 +97,8 @@ def test_held_post_flow_otter_mo_and_the_outcome(
         {"action": "approve", "reason": "Otter is safe and has support tonight."},
     )
     assert response.status_code == 302
-    message.refresh_from_db()
-    assert message.read_at is not None
+    participant.refresh_from_db()
+    assert participant.last_read_message_id == Message.objects.get().pk
     outcome = otter_client.get(f"/moderation/posts/{post.pk}/outcome/").content.decode()
     assert 'data-outcome="visible"' in outcome
     assert RISKY.split(".")[0] in _client(skylark).get(f"/topics/{topic.pk}/").content.decode()

@@ -60,6 +60,27 @@
     }
   }
 
+  // The conversation was closed (a moderator finished a review): say why above each reply
+  // form for it and stop it sending, keeping what was typed so it can still be copied.
+  function closeForms(thread, reason) {
+    var forms = document.querySelectorAll('form[data-thread-reply="' + thread + '"]');
+    for (var i = 0; i < forms.length; i++) {
+      var form = forms[i];
+      if (form.hasAttribute("data-closed")) { continue; }
+      form.setAttribute("data-closed", "");
+      var note = document.createElement("p");
+      note.className = "read-only";
+      note.setAttribute("role", "status");
+      note.setAttribute("data-thread-closed", "");
+      note.textContent = reason;
+      form.parentNode.insertBefore(note, form);
+      var fields = form.querySelectorAll("textarea");
+      for (var j = 0; j < fields.length; j++) { fields[j].readOnly = true; }
+      var buttons = form.querySelectorAll("button");
+      for (var k = 0; k < buttons.length; k++) { buttons[k].hidden = true; }
+    }
+  }
+
   function say(text) {
     if (!status) { return; }
     status.textContent = text;
@@ -82,6 +103,7 @@
       if (data.type === "unread") { setUnread(data.count); }
       else if (data.type === "messages" && data.thread === threadId) { showMessages(data.messages, false); }
       else if (data.type === "changed" && data.thread === threadId) { showMessages(data.messages, true); }
+      else if (data.type === "thread_closed" && data.thread === threadId) { closeForms(data.thread, data.reason || ""); }
     });
     socket.addEventListener("close", function (event) {
       socket = null;

@@ -1,5 +1,5 @@
-"""Put Mo on duty for the demo community's organisation and give the community its moderation
-settings. Safe to run again.
+"""Put Mo on duty for the demo community's organisation, Pat on its clinical escalation rota,
+and give the community its moderation settings. Safe to run again.
 
 Run after ``seed_demo`` and ``seed_forum_demo`` (it needs the organisation "northside", its
 community "young-people" and Mo). Refuses to run in production.
@@ -18,6 +18,7 @@ from tandem.accounts.models import Membership, Organisation, Role, User
 from tandem.forum.models import Community
 from tandem.moderation.models import (
     CommunitySettings,
+    EscalationContact,
     ModeratorDuty,
     PreModeration,
     WatchedWord,
@@ -25,6 +26,8 @@ from tandem.moderation.models import (
 )
 
 MODERATOR_EMAIL = "mo@demo.tandem"
+# Pat, a verified community mental health nurse, is the demo's clinical escalation contact.
+CLINICAL_CONTACT_EMAIL = "pat@demo.tandem"
 WATCHED = (("pro-ana", WatchedWordAction.HOLD, ""),)
 
 
@@ -59,6 +62,13 @@ class Command(BaseCommand):
             CommunitySettings.objects.update_or_create(
                 community=community, defaults={"premoderation": PreModeration.NONE}
             )
+            pat = User.objects.filter(email=CLINICAL_CONTACT_EMAIL).first()
+            if pat is not None:
+                EscalationContact.objects.get_or_create(
+                    organisation=organisation,
+                    user=pat,
+                    defaults={"position": 0, "note": "Crisis team on call"},
+                )
             for word, action, replacement in WATCHED:
                 WatchedWord.objects.get_or_create(
                     community=community,
@@ -66,4 +76,7 @@ class Command(BaseCommand):
                     defaults={"action": action, "replacement": replacement, "created_by": mo},
                 )
         self.stdout.write(self.style.SUCCESS(f"Moderation demo ready: {community.name}"))
-        self.stdout.write(f"  on duty: {mo.pseudonym}; pre-moderation: none; watched words: 1")
+        self.stdout.write(
+            f"  on duty: {mo.pseudonym}; clinical escalation rota: Pat; pre-moderation: none; "
+            "watched words: 1"
+        )

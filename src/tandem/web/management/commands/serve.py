@@ -63,6 +63,16 @@ class Command(BaseCommand):
                 "2",
                 "--no-reload",
             ],
+            # The safety net's second tier: urgent held posts nobody reviewed in time are
+            # escalated to the clinical rota (moderation.escalation.sweep).
+            "escalation sweep": [
+                sys.executable,
+                "-m",
+                "tandem.manage",
+                "escalate_overdue",
+                "--every",
+                "30",
+            ],
         }
         processes: dict[str, subprocess.Popen[bytes]] = {}
         for name, command in commands.items():
