@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tandem.accounts.models import Organisation
 from tandem.moderation import access as moderation_access
 from tandem.moderation import selectors as moderation_selectors
 from tandem.moderation.escalation import access, selectors, services
@@ -73,42 +74,45 @@ def escalation_acknowledge(request: HttpRequest, item_id: int) -> HttpResponse:
 # --- The rota (organisation admins) ----------------------------------------------------------
 
 
+def _render_rota(
+    request: HttpRequest,
+    organisation: Organisation,
+    *,
+    add_form: RotaAddForm | None = None,
+    after_form: EscalateAfterForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    minutes = selectors.safety_settings(organisation.pk).escalate_after_minutes
+    context = {
+        "organisation": organisation,
+        "contacts": selectors.rota(organisation.pk),
+        "add_form": add_form or RotaAddForm(candidates=selectors.rota_candidates(organisation)),
+        "after_form": after_form or EscalateAfterForm(initial={"minutes": minutes}),
+    }
+    return render(request, "moderation/rota.html", context, status=status)
+
+
 @require_http_methods(["GET", "POST"])
 def rota(request: HttpRequest, organisation_id: int) -> HttpResponse:
     user = _user(request)
     organisation = moderation_access.get_organisation_for_admin(user, organisation_id)
-    candidates = selectors.rota_candidates(organisation)
-    add_form = RotaAddForm(request.POST or None, candidates=candidates)
-    after_form = EscalateAfterForm(
-        initial={"minutes": selectors.safety_settings(organisation.pk).escalate_after_minutes}
-    )
-    status = 200
-    if request.method == "POST":
-        if add_form.is_valid():
-            try:
-                services.add_to_rota(
-                    admin=user,
-                    organisation=organisation,
-                    person=add_form.cleaned_data["person"],
-                    note=add_form.cleaned_data["note"],
-                )
-            except ValidationError as error:
-                _attach_errors(add_form, error)
-            else:
-                messages.success(request, _("Added to the rota."))
-                return redirect("moderation:rota", organisation_id=organisation.pk)
-        status = 400
-    return render(
-        request,
-        "moderation/rota.html",
-        {
-            "organisation": organisation,
-            "contacts": selectors.rota(organisation.pk),
-            "add_form": add_form,
-            "after_form": after_form,
-        },
-        status=status,
-    )
+    if request.method == "GET":
+        return _render_rota(request, organisation)
+    form = RotaAddForm(request.POST, candidates=selectors.rota_candidates(organisation))
+    if form.is_valid():
+        try:
+            services.add_to_rota(
+                admin=user,
+                organisation=organisation,
+                person=form.cleaned_data["person"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            _attach_errors(form, error)
+        else:
+            messages.success(request, _("Added to the rota."))
+            return redirect("moderation:rota", organisation_id=organisation.pk)
+    return _render_rota(request, organisation, add_form=form, status=400)
 
 
 @require_POST
@@ -116,26 +120,16 @@ def rota_escalate_after(request: HttpRequest, organisation_id: int) -> HttpRespo
     user = _user(request)
     organisation = moderation_access.get_organisation_for_admin(user, organisation_id)
     form = EscalateAfterForm(request.POST)
-    if form.is_valid():
-        services.set_escalate_after(
-            admin=user,
-            organisation=organisation,
-            minutes=form.cleaned_data["minutes"],
-            reason=form.cleaned_data["reason"],
-        )
-        messages.success(request, _("Saved."))
-        return redirect("moderation:rota", organisation_id=organisation.pk)
-    return render(
-        request,
-        "moderation/rota.html",
-        {
-            "organisation": organisation,
-            "contacts": selectors.rota(organisation.pk),
-            "add_form": RotaAddForm(candidates=selectors.rota_candidates(organisation)),
-            "after_form": form,
-        },
-        status=400,
+    if not form.is_valid():
+        return _render_rota(request, organisation, after_form=form, status=400)
+    services.set_escalate_after(
+        admin=user,
+        organisation=organisation,
+        minutes=form.cleaned_data["minutes"],
+        reason=form.cleaned_data["reason"],
     )
+    messages.success(request, _("Saved."))
+    return redirect("moderation:rota", organisation_id=organisation.pk)
 
 
 @require_POST

@@ -88,6 +88,13 @@ self.addEventListener("fetch", function (event) {
           // Online and logged in: bring the kept copy up to date, quietly.
           event.waitUntil(keepCopy().catch(function () { return null; }));
         }
+        if (response.status >= 500) {
+          // The server is up but failing (its database is down): the kept plan helps more
+          // than the outage page, which still lists the crisis contacts if nothing is kept.
+          return caches.match(OFFLINE_URL, { ignoreVary: true }).then(function (kept) {
+            return kept || response;
+          });
+        }
         return response;
       }, function () {
         return caches.match(OFFLINE_URL, { ignoreVary: true }).then(function (kept) {
