@@ -11,27 +11,27 @@ urlpatterns = [
     path("account/two-step-required/", views.two_step_required, name="two-step-required"),
     path("organisations/", views.organisation_index, name="organisation-index"),
     path(
-        "organisations/<int:org_id>/members/",
+        "organisations/<id:org_id>/members/",
         views.OrganisationMembersView.as_view(),
         name="organisation-members",
     ),
     path(
-        "organisations/<int:org_id>/settings/",
+        "organisations/<id:org_id>/settings/",
         views.OrganisationSettingsView.as_view(),
         name="organisation-settings",
     ),
     path(
-        "memberships/<int:membership_id>/verify/",
+        "memberships/<id:membership_id>/verify/",
         views.membership_verify,
         name="membership-verify",
     ),
     path(
-        "memberships/<int:membership_id>/deactivate/",
+        "memberships/<id:membership_id>/deactivate/",
         views.membership_deactivate,
         name="membership-deactivate",
     ),
     path(
-        "invitations/<int:invitation_id>/revoke/",
+        "invitations/<id:invitation_id>/revoke/",
         views.invitation_revoke,
         name="invitation-revoke",
     ),

@@ -8,12 +8,12 @@ urlpatterns = [
     # The service user's side.
     path("care/team/", views.CareTeamView.as_view(), name="team"),
     path(
-        "care/requests/<int:relationship_id>/accept/",
+        "care/requests/<id:relationship_id>/accept/",
         views.request_accept,
         name="request-accept",
     ),
     path(
-        "care/requests/<int:relationship_id>/decline/",
+        "care/requests/<id:relationship_id>/decline/",
         views.request_decline,
         name="request-decline",
     ),
@@ -21,48 +21,48 @@ urlpatterns = [
     path("care/access-log/", views.access_log, name="access-log"),
     # Both sides.
     path(
-        "care/relationships/<int:relationship_id>/",
+        "care/relationships/<id:relationship_id>/",
         views.relationship_detail,
         name="relationship-detail",
     ),
     path(
-        "care/relationships/<int:relationship_id>/end/",
+        "care/relationships/<id:relationship_id>/end/",
         views.relationship_end,
         name="relationship-end",
     ),
     path(
-        "care/relationships/<int:relationship_id>/agreement/",
+        "care/relationships/<id:relationship_id>/agreement/",
         views.AgreementEditView.as_view(),
         name="agreement-edit",
     ),
     path(
-        "care/relationships/<int:relationship_id>/agreement/agree/",
+        "care/relationships/<id:relationship_id>/agreement/agree/",
         views.agreement_agree,
         name="agreement-agree",
     ),
     path(
-        "care/relationships/<int:relationship_id>/sessions/start/",
+        "care/relationships/<id:relationship_id>/sessions/start/",
         views.joint_session_start,
         name="joint-session-start",
     ),
     path(
-        "care/sessions/<int:session_id>/",
+        "care/sessions/<id:session_id>/",
         views.JointSessionDetailView.as_view(),
         name="joint-session-detail",
     ),
     path(
-        "care/sessions/<int:session_id>/modules/",
+        "care/sessions/<id:session_id>/modules/",
         views.joint_session_modules,
         name="joint-session-modules",
     ),
-    path("care/sessions/<int:session_id>/end/", views.joint_session_end, name="joint-session-end"),
+    path("care/sessions/<id:session_id>/end/", views.joint_session_end, name="joint-session-end"),
     # The provider's side.
     path("care/caseload/", views.CaseloadView.as_view(), name="caseload"),
     path("care/caseload/code/", views.link_code_regenerate, name="link-code-regenerate"),
     path(
-        "care/caseload/requests/<int:request_id>/withdraw/",
+        "care/caseload/requests/<id:request_id>/withdraw/",
         views.care_request_withdraw,
         name="care-request-withdraw",
     ),
-    path("people/<int:owner_id>/", views.person_detail, name="person-detail"),
+    path("people/<id:owner_id>/", views.person_detail, name="person-detail"),
 ]

@@ -8,17 +8,17 @@ urlpatterns = [
     path("messages/", views.ThreadListView.as_view(), name="thread-list"),
     path("messages/new/", views.ThreadCreateView.as_view(), name="thread-create"),
     path("messages/away/", views.AwayEditView.as_view(), name="away-edit"),
-    path("messages/<int:thread_id>/", views.ThreadDetailView.as_view(), name="thread-detail"),
+    path("messages/<id:thread_id>/", views.ThreadDetailView.as_view(), name="thread-detail"),
     path(
-        "messages/<int:thread_id>/reply/", views.MessageCreateView.as_view(), name="message-create"
+        "messages/<id:thread_id>/reply/", views.MessageCreateView.as_view(), name="message-create"
     ),
     path(
-        "messages/<int:thread_id>/<int:message_id>/edit/",
+        "messages/<id:thread_id>/<id:message_id>/edit/",
         views.MessageEditView.as_view(),
         name="message-edit",
     ),
     path(
-        "messages/<int:thread_id>/<int:message_id>/withdraw/",
+        "messages/<id:thread_id>/<id:message_id>/withdraw/",
         views.MessageWithdrawView.as_view(),
         name="message-withdraw",
     ),

@@ -7,7 +7,7 @@ app_name = "notifications"
 urlpatterns = [
     path("notifications/", views.NotificationListView.as_view(), name="notification-list"),
     path(
-        "notifications/<int:notification_id>/open/",
+        "notifications/<id:notification_id>/open/",
         views.notification_open,
         name="notification-open",
     ),

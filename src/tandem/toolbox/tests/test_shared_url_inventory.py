@@ -42,7 +42,7 @@ def shared_routes() -> list[tuple[str, str]]:
     return sorted(
         (route, name)
         for route, name in _walk(get_resolver().url_patterns)
-        if "<int:owner_id>" in route and name not in NOT_A_DATA_READ
+        if "<id:owner_id>" in route and name not in NOT_A_DATA_READ
     )
 
 
@@ -69,7 +69,7 @@ def _path(route: str, world: dict[str, Any]) -> str:
         assert name in world, f"add a sample object for <{name}> in this test"
         return str(world[name])
 
-    return "/" + re.sub(r"<int:(\w+)>", fill, route)
+    return "/" + re.sub(r"<id:(\w+)>", fill, route)
 
 
 def _is_post_only(client: Client, path: str) -> bool:
