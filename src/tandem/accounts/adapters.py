@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
+from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from django.db import models
+from django.db.models import Q
 from django.http import HttpRequest
+from django.shortcuts import render
 
 from tandem.accounts.selectors import role_summary_for_user
-from tandem.core.fields import decrypt_text, encrypt_text
+from tandem.core.encrypted_values import EncryptedRow, EncryptedValueSource, RotatedRow
+from tandem.core.fields import DecryptionError, decrypt_text, encrypt_text
+
+logger = logging.getLogger(__name__)
 
 
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
@@ -19,11 +31,28 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
 
 class MFAAdapter(DefaultMFAAdapter):  # type: ignore[misc]
     def encrypt(self, text: str) -> str:
-        # TOTP secrets are encrypted at rest with the same keys as health text.
+        # Secrets in allauth's Authenticator.data are encrypted at rest with the same keys as
+        # health text. Every value this encrypts must be in MFA_ENCRYPTED_VALUE_SOURCES below,
+        # or rotate_encryption_key leaves it on the old key.
         return encrypt_text(text)
 
     def decrypt(self, encrypted_text: str) -> str:
-        return decrypt_text(encrypted_text)
+        """Decrypt a TOTP secret or recovery-code seed.
+
+        If no configured key opens it (an old key was removed before the rotation finished),
+        the person gets a page saying two-step verification cannot be checked now and to
+        contact an admin, instead of a server error, and the operator gets an error log line.
+        """
+        try:
+            return decrypt_text(encrypted_text)
+        except DecryptionError:
+            _log_undecryptable_secret(encrypted_text)
+            request = context.request
+            if request is None:  # outside a request (a command, a task): nobody to show a page
+                raise
+            raise ImmediateHttpResponse(
+                render(request, "accounts/two_step_unavailable.html", status=503)
+            ) from None
 
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         """Refuse to remove the last TOTP or passkey of someone whose role requires one."""
@@ -40,3 +69,60 @@ class MFAAdapter(DefaultMFAAdapter):  # type: ignore[misc]
             .exists()
         )
         return remaining
+
+
+def _log_undecryptable_secret(encrypted_text: str) -> None:
+    # Name the authenticator and its owner (ids only), never the secret or its ciphertext.
+    found = (
+        Authenticator.objects.filter(Q(data__secret=encrypted_text) | Q(data__seed=encrypted_text))
+        .values_list("pk", "type", "user_id")
+        .first()
+    )
+    whose = "authenticator {} ({}) of user {}".format(*found) if found else "an authenticator"
+    logger.error(
+        "Two-step verification unavailable: the secret of %s cannot be decrypted with any key "
+        "in TANDEM_ENCRYPTION_KEYS. Was an old key removed before 'rotate_encryption_key "
+        "--check' passed? Put that key back after the primary key and run "
+        "rotate_encryption_key.",
+        whose,
+    )
+
+
+# --- Key rotation -----------------------------------------------------------------------------
+# Where allauth keeps what MFAAdapter.encrypt made (allauth.mfa, 65.x): TOTP.activate stores
+# data["secret"], RecoveryCodes.activate data["seed"], and RecoveryCodes reads data
+# ["migrated_codes"] (a list, written by migrations from other MFA libraries) through decrypt
+# too. Passkeys (WebAuthn) store nothing encrypted. Registered in AccountsConfig.ready().
+
+
+def _authenticator_source(name: str, type_: str, keys: Sequence[str]) -> EncryptedValueSource:
+    def rows() -> models.QuerySet[Any, EncryptedRow]:
+        lookups = (f"data__{key}" for key in keys)
+        queryset: models.QuerySet[Any, EncryptedRow] = Authenticator.objects.filter(
+            type=type_
+        ).values_list("pk", *lookups)
+        return queryset
+
+    def write(changed: Sequence[RotatedRow]) -> None:
+        new_values = dict(changed)
+        # The rotation has locked these rows, so reading their data again here is safe.
+        authenticators = list(Authenticator.objects.filter(pk__in=new_values))
+        for authenticator in authenticators:
+            for key, value in zip(keys, new_values[authenticator.pk], strict=True):
+                if key in authenticator.data:
+                    authenticator.data[key] = value
+        Authenticator.objects.bulk_update(authenticators, ["data"])
+
+    return EncryptedValueSource(
+        name=name, columns=tuple(f"data.{key}" for key in keys), rows=rows, write=write
+    )
+
+
+MFA_ENCRYPTED_VALUE_SOURCES = (
+    _authenticator_source("mfa.Authenticator TOTP secret", Authenticator.Type.TOTP, ["secret"]),
+    _authenticator_source(
+        "mfa.Authenticator recovery codes",
+        Authenticator.Type.RECOVERY_CODES,
+        ["seed", "migrated_codes"],
+    ),
+)

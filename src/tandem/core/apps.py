@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.urls import register_converter
 
 
 class CoreConfig(AppConfig):
@@ -7,7 +6,5 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from tandem.core.converters import IdConverter
-
-        # Registered before any URLconf is imported: every app's urls.py uses <id:…>.
-        register_converter(IdConverter, "id")
+        # Registers the <id:…> URL converter every app's urls.py uses (once per process).
+        import tandem.core.converters  # noqa: F401

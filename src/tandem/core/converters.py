@@ -8,6 +8,8 @@ larger is simply not a page, so it does not match and the answer is 404 like any
 
 from __future__ import annotations
 
+from django.urls import register_converter
+
 MAX_ID = 2**63 - 1
 
 
@@ -23,3 +25,8 @@ class IdConverter:
 
     def to_url(self, value: int | str) -> str:
         return str(int(value))
+
+
+# At import, so once per process even when app registries are rebuilt (tests): CoreConfig.ready
+# imports this module before any URLconf is read.
+register_converter(IdConverter, "id")

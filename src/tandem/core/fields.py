@@ -2,7 +2,8 @@
 
 ``EncryptedTextField`` stores a Fernet token instead of the text. The keys come from
 ``settings.TANDEM_ENCRYPTION_KEYS`` (newest first): the first key encrypts, every key decrypts,
-so keys can be rotated with ``manage.py rotate_encryption_key`` without downtime.
+so keys can be rotated with ``manage.py rotate_encryption_key`` without downtime (it also
+covers values encrypted outside a field, see ``tandem.core.encrypted_values``).
 
 What it protects: a copied database file, dump or backup without the keys reveals no
 free text. What it does not protect: the text's length (roughly), whether it is empty, and
@@ -79,7 +80,11 @@ def _build_keyring(keys: tuple[str, ...]) -> Keyring:
 
 
 def encrypt_text(plaintext: str) -> str:
-    """Return a Fernet token for ``plaintext`` made with the primary key."""
+    """Return a Fernet token for ``plaintext`` made with the primary key.
+
+    A token stored anywhere but an ``EncryptedTextField`` must be in an encrypted value source
+    registered with ``tandem.core.encrypted_values``, or key rotation leaves it on the old key.
+    """
     return get_keyring().all_keys.encrypt(plaintext.encode("utf-8")).decode("ascii")
 
 
