@@ -5,7 +5,7 @@ REDIS_URL so the channel layer is shared; without Redis the socket process only 
 database every two seconds and the figures measure that instead):
 
     export DATABASE_URL=postgres://... REDIS_URL=redis://127.0.0.1:6379/0
-    python -m granian --interface asginl --port 8001 --workers 2 tandem.asgi:application &
+    python -m granian --interface asginl --port 8001 --workers 2 --respawn-failed-workers tandem.asgi:application &
     .venv/bin/python bench/bench_ws.py --ws ws://127.0.0.1:8001 --clients 200 --messages 200
 
 It creates its own organisation ("bench-ws"), people, care relationships and threads (again on

@@ -93,7 +93,7 @@ tandem_prod_env "$WORKDIR/static"
 log "tandem: granian WSGI ($WORKERS workers) on 127.0.0.1:$PORT"
 # shellcheck disable=SC2086 # GRANIAN_EXTRA is a list of options
 ( cd "$ROOT" && exec "$TPY" -m granian --interface wsgi --workers "$WORKERS" --host 127.0.0.1 \
-    --port "$PORT" --blocking-threads 1 $GRANIAN_EXTRA tandem.wsgi:application >"$OUT/granian.log" 2>&1 ) &
+    --port "$PORT" --blocking-threads 1 --respawn-failed-workers $GRANIAN_EXTRA tandem.wsgi:application >"$OUT/granian.log" 2>&1 ) &
 TANDEM_PID=$!
 BASE=http://127.0.0.1:$PORT
 for _ in $(seq 1 120); do
@@ -134,7 +134,7 @@ db_facts() {
   echo "date: $(date -u +%FT%TZ)"
   echo "host: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB RAM, $(uname -sr); uptime before the run: $(uptime)"
   echo "tandem: $("$TPY" -V 2>&1), Django $("$TPY" -c 'import django; print(django.__version__)'), granian $("$TPY" -m granian --version 2>&1 | awk '{print $NF}')"
-  echo "server: granian --interface wsgi --workers $WORKERS --host 127.0.0.1 --port $PORT --blocking-threads 1 $GRANIAN_EXTRA tandem.wsgi:application (TANDEM_ENV=prod, DEBUG off)"
+  echo "server: granian --interface wsgi --workers $WORKERS --host 127.0.0.1 --port $PORT --blocking-threads 1 --respawn-failed-workers $GRANIAN_EXTRA tandem.wsgi:application (TANDEM_ENV=prod, DEBUG off)"
   echo "database: $(db_facts)"
   echo "size: users=$USERS topics=$TOPICS categories=$CATEGORIES posts=$POSTS text_mean=$TEXT_MEAN"
   echo "load: per page wrk -t1 -c1 -d$SEQ_DURATION (one request at a time), then wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --timeout $WRK_TIMEOUT --latency -s wrk_percentiles.lua after a $WARMUP warm-up"

@@ -135,7 +135,7 @@ PEER_PID=$!
 log "tandem: granian WSGI ($WORKERS workers) on 127.0.0.1:$TANDEM_PORT"
 # shellcheck disable=SC2086 # GRANIAN_EXTRA is a list of options
 ( cd "$ROOT" && exec "$TPY" -m granian --interface wsgi --workers "$WORKERS" --host 127.0.0.1 \
-    --port "$TANDEM_PORT" --blocking-threads 1 $GRANIAN_EXTRA tandem.wsgi:application >"$OUT/granian.log" 2>&1 ) &
+    --port "$TANDEM_PORT" --blocking-threads 1 --respawn-failed-workers $GRANIAN_EXTRA tandem.wsgi:application >"$OUT/granian.log" 2>&1 ) &
 TANDEM_PID=$!
 PEER=http://127.0.0.1:$PEER_PORT; TANDEM=http://127.0.0.1:$TANDEM_PORT
 wait_for() {  # URL PID
@@ -173,7 +173,7 @@ profile_flag=(); [[ $PROFILE == 1 ]] && profile_flag=(--profile)
   echo "date: $(date -u +%FT%TZ)"
   echo "host: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB RAM, $(uname -sr), load before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "tandem: $("$TPY" -V 2>&1), Django $("$TPY" -c 'import django; print(django.__version__)'), granian $("$TPY" -m granian --version 2>&1 | awk '{print $NF}'), psycopg $("$TPY" -c 'import psycopg; print(psycopg.__version__)')"
-  echo "tandem server: granian --interface wsgi --workers $WORKERS --host 127.0.0.1 --port $TANDEM_PORT --blocking-threads 1 $GRANIAN_EXTRA tandem.wsgi:application (TANDEM_ENV=prod, DEBUG off, CONN_MAX_AGE=60)"
+  echo "tandem server: granian --interface wsgi --workers $WORKERS --host 127.0.0.1 --port $TANDEM_PORT --blocking-threads 1 --respawn-failed-workers $GRANIAN_EXTRA tandem.wsgi:application (TANDEM_ENV=prod, DEBUG off, CONN_MAX_AGE=60)"
   grep -E '^(server|python|django-spirit|Django|psycopg)' "$RUN/versions.txt" | sed 's/^/peer /'
   echo "tandem database: $(psql "$DATABASE_URL" -Atc 'select version()' | cut -d, -f1), size $(psql "$DATABASE_URL" -Atc 'select pg_size_pretty(pg_database_size(current_database()))'); settings: $(psql "$DATABASE_URL" -Atc "select string_agg(name||'='||setting, ' ') from pg_settings where name in ('shared_buffers','autovacuum','synchronous_commit','fsync','work_mem')")"
   [[ $PEER_DB == postgres ]] && echo "peer database: $(runuser -u postgres -- psql -p "$PG_PORT" -Atc "select string_agg(name||'='||setting, ' ') from pg_settings where name in ('shared_buffers','autovacuum','synchronous_commit','fsync','work_mem')") ($(awk -F': ' '/^database size/{print $2}' "$RUN/versions.txt"))"
