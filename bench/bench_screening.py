@@ -3,7 +3,9 @@
 Run: ``TANDEM_ENV=test .venv/bin/python bench/bench_screening.py [repeats]`` (a throwaway
 SQLite test database is created and dropped). Prints, as medians:
 
-1. ``screen()`` alone on a 2,000-character reply (benign, and one that fires rules);
+1. ``screen()`` alone on a 2,000-character reply: benign, one that fires a reminder rule, one
+   written with letter-spacing and leetspeak (the slower normalisation paths), and a Norwegian
+   one (every language's rules run on every post), as median and 99th percentile;
 2. the time spent inside the moderation hooks of ``reply_to_topic`` (the one-query snapshot
    for limits, mutes and slow mode; watched words; the screen; its ScreeningDecision rows),
    which is what moderation adds to posting, and ``reply_to_topic`` end to end with the hooks
@@ -38,27 +40,45 @@ _BENIGN = (
     "sister. I could kill for a coffee now, this week is killing me, but small steps count. "
 )
 _RISKY = _BENIGN + "I used to self-harm and some nights I still think about it. "
+_OBFUSCATED = _BENIGN + "i w a n t  t o  d i e, k1ll mys3lf tonite, @Otter says hi!! sooo tired. "
+_NORWEGIAN = (
+    "I kveld var det tungt igjen, men jeg gikk en tur med søsteren min og pustet rolig. "
+    "Denne uka tar livet av meg, men små steg teller. Jeg skadet meg selv før, ikke nå. "
+)
 
 
 def text_of(seed: str, length: int = 2000) -> str:
     return (seed * (length // len(seed) + 1))[:length]
 
 
-def median_ms(run: Callable[[], object], repeats: int) -> float:
+def timings_ms(run: Callable[[], object], repeats: int) -> list[float]:
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
         run()
         times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+    return sorted(times)
+
+
+def median_ms(run: Callable[[], object], repeats: int) -> float:
+    return statistics.median(timings_ms(run, repeats))
 
 
 def bench_screen(repeats: int) -> None:
-    screening.load_rules()  # loaded once per process; not part of a post's cost
-    for name, seed in (("benign", _BENIGN), ("fires a rule", _RISKY)):
-        text = text_of(seed)
-        ms = median_ms(functools.partial(screening.screen, text), repeats)
-        print(f"screen() on a 2,000-character reply ({name}): {ms * 1000:.0f} µs")
+    screening.screen("warm up")  # rules load once per process; not part of a post's cost
+    cases = (
+        ("benign", _BENIGN),
+        ("fires a rule", _RISKY),
+        ("letter-spaced and leetspeak", _OBFUSCATED),
+        ("Norwegian", _NORWEGIAN),
+    )
+    for name, seed in cases:
+        times = timings_ms(functools.partial(screening.screen, text_of(seed)), repeats)
+        p99 = times[min(len(times) - 1, int(0.99 * len(times)))]
+        print(
+            f"screen() on a 2,000-character reply ({name}): "
+            f"median {statistics.median(times) * 1000:.0f} µs, p99 {p99 * 1000:.0f} µs"
+        )
 
 
 def bench_reply(repeats: int) -> None:

@@ -1,0 +1,270 @@
+"""How well the risk screen reads labelled posts, against the previous rules.
+
+Run: ``TANDEM_ENV=test .venv/bin/python bench/screening_eval.py [--split dev|heldout|heldout2|heldout3]``.
+
+Reads ``bench/screening_eval/<split>.toml`` (cases with ``text``, ``label`` = imminent |
+concern | ordinary | privacy, ``kind``, ``lang``) and prints, for the screen in the work tree
+(rules + the statistical second reader, and the rules alone) and for the rules at commit
+``PREVIOUS`` (taken from git into a temporary module):
+
+* per label: how many, and recall: imminent = held as high risk; any risk (imminent and
+  concern) = any rule fired; privacy = held;
+* precision of "held as high risk" and of "caught" (any rule fired), over all labels;
+* ordinary posts wrongly held (%) and flagged for a moderator (%);
+* recall of imminent risk per kind, and per language;
+* median and 99th percentile time of one ``screen()`` call per sentence.
+
+The splits and what they may be used for:
+
+* ``dev.toml``: development data, read and tuned on;
+* ``heldout.toml``: **heldout-1, retired**: measured once as a held-out set, then read and
+  tuned on like ``dev`` (its figures no longer say how the screen generalises);
+* ``heldout2.toml``: **heldout-2, retired** the same way: measured once (imminent recall
+  68.4 %), then used to choose the model's policy and thresholds and added to its training;
+* ``heldout3.toml``: the only honest held-out set now. Never read, print or tune on it; run it
+  only to report the final figures (``--split heldout3``).
+
+Not a test: the figures are for docs/screening.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+EVAL_DIR = ROOT / "bench" / "screening_eval"
+PREVIOUS = "bbe648d"  # the phrase-list screen before issue 11
+SPLITS = {
+    "dev": "dev (development data)",
+    "heldout": "heldout-1 (retired: seen once, then tuned on)",
+    "heldout2": "heldout-2 (retired: seen once, then tuned on)",
+    "heldout3": "heldout3 (held-out: never read or tuned on)",
+}
+
+sys.path.insert(0, str(ROOT / "src"))
+os.environ.setdefault("TANDEM_ENV", "test")
+
+
+@dataclass(frozen=True)
+class Case:
+    text: str
+    label: str
+    kind: str
+    lang: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a screen decided about one case, in the terms the figures need."""
+
+    high: bool  # held as high risk
+    held: bool  # held for any reason
+    caught: bool  # any rule fired
+    flagged: bool  # published and put in front of a moderator
+    seconds: float
+
+
+@dataclass
+class Figures:
+    """Counts for one screen on one split."""
+
+    outcomes: list[tuple[Case, Outcome]] = field(default_factory=list)
+
+    def _share(self, cases: list[tuple[Case, Outcome]], test: Callable[[Outcome], bool]) -> str:
+        if not cases:
+            return "-"
+        return f"{100 * sum(1 for _case, out in cases if test(out)) / len(cases):.1f}%"
+
+    def by_label(self, *labels: str) -> list[tuple[Case, Outcome]]:
+        return [(case, out) for case, out in self.outcomes if case.label in labels]
+
+    def rows(self) -> list[tuple[str, str]]:
+        imminent = self.by_label("imminent")
+        at_risk = self.by_label("imminent", "concern")
+        privacy = self.by_label("privacy")
+        ordinary = self.by_label("ordinary")
+        high = [(case, out) for case, out in self.outcomes if out.high]
+        caught = [(case, out) for case, out in self.outcomes if out.caught]
+        rows = [(f"{label} (count)", str(len(self.by_label(label)))) for label in _LABELS]
+        rows += [
+            ("imminent recall (held as high risk)", self._share(imminent, lambda o: o.high)),
+            ("any-risk recall (imminent+concern, a rule fired)", self._share(at_risk, _caught)),
+            ("concern: a rule fired", self._share(self.by_label("concern"), _caught)),
+            ("privacy recall (held)", self._share(privacy, lambda o: o.held)),
+            ("precision of held as high risk", _precision(high, {"imminent"})),
+            ("precision of caught (not ordinary)", _precision(caught, set(_LABELS) - {"ordinary"})),
+            ("ordinary wrongly held", self._share(ordinary, lambda o: o.held)),
+            ("ordinary flagged", self._share(ordinary, lambda o: o.flagged)),
+        ]
+        kinds = sorted({case.kind for case, _out in imminent})
+        for kind in kinds:
+            of_kind = [(case, out) for case, out in imminent if case.kind == kind]
+            rows.append((f"  imminent/{kind} ({len(of_kind)})", self._share(of_kind, _high)))
+        for lang in sorted({case.lang for case, _out in self.outcomes}):
+            in_lang = [(case, out) for case, out in self.outcomes if case.lang == lang]
+            rows += [
+                (
+                    f"  [{lang}] imminent recall",
+                    self._share([c for c in in_lang if c[0].label == "imminent"], _high),
+                ),
+                (
+                    f"  [{lang}] any-risk recall",
+                    self._share([c for c in in_lang if c[0].label in _AT_RISK], _caught),
+                ),
+                (
+                    f"  [{lang}] ordinary wrongly held",
+                    self._share([c for c in in_lang if c[0].label == "ordinary"], _held),
+                ),
+            ]
+        times = sorted(out.seconds * 1e6 for _case, out in self.outcomes)
+        if times:
+            p99 = times[min(len(times) - 1, int(0.99 * len(times)))]
+            rows.append(
+                (
+                    "screen() per sentence, median / p99",
+                    f"{statistics.median(times):.0f} / {p99:.0f} µs",
+                )
+            )
+        return rows
+
+
+_LABELS = ("imminent", "concern", "ordinary", "privacy")
+_AT_RISK = {"imminent", "concern"}
+
+
+def _high(out: Outcome) -> bool:
+    return out.high
+
+
+def _held(out: Outcome) -> bool:
+    return out.held
+
+
+def _caught(out: Outcome) -> bool:
+    return out.caught
+
+
+def _precision(cases: list[tuple[Case, Outcome]], right: set[str]) -> str:
+    if not cases:
+        return "-"
+    good = sum(1 for case, _out in cases if case.label in right)
+    return f"{100 * good / len(cases):.1f}% of {len(cases)}"
+
+
+def load_cases(split: str) -> list[Case]:
+    path = EVAL_DIR / f"{split}.toml"
+    with path.open("rb") as handle:
+        raw: list[dict[str, Any]] = tomllib.load(handle)["case"]
+    return [Case(c["text"], c["label"], c.get("kind", ""), c.get("lang", "en")) for c in raw]
+
+
+def run(screen: Callable[[str], Any], cases: list[Case]) -> Figures:
+    """Screen every case (after one warm-up call, so loading the rules is not timed)."""
+    screen("warm up")
+    figures = Figures()
+    for case in cases:
+        start = time.perf_counter()
+        result = screen(case.text)
+        seconds = time.perf_counter() - start
+        level = result.level
+        figures.outcomes.append(
+            (
+                case,
+                Outcome(
+                    high=level == "high",
+                    held=level in {"high", "hold"},
+                    caught=level is not None,
+                    flagged=level == "flag",
+                    seconds=seconds,
+                ),
+            )
+        )
+    return figures
+
+
+def previous_screen(workdir: Path) -> Callable[[str], Any] | None:
+    """Load the screen at ``PREVIOUS`` from git into a temporary module, or ``None``."""
+    files = {
+        "screening_previous.py": "src/tandem/moderation/screening.py",
+        "data/rules_en.toml": "src/tandem/moderation/data/rules_en.toml",
+    }
+    try:
+        for target, source in files.items():
+            shown = subprocess.run(  # noqa: S603 - a fixed command, no user input
+                ["git", "show", f"{PREVIOUS}:{source}"],  # noqa: S607 - git from PATH
+                cwd=ROOT,
+                capture_output=True,
+                check=True,
+            )
+            (workdir / target).parent.mkdir(parents=True, exist_ok=True)
+            (workdir / target).write_bytes(shown.stdout)
+    except (OSError, subprocess.CalledProcessError) as error:
+        print(f"Previous rules ({PREVIOUS}) not available, column skipped: {error}")
+        return None
+    spec = importlib.util.spec_from_file_location(
+        "screening_previous", workdir / "screening_previous.py"
+    )
+    if spec is None or spec.loader is None:
+        return None
+    module: ModuleType = importlib.util.module_from_spec(spec)
+    # Dataclasses look their module up while the class is made.
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    screen: Callable[[str], Any] = module.screen
+    return screen
+
+
+def print_table(split: str, columns: dict[str, Figures]) -> None:
+    names = list(columns)
+    rows = {name: dict(figures.rows()) for name, figures in columns.items()}
+    labels = [label for label, _value in next(iter(columns.values())).rows()]
+    width = max(len(label) for label in labels) + 2
+    print(f"\n== {SPLITS.get(split, split)} ==")
+    print("".ljust(width) + "".join(name.rjust(18) for name in names))
+    for label in labels:
+        print(label.ljust(width) + "".join(rows[name].get(label, "-").rjust(18) for name in names))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=tuple(SPLITS), action="append")
+    splits = parser.parse_args().split or list(SPLITS)
+
+    from tandem.moderation import screening
+
+    def rules_only(text: str) -> Any:
+        return screening.screen(text, use_model=False)
+
+    with tempfile.TemporaryDirectory() as workdir:
+        previous = previous_screen(Path(workdir))
+        for split in splits:
+            if not (EVAL_DIR / f"{split}.toml").exists():
+                print(f"\n{split}: bench/screening_eval/{split}.toml not found, skipped")
+                continue
+            cases = load_cases(split)
+            columns = {
+                "new": run(screening.screen, cases),
+                "new, rules only": run(rules_only, cases),
+            }
+            if previous is not None:
+                columns[f"previous {PREVIOUS}"] = run(previous, cases)
+            print_table(split, columns)
+    print("\nTargets on the held-out set (heldout3): imminent recall >= 95%, any-risk recall")
+    print(">= 90%, ordinary wrongly held <= 5%.")
+
+
+if __name__ == "__main__":
+    main()
