@@ -1,6 +1,6 @@
 """How well the risk screen reads labelled posts, against the previous rules.
 
-Run: ``TANDEM_ENV=test .venv/bin/python bench/screening_eval.py [--split dev|heldout|heldout2|heldout3]``.
+Run: ``TANDEM_ENV=test .venv/bin/python bench/screening_eval.py [--split dev|heldout|heldout2|heldout3|heldout4]``.
 
 Reads ``bench/screening_eval/<split>.toml`` (cases with ``text``, ``label`` = imminent |
 concern | ordinary | privacy, ``kind``, ``lang``) and prints, for the screen in the work tree
@@ -21,8 +21,11 @@ The splits and what they may be used for:
   tuned on like ``dev`` (its figures no longer say how the screen generalises);
 * ``heldout2.toml``: **heldout-2, retired** the same way: measured once (imminent recall
   68.4 %), then used to choose the model's policy and thresholds and added to its training;
-* ``heldout3.toml``: the only honest held-out set now. Never read, print or tune on it; run it
-  only to report the final figures (``--split heldout3``).
+* ``heldout3.toml``: **heldout-3, retired** the same way: measured once (imminent recall
+  83.5 %, any risk 91.8 %, ordinary held 5.3 %), then its errors guided a round of class
+  changes and it joined the model's training data;
+* ``heldout4.toml``: the only honest held-out set now. Never read, print or tune on it; run it
+  only to report the final figures (``--split heldout4``).
 
 Not a test: the figures are for docs/screening.md.
 """
@@ -51,7 +54,8 @@ SPLITS = {
     "dev": "dev (development data)",
     "heldout": "heldout-1 (retired: seen once, then tuned on)",
     "heldout2": "heldout-2 (retired: seen once, then tuned on)",
-    "heldout3": "heldout3 (held-out: never read or tuned on)",
+    "heldout3": "heldout-3 (retired: seen once, then tuned on)",
+    "heldout4": "heldout4 (held-out: never read or tuned on)",
 }
 
 sys.path.insert(0, str(ROOT / "src"))
@@ -262,7 +266,7 @@ def main() -> None:
             if previous is not None:
                 columns[f"previous {PREVIOUS}"] = run(previous, cases)
             print_table(split, columns)
-    print("\nTargets on the held-out set (heldout3): imminent recall >= 95%, any-risk recall")
+    print("\nTargets on the held-out set (heldout4): imminent recall >= 95%, any-risk recall")
     print(">= 90%, ordinary wrongly held <= 5%.")
 
 

@@ -3,9 +3,10 @@
 Run: ``TANDEM_ENV=test .venv/bin/python bench/train_screen_model.py [--no-write]``.
 
 Reads the development data only: ``bench/screening_eval/dev.toml``, the retired
-``bench/screening_eval/heldout.toml`` (heldout-1, retired), ``heldout2.toml`` (heldout-2,
-retired) and the test sentences in ``src/tandem/moderation/tests/data/screening_cases.toml``.
-It never reads ``heldout3.toml``.
+``bench/screening_eval/heldout.toml``, ``heldout2.toml`` and ``heldout3.toml`` (retired
+held-out sets), ``train_extra.toml`` (sentences written for training only) and the test
+sentences in ``src/tandem/moderation/tests/data/screening_cases.toml``. It never reads
+``heldout4.toml``.
 
 Two logistic regressions in plain Python (no numpy): ``risk`` (imminent or concern, against
 ordinary and privacy) and ``imminent`` (against everything else), over the n-grams of
@@ -41,6 +42,8 @@ SOURCES = {
     "dev": ROOT / "bench" / "screening_eval" / "dev.toml",
     "heldout-1": ROOT / "bench" / "screening_eval" / "heldout.toml",
     "heldout-2": ROOT / "bench" / "screening_eval" / "heldout2.toml",
+    "heldout-3": ROOT / "bench" / "screening_eval" / "heldout3.toml",
+    "train-extra": ROOT / "bench" / "screening_eval" / "train_extra.toml",
     "tests": ROOT / "src" / "tandem" / "moderation" / "tests" / "data" / "screening_cases.toml",
 }
 OUT = screening.MODEL_PATH
