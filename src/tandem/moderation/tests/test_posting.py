@@ -106,7 +106,7 @@ def test_with_nobody_on_duty_every_moderator_is_told(
 def test_a_lower_risk_reply_is_published_and_logged(
     otter: User, skylark: User, category: Category
 ) -> None:
-    topic = make_topic(skylark, category)
+    topic = make_topic(skylark, category, body="Walking helped me today.")
     post = reply(otter, topic, "I used to self-harm, walking helps me now.")
     post.refresh_from_db()
     assert post.moderation_state == ModerationState.VISIBLE

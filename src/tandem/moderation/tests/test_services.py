@@ -199,7 +199,8 @@ def test_review_times_give_the_median_and_90th_percentile(
 def test_rule_statistics_count_firings_and_overrules(
     otter: User, skylark: User, mo: User, category: Category, community: Community
 ) -> None:
-    topic = make_topic(skylark, category)
+    # An opening post no rule or the second reader picks up: only the replies count here.
+    topic = make_topic(skylark, category, body="Walking helped me today.")
     approve = reply(otter, topic, "Text me on 07700 900123")
     hide = reply(otter, topic, "my number is 07700 900124")
     services.approve_item(

@@ -45,6 +45,7 @@ PUBLIC_PATHS = {"/healthz", "/readyz"}
 
 SAMPLE_ARGUMENTS = {
     "int": "1",
+    "id": "1",
     "str": "sample",
     "slug": "sample",
     "uuid": "00000000-0000-0000-0000-000000000000",
