@@ -154,10 +154,13 @@ DATA_DIR = Path(os.environ.get("TANDEM_DATA_DIR", PROJECT_DIR / "var"))
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 # WAL lets readers and one writer work at once; IMMEDIATE avoids upgrade deadlocks; the busy
 # timeout makes a writer wait for another instead of failing with "database is locked".
+# SQLite's busy handler retries at intervals rather than queueing, so under many writers (the
+# 50-person burst, web/tests/test_burst.py) one waiter can lose the lock for several seconds:
+# 5 s answered some requests 503; a person would rather wait a little longer.
 SQLITE_OPTIONS = {
     "init_command": (
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-        "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;"
+        "PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON;"
     ),
     "transaction_mode": "IMMEDIATE",
 }
@@ -195,42 +198,87 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, channel layer: Redis when REDIS_URL is set, else what needs no other service ----
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Redis is optional at run time: while it is down, logins and pages keep working (the cache
+# falls back to the database cache), live messages reach open pages through the database, and
+# /readyz says "degraded" with 200. Set this to make /readyz answer 503 then instead.
+TANDEM_REDIS_REQUIRED = _env_bool("TANDEM_REDIS_REQUIRED", default=False)
+# Live sockets one person may hold open on one ASGI process (one per tab); more are refused
+# with close code 4429.
+TANDEM_WS_MAX_SOCKETS_PER_PERSON = int(os.environ.get("TANDEM_WS_MAX_SOCKETS_PER_PERSON", "20"))
+
+
+def _redis_retry(asynchronous: bool) -> dict[str, Any]:
+    """redis-py options that retry a command once, at once, on a fresh connection when the
+    pooled one is dead: the first command after a Redis restart otherwise fails on the
+    connection the restart closed (redis-py retries nothing by default)."""
+    import redis.exceptions
+    from redis.backoff import NoBackoff
+
+    if asynchronous:
+        from redis.asyncio.retry import Retry as AsyncRetry
+
+        return {
+            "retry": AsyncRetry(NoBackoff(), 1),
+            "retry_on_error": [redis.exceptions.ConnectionError],
+        }
+    from redis.retry import Retry
+
+    return {"retry": Retry(NoBackoff(), 1), "retry_on_error": [redis.exceptions.ConnectionError]}
 
 
 def redis_channel_layer(url: str, **config: Any) -> dict[str, Any]:
-    """The channels-redis layer for ``url``: the Redis Pub/Sub one.
+    """The channel layer for ``url``: channels-redis's Redis Pub/Sub layer, as
+    ``tandem.messaging.layer.RedisLayer`` (which keeps sockets working while Redis is away).
 
     A group message is one PUBLISH that each process receives once and hands to its own sockets
     in memory; the list-based layer pushes and pops one copy per socket through Redis, which
     made a provider with many open tabs the bottleneck of live delivery. Pub/Sub keeps nothing
     for a process that is not listening; messaging events are only hints (each socket reads
-    what it may see from the database, and a reconnecting client asks for everything after the
-    last id it saw), so nothing is lost with them.
+    what it may see from the database, and catches up by the last id it saw when a client
+    reconnects or the layer comes back), so nothing is lost with them.
 
     redis-py 8 reads with a 5-second socket timeout by default; the longer read timeout here
-    keeps idle connections open (a dead one is still noticed, within 30 s).
+    keeps idle connections open (a dead one is still noticed, within 30 s). Publishing and
+    subscribing put their own short limits on top (``messaging.events``, ``messaging.layer``).
     """
-    host = {"address": url, "socket_timeout": 30, "socket_connect_timeout": 5}
+    host = {
+        "address": url,
+        "socket_timeout": 30,
+        "socket_connect_timeout": 2,
+        **_redis_retry(asynchronous=True),
+    }
     return {
-        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "BACKEND": "tandem.messaging.layer.RedisLayer",
         "CONFIG": {"hosts": [host], **config},
     }
 
 
+# The database cache is shared by every worker, so used TOTP codes and rate limits hold
+# across processes (a per-process memory cache would let a code be replayed).
+_DATABASE_CACHE = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "tandem_cache",
+}
 if REDIS_URL:
     CACHES: dict[str, Any] = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # Redis with short timeouts; the database cache while Redis does not answer
+        # (tandem/core/cache.py; docs/operations.md "Redis").
+        "default": {
+            "BACKEND": "tandem.core.cache.FallbackRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "FALLBACK": "fallback",
+                "RETRY_SECONDS": 5,
+                "socket_connect_timeout": 0.5,
+                "socket_timeout": 0.5,
+                **_redis_retry(asynchronous=False),
+            },
+        },
+        "fallback": _DATABASE_CACHE,
     }
     CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL)}
 else:
-    # The database cache is shared by every worker, so used TOTP codes and rate limits hold
-    # across processes (a per-process memory cache would let a code be replayed).
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "tandem_cache",
-        }
-    }
+    CACHES = {"default": _DATABASE_CACHE}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # Background work (emails, digests) runs in a worker (`manage.py db_worker`), never in a

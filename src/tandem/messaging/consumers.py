@@ -5,10 +5,20 @@ client never names a user. A client subscribes to a thread with the last message
 the thread gate runs before joining, and every read after that repeats the participant check.
 Events on the channel layer carry ids only; this consumer reads the messages itself.
 
-Frames are small JSON objects. Anything else gets an ``error`` frame and the socket stays open.
+Frames are small JSON objects (at most ``MAX_FRAME_CHARS`` characters, nested at most
+``MAX_FRAME_DEPTH`` deep, checked before parsing). Anything else gets an ``error`` frame and the
+socket stays open.
 
-Without a channel layer shared between processes (the in-memory default, where pages are
-served by another process), the consumer also checks the database every ``POLL_SECONDS``.
+Each socket also checks the database itself: without a channel layer shared between processes
+(the in-memory default, where pages are served by another process) every ``POLL_SECONDS``; with
+Redis every ``SAFETY_POLL_SECONDS`` or so (a safety net for an event that never came), every
+``POLL_SECONDS`` while Redis does not answer, and at once when it is back (``layer.LayerWatch``:
+events published meanwhile were lost, so each socket catches up by the last id it sent). A
+socket opened while Redis is away is accepted all the same (``layer.RedisLayer``).
+
+One person holds at most ``settings.TANDEM_WS_MAX_SOCKETS_PER_PERSON`` sockets on one process
+(one per open tab); another is accepted and closed at once with ``CLOSE_TOO_MANY`` (4429),
+which leaves everyone else's sockets alone.
 
 One event reaches every socket of a thread (or of a person) in this process at about the same
 time; ``SharedReads`` lets them share one database read per event instead of one each, and
@@ -28,13 +38,17 @@ set up.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import random
+from collections import Counter
+from datetime import datetime
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
-from channels.layers import InMemoryChannelLayer
+from django.conf import settings
 from django.db import connection
 from django.http import Http404
 from django.utils import timezone
@@ -42,17 +56,21 @@ from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
 from tandem.messaging import access, events, fragments, kinds, selectors, services, socket_reads
+from tandem.messaging.layer import LayerWatch, watch_for
 from tandem.messaging.models import Message, Thread
 from tandem.messaging.shared_reads import SharedReads, shared_reads
 from tandem.messaging.socket_session import (
     CLOSE_TWO_STEP_REQUIRED,
     CLOSE_UNAUTHENTICATED,
+    CLOSE_UNVERIFIED,
     session_state,
 )
 
 __all__ = [
+    "CLOSE_TOO_MANY",
     "CLOSE_TWO_STEP_REQUIRED",
     "CLOSE_UNAUTHENTICATED",
+    "CLOSE_UNVERIFIED",
     "MessagingConsumer",
     "SharedReads",
 ]
@@ -60,11 +78,24 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 MAX_FRAME_CHARS = 2000
+# Frames are flat objects; deeper nesting is refused before parsing (Python's parser raised
+# RecursionError on a 2,000-character frame of brackets, which killed the socket's handler).
+MAX_FRAME_DEPTH = 8
 MAX_SUBSCRIPTIONS = 20
 POLL_SECONDS = 2.0
+# With Redis working: a safety net for a lost event, spread over ±20 % so that sockets opened
+# together do not poll together. Per socket two queries per open thread (new and edited
+# messages) and one for the unread count, more only when something changed.
+SAFETY_POLL_SECONDS = 25.0
 # The longest a socket goes without re-reading its session (a backstop: logouts and the like
 # also send an event that makes it check at once).
 SESSION_CHECK_SECONDS = 60.0
+# How soon a session check that failed (the database is away) is tried again.
+SESSION_RETRY_SECONDS = 5.0
+CLOSE_TOO_MANY = 4429
+
+# Open sockets per person in this process.
+_OPEN_SOCKETS: Counter[int] = Counter()
 
 
 def _new_messages_with_readers(thread_id: int, after: int) -> tuple[list[Message], set[int]]:
@@ -74,6 +105,30 @@ def _new_messages_with_readers(thread_id: int, after: int) -> tuple[list[Message
         socket_reads.messages_after(thread_id, after=after),
         socket_reads.thread_reader_ids(thread_id),
     )
+
+
+def _too_deep(text: str, limit: int = MAX_FRAME_DEPTH) -> bool:
+    """Whether the JSON in ``text`` nests arrays and objects more than ``limit`` deep (brackets
+    inside strings do not count; one pass, no parsing)."""
+    depth = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
 
 
 def _as_id(value: Any) -> int | None:
@@ -98,18 +153,56 @@ class MessagingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channe
     session_watch: asyncio.Task[None] | None = None
     session_key: str | None = None
     closing: bool = False
+    # The person this socket counts against in ``_OPEN_SOCKETS`` (None: not counted).
+    counted: int | None = None
+    # This process's watch on the channel layer (None for the in-memory layer).
+    watch: LayerWatch | None = None
+    # Set to make the poll run now (the layer came back or went away).
+    wake: asyncio.Event
+    # Set to make the session watch check now (an event said a session ended).
+    session_recheck: asyncio.Event
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._leave()
+
+    def _leave(self) -> None:
+        """However the socket ends: free its place and stop its tasks."""
+        for task in (self.poller, self.session_watch):
+            if task is not None and task is not asyncio.current_task():
+                task.cancel()
+        if self.watch is not None:
+            self.watch.leave(self)
+            self.watch = None
+        if self.counted is not None:
+            _OPEN_SOCKETS[self.counted] -= 1
+            if _OPEN_SOCKETS[self.counted] <= 0:
+                del _OPEN_SOCKETS[self.counted]
+            self.counted = None
 
     async def connect(self) -> None:
         user = self.scope.get("user")
         if not isinstance(user, User) or not user.is_active:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
+        if _OPEN_SOCKETS[user.pk] >= settings.TANDEM_WS_MAX_SOCKETS_PER_PERSON:
+            # Accepted only to say why: a refused handshake carries no close code.
+            await self.accept()
+            await self.close(
+                code=CLOSE_TOO_MANY, reason="Too many live connections open for one person."
+            )
+            return
+        _OPEN_SOCKETS[user.pk] += 1
+        self.counted = user.pk
         self.user = user
         self.cursors, self.threads, self.covering, self.closed = {}, {}, set(), set()
         self.unread = None
+        self.wake, self.session_recheck = asyncio.Event(), asyncio.Event()
         session = self.scope.get("session")
         self.session_key = getattr(session, "session_key", None)
-        problem, _deadline = await session_state(user, self.session_key)
+        problem, deadline = await session_state(user, self.session_key)
         if problem is not None:
             await self.close(code=problem)
             return
@@ -117,17 +210,21 @@ class MessagingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channe
         self.reader = fragments.Reader(
             user=user, time_zone=time_zone, language=fragments.language_of(self.scope)
         )
+        # With Redis away this is kept in memory and subscribed once it is back (layer.py).
         await self.channel_layer.group_add(events.user_group(user.pk), self.channel_name)
         await self.accept()
         await self._send_unread()
-        self.session_watch = asyncio.create_task(self._watch_session())
-        if isinstance(self.channel_layer, InMemoryChannelLayer):
-            self.poller = asyncio.create_task(self._poll())
+        self.session_watch = asyncio.create_task(self._watch_session(deadline))
+        self.watch = watch_for(self.channel_layer)
+        if self.watch is not None:
+            self.watch.join(self)
+        self.poller = asyncio.create_task(self._poll())
 
     async def disconnect(self, code: int) -> None:
-        for task in (self.poller, self.session_watch):
-            if task is not None and task is not asyncio.current_task():
-                task.cancel()
+        self._leave()
+        await self._leave_groups()
+
+    async def _leave_groups(self) -> None:
         if not hasattr(self, "user"):
             return
         await self.channel_layer.group_discard(events.user_group(self.user.pk), self.channel_name)
@@ -139,16 +236,24 @@ class MessagingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channe
     # --- Frames from the client ----------------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.closing:
+            return  # the session behind it has ended: nothing a client sends counts now
         if text_data is None:
             await self._error("bad_frame", _("Send text frames with JSON."))
             return
         if len(text_data) > MAX_FRAME_CHARS:
             await self._error("too_long", _("That frame is too long."))
             return
+        if _too_deep(text_data):
+            await self._error("too_deep", _("That frame is nested too deeply."))
+            return
         try:
             frame = json.loads(text_data)
         except ValueError:
             await self._error("bad_json", _("That frame is not valid JSON."))
+            return
+        except RecursionError:  # what the depth check is for; never let it end the socket
+            await self._error("too_deep", _("That frame is nested too deeply."))
             return
         if not isinstance(frame, dict):
             await self._error("bad_frame", _("Send a JSON object."))
@@ -212,7 +317,7 @@ class MessagingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channe
 
     async def thread_changed(self, event: dict[str, Any]) -> None:
         thread_id = _as_id(event.get("thread"))
-        if thread_id is None or thread_id not in self.cursors:
+        if self.closing or thread_id is None or thread_id not in self.cursors:
             return
         message_id = _as_id(event.get("message")) or 0
         if event.get("closed"):
@@ -226,6 +331,8 @@ class MessagingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channe
             await self._deliver_new_shared(thread_id, message_id)
 
     async def unread_changed(self, event: dict[str, Any]) -> None:
+        if self.closing:
+            return
         nonce = event.get("nonce")
         if not isinstance(nonce, str):
             await self._send_unread()
@@ -238,9 +345,13 @@ class MessagingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channe
         await self._send_unread_count(count)
 
     async def session_check(self, event: dict[str, Any]) -> None:
-        problem, _deadline = await session_state(self.user, self.session_key)
-        if problem is not None:
-            await self._close_for(problem)
+        # The session watch checks at once (and retries if the database is away).
+        self.session_recheck.set()
+
+    def layer_changed(self, up: bool) -> None:
+        """From the layer watch: Redis went away or came back. Poll now (and, while it is away,
+        every ``POLL_SECONDS``): what was published meanwhile never arrived."""
+        self.wake.set()
 
     # --- Sending -------------------------------------------------------------------------------
 
@@ -251,10 +362,16 @@ class MessagingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channe
         rendered = await database_sync_to_async(
             self._render_new, thread_sensitive=connection.vendor == "sqlite"
         )(thread_id, after)
-        if not rendered:
+        await self._send_new(thread_id, rendered)
+
+    async def _send_new(self, thread_id: int, rendered: list[dict[str, Any]]) -> None:
+        """Send the messages the socket has not sent yet: an event, the poll and a catch-up
+        may have read the same ones side by side, and each is sent once."""
+        cursor = self.cursors.get(thread_id, 0)
+        rendered = [message for message in rendered if message["id"] > cursor]
+        if not rendered or thread_id not in self.cursors:
             return
-        # Another event may have moved the cursor while this one read: never go back.
-        self.cursors[thread_id] = max(self.cursors.get(thread_id, 0), rendered[-1]["id"])
+        self.cursors[thread_id] = rendered[-1]["id"]
         await self._send({"type": "messages", "thread": thread_id, "messages": rendered})
 
     async def _deliver_new_shared(self, thread_id: int, message_id: int) -> None:
@@ -277,8 +394,7 @@ class MessagingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channe
         rendered = fragments.cached(self.reader, thread, messages)
         if rendered is None:
             rendered = await database_sync_to_async(fragments.render)(self.reader, thread, messages)
-        self.cursors[thread_id] = max(self.cursors.get(thread_id, 0), rendered[-1]["id"])
-        await self._send({"type": "messages", "thread": thread_id, "messages": rendered})
+        await self._send_new(thread_id, rendered)
 
     async def _deliver_changed(self, thread_id: int, message_ids: list[int]) -> None:
         rendered = await database_sync_to_async(self._render_by_id)(thread_id, message_ids)
@@ -324,32 +440,72 @@ class MessagingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channe
         await self._send({"type": "error", "code": code, "message": message, **extra})
 
     async def _send(self, payload: dict[str, Any]) -> None:
+        if self.closing:
+            return  # closed for a reason (``_close_for``): nothing more goes out
         await self.send(text_data=json.dumps(payload))
 
     # --- The session behind the socket, and the poll -------------------------------------------
 
-    async def _watch_session(self) -> None:
-        """Re-check the session at its next time limit, and at least every minute."""
+    async def _watch_session(self, deadline: datetime | None) -> None:
+        """Re-check the session at its next time limit, at least every minute, and at once when
+        an event asks. A check that fails (the database is away) is tried again every
+        ``SESSION_RETRY_SECONDS``; once the time limit has passed and the session still cannot
+        be checked, the socket closes all the same (``CLOSE_UNVERIFIED``)."""
+        failing = False
         while True:
-            problem, deadline = await session_state(self.user, self.session_key)
+            wait = SESSION_RETRY_SECONDS if failing else SESSION_CHECK_SECONDS
+            if deadline is not None:
+                wait = min(wait, (deadline - timezone.now()).total_seconds() + 1)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.session_recheck.wait(), max(wait, 0.5))
+            self.session_recheck.clear()
+            try:
+                problem, next_deadline = await session_state(self.user, self.session_key)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                if deadline is not None and timezone.now() >= deadline:
+                    logger.warning(
+                        "Could not check a live socket's session past its time limit (%s: %s): "
+                        "closed it",
+                        type(error).__name__,
+                        error,
+                    )
+                    await self._close_for(CLOSE_UNVERIFIED)
+                    return
+                if not failing:
+                    logger.warning(
+                        "Could not check a live socket's session (%s: %s); trying again every "
+                        "%.0f s",
+                        type(error).__name__,
+                        error,
+                        SESSION_RETRY_SECONDS,
+                    )
+                failing = True
+                continue
+            failing = False
             if problem is not None:
                 await self._close_for(problem)
                 return
-            wait = SESSION_CHECK_SECONDS
-            if deadline is not None:
-                wait = min(wait, (deadline - timezone.now()).total_seconds() + 1)
-            await asyncio.sleep(max(wait, 0.5))
+            deadline = next_deadline
 
     async def _close_for(self, code: int) -> None:
+        """Say why, stop everything this socket does, and close it.
+
+        The socket is finished as soon as the ``closed`` frame is sent: it leaves its groups,
+        its poll stops and nothing more is sent on it (``_send``). That matters because
+        granian completes a close the server starts only once the client sends something or
+        goes away (its close waits for the read half, which a pending receive holds): until
+        then the connection stays open, and must carry nothing. live.js closes the socket
+        when it gets ``closed``.
+        """
         if self.closing:
             return
+        reasons = {CLOSE_TWO_STEP_REQUIRED: "two_step", CLOSE_UNVERIFIED: "unverified"}
+        await self._send({"type": "closed", "reason": reasons.get(code, "session")})
         self.closing = True
-        await self._send(
-            {
-                "type": "closed",
-                "reason": "session" if code != CLOSE_TWO_STEP_REQUIRED else "two_step",
-            }
-        )
+        self._leave()
+        await self._leave_groups()
         await self.close(code=code)
 
     def _newly_closed(self) -> list[int]:
@@ -368,28 +524,42 @@ class MessagingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channe
         )
 
     async def _poll(self) -> None:
-        """Check the database for what events from other processes would have said."""
+        """Check the database for what events would have said (see the module for when)."""
         since = timezone.now()
         while True:
-            await asyncio.sleep(POLL_SECONDS)
+            await self._until_next_poll()
             try:
                 now = timezone.now()
-                for thread_id in list(self.cursors):
-                    changed = await database_sync_to_async(socket_reads.changed_message_ids)(
-                        self.user,
-                        thread_id,
-                        since=since,
-                        up_to=self.cursors[thread_id],
-                        kind=self.threads[thread_id].kind,
-                    )
-                    if changed:
-                        await self._deliver_changed(thread_id, changed)
-                    await self._deliver_new(thread_id)
-                for thread_id in await database_sync_to_async(self._newly_closed)():
-                    await self._tell_closed(thread_id)
-                await self._send_unread()
+                await self._catch_up(since)
                 since = now
             except asyncio.CancelledError:
                 raise
             except Exception:
                 logger.warning("Messaging poll failed; trying again", exc_info=True)
+
+    async def _until_next_poll(self) -> None:
+        if self.watch is None or not self.watch.up:
+            wait = POLL_SECONDS
+        else:
+            wait = SAFETY_POLL_SECONDS * random.uniform(0.8, 1.2)  # noqa: S311 - not a secret
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.wake.wait(), wait)
+        self.wake.clear()
+
+    async def _catch_up(self, since: datetime) -> None:
+        """Send what changed in the database: new messages after each cursor, messages edited
+        or withdrawn since ``since``, threads closed, the unread count."""
+        for thread_id in list(self.cursors):
+            changed = await database_sync_to_async(socket_reads.changed_message_ids)(
+                self.user,
+                thread_id,
+                since=since,
+                up_to=self.cursors[thread_id],
+                kind=self.threads[thread_id].kind,
+            )
+            if changed:
+                await self._deliver_changed(thread_id, changed)
+            await self._deliver_new(thread_id)
+        for thread_id in await database_sync_to_async(self._newly_closed)():
+            await self._tell_closed(thread_id)
+        await self._send_unread()

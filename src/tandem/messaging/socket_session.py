@@ -21,6 +21,10 @@ from tandem.accounts.selectors import role_summary_for_user
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_TWO_STEP_REQUIRED = 4403
+# The session's time limit has passed and the database cannot say whether the person was
+# active meanwhile: closed all the same; the browser reconnects, and the new socket's session
+# check decides.
+CLOSE_UNVERIFIED = 4503
 
 
 async def session_state(user: User, session_key: str | None) -> tuple[int | None, datetime | None]:

@@ -1,5 +1,5 @@
-"""Every change to notifications: create (and queue the email after commit), mark read,
-set the email preference."""
+"""Every change to notifications: create (and queue the email in the same transaction), mark
+read, set the email preference."""
 
 from __future__ import annotations
 
@@ -31,10 +31,14 @@ def notify(
     scope_type: str = "",
     scope_id: int | None = None,
 ) -> Notification:
-    """Create an in-portal notification and queue the content-free email after commit.
+    """Create an in-portal notification and queue the content-free email with it.
 
-    The email is never sent inside the request: the task runs once the transaction that caused
-    it has committed, so a rolled-back post never tells anyone anything.
+    The email is never sent inside the request, and a rolled-back post never tells anyone
+    anything. With the database task backend (production), the task's row is written in the
+    same transaction as the notification: both are stored or neither, and the worker sees the
+    task only once they are committed (queueing it after commit lost the email whenever the
+    process died in between). A backend that runs or sends the task elsewhere at once (the
+    immediate backend of the tests) still queues it after commit.
     """
     notification = Notification(
         recipient=recipient,
@@ -48,8 +52,25 @@ def notify(
     # The recipient and actor are users in hand: validating them would cost a query each.
     notification.full_clean(exclude=["recipient", "actor"])
     notification.save()
-    transaction.on_commit(lambda: _enqueue_email(notification.pk))
+    if _queues_in_the_transaction():
+        _enqueue_email(notification.pk)
+    else:
+        transaction.on_commit(lambda: _enqueue_email(notification.pk))
     return notification
+
+
+def _queues_in_the_transaction() -> bool:
+    """Whether the email task's backend stores it in this database, inside the open
+    transaction (django-tasks-db's DatabaseBackend writes one row, rolled back with it)."""
+    from django.db import router
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    from tandem.notifications.tasks import send_notification_email
+
+    return isinstance(send_notification_email.get_backend(), DatabaseBackend) and (
+        router.db_for_write(DBTaskResult) == router.db_for_write(Notification)
+    )
 
 
 def _enqueue_email(notification_id: int) -> None:

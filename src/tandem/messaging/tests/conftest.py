@@ -3,7 +3,7 @@ relationship with an agreement, and a thread between them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -48,3 +48,16 @@ def moderator(make_member: Callable[..., User]) -> User:
 @pytest.fixture
 def researcher(make_member: Callable[..., User]) -> User:
     return make_member(Role.RESEARCHER, totp=True, pseudonym="Rita", email="rita@example.org")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_live_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test starts with no sockets counted against anyone, and a publisher of its own
+    (one that a test left in an outage must not hold the next test's events)."""
+    from tandem.messaging import consumers, events
+
+    publisher = events._Publisher()
+    monkeypatch.setattr(events, "_PUBLISHER", publisher)
+    yield
+    publisher.stop()
+    consumers._OPEN_SOCKETS.clear()

@@ -158,3 +158,90 @@ def granian(interface: str, port: int, env: dict[str, str], log: Path) -> Iterat
             except (ProcessLookupError, subprocess.TimeoutExpired):
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=10)
+
+
+class ThrowawayRedis:
+    """A redis-server of the test's own on a free loopback port, never the shared one on 6379:
+    started, stopped (and started again on the same port), paused with SIGSTOP (it still
+    accepts connections, through the kernel, and never answers) and resumed."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+        self.paused = False
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        assert self.process is None, "already running"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with (self.folder / "redis.log").open("ab") as output:
+            self.process = subprocess.Popen(  # noqa: S603 - fixed argv
+                [
+                    *("redis-server", "--port", str(self.port), "--bind", "127.0.0.1"),
+                    *("--save", "", "--appendonly", "no", "--dir", str(self.folder)),
+                ],
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + 20
+        while not self._pong():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server did not start on port {self.port}")
+            time.sleep(0.05)
+
+    def _pong(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as probe:
+                probe.sendall(b"PING\r\n")
+                return probe.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        process, self.process = self.process, None
+        if self.paused:
+            self.resume_process(process)
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+    def pause(self) -> None:
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGSTOP)
+        self.paused = True
+
+    def resume(self) -> None:
+        assert self.process is not None
+        self.resume_process(self.process)
+
+    def resume_process(self, process: subprocess.Popen[bytes]) -> None:
+        os.kill(process.pid, signal.SIGCONT)
+        self.paused = False
+
+
+@contextmanager
+def throwaway_redis(folder: Path) -> Iterator[ThrowawayRedis]:
+    """A started ``ThrowawayRedis``, stopped at the end whatever happened (skips the test,
+    saying why, when redis-server is not installed)."""
+    import shutil
+
+    import pytest
+
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed: Redis fault test skipped")
+    server = ThrowawayRedis(folder)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()

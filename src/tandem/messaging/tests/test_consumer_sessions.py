@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.db import OperationalError
 from django.test import Client
 from django.utils import timezone
 
@@ -20,10 +21,11 @@ from tandem.accounts import services as account_services
 from tandem.accounts.middleware import SEEN_AT_KEY
 from tandem.accounts.models import Role, User
 from tandem.conftest import login_client
-from tandem.messaging import events
+from tandem.messaging import consumers, events, socket_session
 from tandem.messaging.consumers import (
     CLOSE_TWO_STEP_REQUIRED,
     CLOSE_UNAUTHENTICATED,
+    CLOSE_UNVERIFIED,
     SharedReads,
 )
 from tandem.messaging.models import Participant, Side, Thread
@@ -125,6 +127,69 @@ def test_a_socket_of_an_idle_session_is_refused_and_an_open_one_closes(
         # The periodic check would find it within a minute; an event makes it check now.
         await database_sync_to_async(events.publish_session_check)(user_id=service_user.pk)
         await expect_closed(socket, CLOSE_UNAUTHENTICATED)
+
+    run(scenario)
+
+
+def _seen(client: Client, *, idle_in_seconds: float) -> None:
+    """Make the session go idle ``idle_in_seconds`` from now."""
+    engine = import_module(settings.SESSION_ENGINE)
+    store = engine.SessionStore(session_key=client.cookies[settings.SESSION_COOKIE_NAME].value)
+    seen = timezone.now() - settings.TANDEM_IDLE_TIMEOUT + timedelta(seconds=idle_in_seconds)
+    store[SEEN_AT_KEY] = seen.isoformat()
+    store.save()
+
+
+async def _database_away(*args: Any, **kwargs: Any) -> Any:
+    raise OperationalError("unable to open database file")
+
+
+def test_a_socket_whose_session_cannot_be_checked_still_closes_at_its_time_limit(
+    service_user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = logged_in_client(service_user)
+    _seen(client, idle_in_seconds=1.5)
+
+    async def scenario() -> None:
+        socket = socket_for(client)
+        assert (await socket.connect())[0]
+        await receive(socket, "unread")
+        # The database goes away before the check at the idle limit: the check fails (it used
+        # to end the watch for good, leaving the socket open past every limit).
+        monkeypatch.setattr(consumers, "session_state", _database_away)
+        frame = json.loads(await socket.receive_from(timeout=6))
+        assert frame == {"type": "closed", "reason": "unverified"}
+        output = await socket.receive_output(3)
+        assert output == {"type": "websocket.close", "code": CLOSE_UNVERIFIED}
+
+    run(scenario)
+
+
+def test_a_failed_session_check_is_tried_again(
+    service_user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    leaving = logged_in_client(service_user)
+    real_state = socket_session.session_state
+    failures: list[int] = []
+
+    async def flaky_state(*args: Any, **kwargs: Any) -> Any:
+        if len(failures) < 2:
+            failures.append(1)
+            raise OperationalError("database is locked")
+        return await real_state(*args, **kwargs)
+
+    monkeypatch.setattr(consumers, "SESSION_RETRY_SECONDS", 0.2)
+
+    async def scenario() -> None:
+        socket = socket_for(leaving)
+        assert (await socket.connect())[0]
+        await receive(socket, "unread")
+        monkeypatch.setattr(consumers, "session_state", flaky_state)
+        # Logging out asks the socket to check at once: two checks fail, the third closes it.
+        response = await database_sync_to_async(leaving.post)("/accounts/logout/")
+        assert response.status_code == 302
+        await expect_closed(socket, CLOSE_UNAUTHENTICATED)
+        assert len(failures) == 2
 
     run(scenario)
 

@@ -20,6 +20,7 @@ from django.test import Client, override_settings
 from tandem.accounts.models import User
 from tandem.asgi import application
 from tandem.messaging import services
+from tandem.messaging.consumers import CLOSE_TOO_MANY
 from tandem.messaging.models import Message, Thread
 from tandem.messaging.tests.factories import MessageFactory
 from tandem.messaging.tests.websocket import SocketCommunicator as WebsocketCommunicator
@@ -164,6 +165,10 @@ def test_a_new_message_arrives_live_and_the_unread_count_changes(
         ('{"type": "read", "thread": 1, "up_to": 5}', "bad_frame"),
         ('{"type": "subscribe", "thread": 999999}', "not_found"),
         ('{"type": "ping", "pad": "' + "x" * 5000 + '"}', "too_long"),
+        # 2,000 characters of brackets: Python's parser raised RecursionError, which ended the
+        # socket's handler.
+        ("[" * 1000 + "]" * 1000, "too_deep"),
+        ('{"type": "ping", "a": ' + '{"b": ' * 20 + "1" + "}" * 20 + "}", "too_deep"),
     ],
 )
 def test_malformed_frames_get_an_error_and_the_socket_survives(
@@ -181,6 +186,50 @@ def test_malformed_frames_get_an_error_and_the_socket_survives(
         await socket.send_to(text_data='{"type": "ping"}')
         assert (await receive(socket)) == {"type": "pong"}
         await socket.disconnect()
+
+    run(scenario)
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(service_user: User) -> None:
+    async def scenario() -> None:
+        socket = communicator(service_user)
+        assert (await socket.connect())[0]
+        await receive(socket, "unread")
+        await socket.send_to(text_data=json.dumps({"type": "ping", "pad": "[{" * 300}))
+        assert (await receive(socket)) == {"type": "pong"}
+        await socket.disconnect()
+
+    run(scenario)
+
+
+@override_settings(TANDEM_WS_MAX_SOCKETS_PER_PERSON=2)
+def test_sockets_past_the_cap_per_person_are_closed_with_4429_and_others_are_not(
+    thread: Thread, service_user: User, provider: User
+) -> None:
+    async def scenario() -> None:
+        tabs = [communicator(service_user) for _ in range(3)]
+        for tab in tabs[:2]:
+            assert (await tab.connect())[0]
+            await receive(tab, "unread")
+        # The third is accepted only to be told why it closes.
+        assert (await tabs[2].connect())[0]
+        closed = await tabs[2].receive_output(TIMEOUT)
+        assert closed["type"] == "websocket.close" and closed["code"] == CLOSE_TOO_MANY
+        assert "Too many" in closed["reason"]
+        # Someone else is not affected, nor are the first two.
+        other = communicator(provider)
+        assert (await other.connect())[0]
+        await receive(other, "unread")
+        for socket in (*tabs[:2], other):
+            await socket.send_to(text_data='{"type": "ping"}')
+            assert (await receive(socket, "pong")) == {"type": "pong"}
+        # Closing a tab frees its place.
+        await tabs[0].disconnect()
+        again = communicator(service_user)
+        assert (await again.connect())[0]
+        await receive(again, "unread")
+        for socket in (tabs[1], other, again):
+            await socket.disconnect()
 
     run(scenario)
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core import mail
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
+from django_tasks_db.models import DBTaskResult
 
 from tandem.accounts.models import User
 from tandem.conftest import login_client
@@ -36,6 +39,50 @@ def test_email_is_queued_after_commit_and_says_nothing_specific(
     message = mail.outbox[0]
     assert message.subject == "Something new in Tandem"
     assert "Kite" not in message.body and "Self-harm" not in message.body
+
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+def _queued_for(notification: Notification) -> bool:
+    return any(
+        row.task_path == send_notification_email.module_path
+        and row.args_kwargs["kwargs"] == {"notification_id": notification.pk}
+        for row in DBTaskResult.objects.all()
+    )
+
+
+@override_settings(TASKS=DATABASE_TASKS)
+def test_with_the_database_backend_the_email_is_queued_in_the_same_transaction(
+    service_user: User, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    # A worker that dies between the commit and an on_commit callback lost the email: the
+    # task's row must be written with the notification, before anything commits.
+    capture = django_capture_on_commit_callbacks()
+    with capture as callbacks, transaction.atomic():
+        notification = _notify(service_user)
+        assert _queued_for(notification)  # already there, inside the transaction
+    assert callbacks == []
+    # Rolled back together: no notification, no task, no email.
+    with pytest.raises(RuntimeError), transaction.atomic():
+        rolled_back = _notify(service_user)
+        raise RuntimeError("the post failed after notifying")
+    assert not Notification.objects.filter(pk=rolled_back.pk).exists()
+    assert not _queued_for(rolled_back)
+    assert mail.outbox == []
+
+
+def test_the_immediate_backend_sends_nothing_for_a_rolled_back_transaction(
+    service_user: User, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    # It runs a task the moment it is queued: it still waits for the commit.
+    capture = django_capture_on_commit_callbacks(execute=True)
+    with capture as callbacks, pytest.raises(RuntimeError), transaction.atomic():
+        _notify(service_user)
+        assert mail.outbox == []
+        raise RuntimeError("the post failed after notifying")
+    assert callbacks == []
+    assert mail.outbox == []
 
 
 def test_one_email_until_the_person_visits(

@@ -11,6 +11,7 @@
   var threadId = list ? parseInt(list.getAttribute("data-thread"), 10) : null;
   var socket = null;
   var delay = 1000;
+  var closedFor = "";
 
   function socketUrl() {
     var configured = link.getAttribute("data-ws-url") || "/ws/messaging/";
@@ -100,6 +101,13 @@
     socket.addEventListener("message", function (event) {
       var data;
       try { data = JSON.parse(event.data); } catch (e) { return; }
+      if (data.type === "closed") {
+        // The session ended (or could not be checked): the server sends nothing more. Close
+        // it from here too; "unverified" reconnects (the new socket's check decides).
+        closedFor = data.reason || "session";
+        socket.close();
+        return;
+      }
       if (data.type === "unread") { setUnread(data.count); }
       else if (data.type === "messages" && data.thread === threadId) { showMessages(data.messages, false); }
       else if (data.type === "changed" && data.thread === threadId) { showMessages(data.messages, true); }
@@ -107,8 +115,13 @@
     });
     socket.addEventListener("close", function (event) {
       socket = null;
+      var reason = closedFor;
+      closedFor = "";
       // Session ended (4401) or two-step set-up needed (4403): a reload shows the right page.
       if (event.code === 4401 || event.code === 4403) { return; }
+      if (reason === "session" || reason === "two_step") { return; }
+      // Too many tabs open (4429): try again now and then, in case one of them closes.
+      if (event.code === 4429) { delay = 30000; }
       if (list) { say(status ? status.getAttribute("data-offline") || "" : ""); }
       window.setTimeout(connect, delay);
       delay = Math.min(delay * 2, 30000);
