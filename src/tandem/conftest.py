@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable, Iterator
+from types import FrameType
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -113,3 +115,26 @@ def _let_flush_clear_the_audit_log(request: pytest.FixtureRequest) -> Iterator[N
     yield
     if connection.vendor == "sqlite":
         remove_audit_guard(connection)
+
+
+FAULT_TEST_SECONDS = 240
+
+
+@pytest.fixture(autouse=True)
+def _fault_test_time_limit(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fault tests start servers, Redis processes and database clusters: one that hangs must
+    fail (and clean up through its own fixtures) instead of stalling the whole run."""
+    if request.node.get_closest_marker("fault") is None:
+        yield
+        return
+
+    def expire(signum: int, frame: FrameType | None) -> None:
+        raise TimeoutError(f"fault test ran longer than {FAULT_TEST_SECONDS} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(FAULT_TEST_SECONDS)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

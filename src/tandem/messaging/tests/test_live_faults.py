@@ -29,17 +29,15 @@ import http.client
 import json
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
-from types import FrameType
 from typing import Any
 from urllib.parse import urlencode
 
@@ -58,22 +56,7 @@ from tandem.messaging.tests.servers import (
 
 pytestmark = pytest.mark.fault
 
-TIME_LIMIT_SECONDS = 240
 SHOWN_WITHIN_SECONDS = 5.0
-
-
-@pytest.fixture(autouse=True)
-def _time_limit() -> Iterator[None]:
-    def expire(signum: int, frame: FrameType | None) -> None:
-        raise TimeoutError(f"fault test ran longer than {TIME_LIMIT_SECONDS} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(TIME_LIMIT_SECONDS)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,6 @@ import os
 import pwd
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -33,7 +32,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
-from types import FrameType
 from urllib.parse import urlencode
 
 import pytest
@@ -43,7 +41,6 @@ from tandem.messaging.tests.servers import free_port, granian, manage, server_en
 
 pytestmark = pytest.mark.fault
 
-TIME_LIMIT_SECONDS = 240
 ORG_COOKIE = "tandem-crisis-org"  # the dev/test name of TANDEM_CRISIS_ORGANISATION_COOKIE
 
 SEED_SCRIPT = """
@@ -78,20 +75,6 @@ contact.name = "Northside night line"
 contact.phone = "0300 555 0123"
 contact.save()
 """
-
-
-@pytest.fixture(autouse=True)
-def _time_limit() -> Iterator[None]:
-    def expire(signum: int, frame: FrameType | None) -> None:
-        raise TimeoutError(f"fault test ran longer than {TIME_LIMIT_SECONDS} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(TIME_LIMIT_SECONDS)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @dataclass

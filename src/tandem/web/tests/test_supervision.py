@@ -31,12 +31,11 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 from http.cookies import SimpleCookie
 from pathlib import Path
-from types import FrameType
 from urllib.parse import urlencode
 
 import pytest
@@ -59,22 +58,7 @@ from tandem.web.tests.servers import (
     wait_until,
 )
 
-TIME_LIMIT_SECONDS = 240
 ROOT = Path(__file__).resolve().parents[4]
-
-
-@pytest.fixture(autouse=True)
-def _time_limit() -> Iterator[None]:
-    def expire(signum: int, frame: FrameType | None) -> None:
-        raise TimeoutError(f"supervision test ran longer than {TIME_LIMIT_SECONDS} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(TIME_LIMIT_SECONDS)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture(scope="module")
