@@ -103,6 +103,7 @@ MIDDLEWARE = [
     # Health checks answer before host validation, sessions or the database (load balancers).
     "tandem.web.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "tandem.web.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions and everything that reads the database: turns a database outage met
     # anywhere below into a friendly 503 with crisis contacts (the crisis page itself answers
@@ -372,6 +373,12 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # --- Security headers ------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Browser features no page uses, denied to every page (web.middleware.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "midi=(), magnetometer=(), gyroscope=(), accelerometer=(), display-capture=(), "
+    "browsing-topics=()"
+)
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if IS_PROD:

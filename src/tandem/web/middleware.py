@@ -93,6 +93,20 @@ class HealthCheckMiddleware:
         return response
 
 
+class PermissionsPolicyMiddleware:
+    """Deny powerful browser features Tandem never uses (camera, microphone, location,
+    payment…), so a script that slipped past the CSP still cannot ask for them. Set on every
+    response, the outage and static ones included (``settings.PERMISSIONS_POLICY``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
 class NoStoreForAuthenticatedMiddleware:
     """Pages for a logged-in person hold private data: never let a browser or proxy keep them."""
 

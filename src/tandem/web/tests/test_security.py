@@ -116,6 +116,9 @@ def _assert_security_headers(response: HttpResponseBase, path: str) -> str:
     assert response["X-Content-Type-Options"] == "nosniff", path
     assert response["Referrer-Policy"] == "same-origin", path
     assert response["X-Frame-Options"] == "DENY", path
+    policy = response.get("Permissions-Policy", "")
+    for feature in ("camera=()", "microphone=()", "geolocation=()", "payment=()"):
+        assert feature in policy, f"{path}: Permissions-Policy lacks {feature}"
     return nonce.group(1)
 
 
@@ -136,6 +139,7 @@ def test_every_html_page_carries_the_security_headers(
             # Bodiless answers (405 for GET on a POST-only route) still carry the headers.
             assert response["X-Content-Type-Options"] == "nosniff", path
             assert "frame-ancestors 'none'" in response["Content-Security-Policy"], path
+            assert "camera=()" in response["Permissions-Policy"], path
 
 
 def test_each_response_gets_a_fresh_nonce(client: Client) -> None:
@@ -149,3 +153,9 @@ def test_the_nonce_is_on_the_page_script(client: Client) -> None:
     nonce = _assert_security_headers(response, "/accounts/login/")
     assert f'nonce="{nonce}"' in response.content.decode()
     assert "<script>" not in response.content.decode(), "inline scripts are not allowed"
+
+
+def test_every_answer_denies_the_browser_features_tandem_never_uses(client: Client) -> None:
+    for path in ("/crisis/", "/this-page-does-not-exist/", "/accounts/login/"):
+        policy = client.get(path)["Permissions-Policy"]
+        assert "camera=()" in policy and "geolocation=()" in policy, path
