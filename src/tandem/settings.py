@@ -373,6 +373,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # --- Security headers ------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Messages one person may send in an hour (messaging.services; past it: 429, text kept).
+TANDEM_MESSAGES_PER_HOUR = int(os.environ.get("TANDEM_MESSAGES_PER_HOUR", "60"))
 # Browser features no page uses, denied to every page (web.middleware.PermissionsPolicyMiddleware).
 PERMISSIONS_POLICY = (
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "

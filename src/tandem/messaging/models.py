@@ -105,7 +105,11 @@ class Message(models.Model):
                 fields=["sender", "client_key"], name="messaging_message_once_per_key"
             )
         ]
-        indexes = [models.Index(fields=["thread", "id"])]
+        indexes = [
+            models.Index(fields=["thread", "id"]),
+            # The sending rate limit counts one person's messages of the last hour.
+            models.Index(fields=["sender", "created_at"]),
+        ]
         ordering = ["id"]
 
     def __str__(self) -> str:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -159,6 +160,49 @@ def _covering_colleagues(thread: Thread, sender: User, recipients: list[Particip
     return list(colleagues.values())
 
 
+class SendingLimitError(ValidationError):
+    """Too many messages in the last hour: the view answers 429 and keeps the typed text."""
+
+
+@dataclass(frozen=True)
+class _SenderFacts:
+    stored_id: int | None  # the message already stored under this client key, if any
+    sent_last_hour: int
+
+
+def _sender_facts(sender: User, client_key: uuid.UUID, now: datetime) -> _SenderFacts:
+    """One indexed query: the message a retry already stored, and how many the sender sent in
+    the last hour (for the rate limit), so the limit costs a send nothing extra."""
+    since = now - timedelta(hours=1)
+    # Only the rows either index finds (sender + key, sender + time), not all of a busy
+    # provider's messages.
+    facts = (
+        Message.objects.filter(sender=sender)
+        .filter(Q(client_key=client_key) | Q(created_at__gte=since))
+        .aggregate(
+            stored=Max("pk", filter=Q(client_key=client_key)),
+            recent=Count("pk", filter=Q(created_at__gte=since)),
+        )
+    )
+    return _SenderFacts(stored_id=facts["stored"], sent_last_hour=facts["recent"])
+
+
+def _check_sending_rate(facts: _SenderFacts) -> None:
+    """Refuse a message past ``TANDEM_MESSAGES_PER_HOUR`` in the last hour: a stolen session
+    or a runaway script must not flood someone's care team."""
+    limit = settings.TANDEM_MESSAGES_PER_HOUR
+    if facts.sent_last_hour >= limit:
+        raise SendingLimitError(
+            {
+                "body": _(
+                    "You have sent %(n)s messages in the last hour. Please wait a little before "
+                    "sending more; your message is still here."
+                )
+                % {"n": limit}
+            }
+        )
+
+
 @transaction.atomic
 def send_message(*, sender: User, thread: Thread, body: str, client_key: uuid.UUID) -> SendResult:
     """Store a message once per ``client_key``, update who is waiting, notify the others.
@@ -168,11 +212,12 @@ def send_message(*, sender: User, thread: Thread, body: str, client_key: uuid.UU
     In a thread of another kind, the sender joins it by writing, the kind names the
     notification and hears about the new message (``ThreadKind.message_sent``).
     """
-    existing = _existing(sender, client_key)
-    if existing is not None:
-        return SendResult(message=existing, created=False)
-    access.check_can_post_in_thread(sender, thread)
     now = timezone.now()
+    facts = _sender_facts(sender, client_key, now)
+    if facts.stored_id is not None:
+        return SendResult(message=Message.objects.get(pk=facts.stored_id), created=False)
+    access.check_can_post_in_thread(sender, thread)
+    _check_sending_rate(facts)
     message = Message(
         thread=thread, sender=sender, body=body, client_key=client_key, created_at=now
     )

@@ -102,7 +102,8 @@ class ThreadCreateView(View):
             )
         except ValidationError as error:
             _form_errors(form, error)
-            return self._render(request, form, options, status=400)
+            status = 429 if isinstance(error, services.SendingLimitError) else 400
+            return self._render(request, form, options, status=status)
         return redirect("messaging:thread-detail", thread_id=result.message.thread_id)
 
 
@@ -168,6 +169,9 @@ class MessageCreateView(View):
                     body=form.cleaned_data["body"],
                     client_key=form.cleaned_data["client_key"],
                 )
+            except services.SendingLimitError as error:
+                _form_errors(form, error)
+                status = 429
             except ValidationError as error:
                 _form_errors(form, error)
             except PermissionDenied as denied:
