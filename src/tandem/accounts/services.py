@@ -130,10 +130,16 @@ def get_open_invitation(token: str) -> Invitation:
     """Return the invitation for ``token`` or raise InvitationError saying why it cannot be used."""
     if not token or len(token) > 100:
         raise InvitationError("invalid")
+    return get_open_invitation_by_hash(Invitation.hash_token(token))
+
+
+def get_open_invitation_by_hash(token_hash: str) -> Invitation:
+    """Like ``get_open_invitation``, from the token's SHA-256: what the session keeps between
+    opening the emailed link and accepting, so the raw token is never stored anywhere."""
+    if not token_hash:
+        raise InvitationError("invalid")
     invitation = (
-        Invitation.objects.select_related("organisation")
-        .filter(token_hash=Invitation.hash_token(token))
-        .first()
+        Invitation.objects.select_related("organisation").filter(token_hash=token_hash).first()
     )
     if invitation is None:
         raise InvitationError("invalid")
@@ -158,8 +164,26 @@ def accept_invitation(
     The token itself proves the person received the email, so the address is verified.
     The invitation is locked while it is used, so two tabs cannot both accept it.
     """
+    if not token or len(token) > 100:
+        raise InvitationError("invalid")
+    return accept_invitation_by_hash(
+        token_hash=Invitation.hash_token(token),
+        password=password,
+        pseudonym=pseudonym,
+        full_name=full_name,
+    )
+
+
+def accept_invitation_by_hash(
+    *,
+    token_hash: str,
+    password: str,
+    pseudonym: str,
+    full_name: str = "",
+) -> User:
+    """``accept_invitation`` from the token's SHA-256 (what the session keeps)."""
     with transaction.atomic():
-        invitation = get_open_invitation(token)
+        invitation = get_open_invitation_by_hash(token_hash)
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if not invitation.is_open:
             raise InvitationError("used")

@@ -36,7 +36,9 @@ from tandem.accounts.forms import (
 )
 from tandem.accounts.models import User
 
-INVITATION_SESSION_KEY = "tandem_invitation_token"
+# The SHA-256 of the emailed token, never the token itself: a session row (or a stolen session
+# cookie's data) must not be enough to accept someone else's invitation later.
+INVITATION_SESSION_KEY = "tandem_invitation_token_hash"
 AUTH_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 
 INVALID_INVITATION_STATUS = {"invalid": 400, "expired": 410, "used": 410, "revoked": 410}
@@ -68,15 +70,15 @@ def _invitation_problem(request: HttpRequest, reason: str) -> HttpResponse:
 
 @login_not_required
 def invitation_open(request: HttpRequest, token: str) -> HttpResponse:
-    """Check the emailed token, keep it in the session, and move to a URL without it.
+    """Check the emailed token, keep its hash in the session, and move to a URL without it.
 
     The token leaves the address bar at once so it is not kept in history or sent onwards.
     """
     try:
-        services.get_open_invitation(token)
+        invitation = services.get_open_invitation(token)
     except services.InvitationError as problem:
         return _invitation_problem(request, problem.reason)
-    request.session[INVITATION_SESSION_KEY] = token
+    request.session[INVITATION_SESSION_KEY] = invitation.token_hash
     return redirect("accounts:invitation-accept")
 
 
@@ -84,14 +86,14 @@ def invitation_open(request: HttpRequest, token: str) -> HttpResponse:
 class InvitationAcceptView(View):
     template_name = "accounts/invitation_accept.html"
 
-    def _token(self, request: HttpRequest) -> str:
+    def _token_hash(self, request: HttpRequest) -> str:
         return str(request.session.get(INVITATION_SESSION_KEY, ""))
 
     def get(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
             return render(request, "accounts/invitation_logged_in.html", status=409)
         try:
-            invitation = services.get_open_invitation(self._token(request))
+            invitation = services.get_open_invitation_by_hash(self._token_hash(request))
         except services.InvitationError as problem:
             return _invitation_problem(request, problem.reason)
         form = AcceptInvitationForm(email=invitation.email)
@@ -100,16 +102,16 @@ class InvitationAcceptView(View):
     def post(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
             return render(request, "accounts/invitation_logged_in.html", status=409)
-        token = self._token(request)
+        token_hash = self._token_hash(request)
         try:
-            invitation = services.get_open_invitation(token)
+            invitation = services.get_open_invitation_by_hash(token_hash)
         except services.InvitationError as problem:
             return _invitation_problem(request, problem.reason)
         form = AcceptInvitationForm(request.POST, email=invitation.email)
         if form.is_valid():
             try:
-                user = services.accept_invitation(
-                    token=token,
+                user = services.accept_invitation_by_hash(
+                    token_hash=token_hash,
                     password=form.cleaned_data["password1"],
                     pseudonym=form.cleaned_data["pseudonym"],
                     full_name=form.cleaned_data["full_name"],

@@ -535,3 +535,17 @@ def test_duplicate_email_on_the_accept_form_is_explained_and_the_form_kept(
     html = response.content.decode()
     assert "already exists" in html
     assert 'value="Kestrel"' in html
+
+
+def test_the_session_keeps_only_a_hash_of_the_invitation_token(
+    client: Client, organisation: Organisation, org_admin: User
+) -> None:
+    issued = services.invite_member(
+        actor=org_admin, organisation=organisation, email="new@example.org", role=Role.SERVICE_USER
+    )
+    client.get(f"/invitations/accept/{issued.token}/")
+    stored = list(client.session.values())
+    assert issued.token not in stored
+    assert issued.invitation.token_hash in stored
+    page = client.get("/invitations/accept/")
+    assert page.status_code == 200
