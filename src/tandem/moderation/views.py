@@ -40,13 +40,13 @@ from tandem.moderation.outreach import pages as outreach_pages
 QUEUE_PAGE_SIZE = 20
 
 
-def _user(request: HttpRequest) -> User:
+def current_user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)  # noqa: S101 - LoginRequiredMiddleware guarantees it
     return user
 
 
-def _attach_errors(form: Form, error: ValidationError) -> None:
+def attach_errors(form: Form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -59,7 +59,7 @@ def _attach_errors(form: Form, error: ValidationError) -> None:
 
 def home(request: HttpRequest) -> HttpResponse:
     """The moderation dashboard: communities with waiting items, duty, review times."""
-    dashboards = selectors.dashboards_for_user(_user(request))
+    dashboards = selectors.dashboards_for_user(current_user(request))
     if not dashboards:
         raise Http404
     return render(request, "moderation/home.html", {"dashboards": dashboards})
@@ -67,7 +67,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def duty(request: HttpRequest, organisation_id: int) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     organisation = access.get_organisation_for_moderator(user, organisation_id)
     form = DutyForm(request.POST)
     if not form.is_valid():
@@ -88,7 +88,7 @@ def duty(request: HttpRequest, organisation_id: int) -> HttpResponse:
 
 
 def queue(request: HttpRequest, community_id: int) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     community = access.get_community_for_moderator(user, community_id)
     page = Paginator(selectors.open_items(community), QUEUE_PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -99,7 +99,7 @@ def queue(request: HttpRequest, community_id: int) -> HttpResponse:
     )
 
 
-def _render_item(
+def render_item(
     request: HttpRequest,
     item: ReviewItem,
     *,
@@ -117,7 +117,9 @@ def _render_item(
         "action_form": action_form or ItemActionForm(initial={"body": item.post.body}),
         # The conversation with the author (None for an organisation admin, who may not read
         # it); opening the page reads it.
-        "outreach": outreach_pages.open_for_moderator(_user(request), item, form=reach_out_form),
+        "outreach": outreach_pages.open_for_moderator(
+            current_user(request), item, form=reach_out_form
+        ),
         "slow_mode_form": SlowModeForm(),
         "can_act": getattr(item.community, "is_moderator", False),
     }
@@ -125,23 +127,23 @@ def _render_item(
 
 
 def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = access.get_item_for_moderator(_user(request), item_id)
-    return _render_item(request, item)
+    item = access.get_item_for_moderator(current_user(request), item_id)
+    return render_item(request, item)
 
 
 @require_POST
 def item_act(request: HttpRequest, item_id: int) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     item = access.get_item_for_moderator(user, item_id)
     access.check_can_moderate(item.community)
     form = ItemActionForm(request.POST)
     if not form.is_valid():
-        return _render_item(request, item, action_form=form, status=400)
+        return render_item(request, item, action_form=form, status=400)
     data = form.cleaned_data
     action, reason = data["action"], data["reason"]
     if item.state != "open" and action in {"approve", "hide", "edit"}:
         form.add_error(None, _("Another moderator has already dealt with this post."))
-        return _render_item(request, item, action_form=form, status=409)
+        return render_item(request, item, action_form=form, status=409)
     try:
         if action == "approve":
             services.approve_item(moderator=user, item=item, reason=reason)
@@ -176,8 +178,8 @@ def item_act(request: HttpRequest, item_id: int) -> HttpResponse:
                 item=item,
             )
     except ValidationError as error:
-        _attach_errors(form, error)
-        return _render_item(request, item, action_form=form, status=400)
+        attach_errors(form, error)
+        return render_item(request, item, action_form=form, status=400)
     done = {
         "approve": _("Approved. The author has been told."),
         "hide": _("Hidden. The author has been told why."),
@@ -196,7 +198,7 @@ def item_act(request: HttpRequest, item_id: int) -> HttpResponse:
 def item_reach_out(request: HttpRequest, item_id: int) -> HttpResponse:
     """A moderator writes to the post's author (the first message opens the conversation);
     a repeated post of the same form stores nothing new."""
-    user = _user(request)
+    user = current_user(request)
     item = access.get_item_for_moderator(user, item_id)
     access.check_can_moderate(item.community)
     form = ReachOutForm(request.POST)
@@ -210,7 +212,7 @@ def item_reach_out(request: HttpRequest, item_id: int) -> HttpResponse:
                 client_key=form.cleaned_data["client_key"],
             )
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_errors(form, error)
         except PermissionDenied as denied:
             # Resolved meanwhile: the page shows the conversation closed, and says so.
             form.add_error(None, str(denied))
@@ -219,7 +221,7 @@ def item_reach_out(request: HttpRequest, item_id: int) -> HttpResponse:
             messages.success(request, _("Your message has been sent privately to the author."))
             url = reverse("moderation:item-detail", kwargs={"item_id": item.pk})
             return redirect(f"{url}#message-{result.message.pk}")
-    return _render_item(request, item, reach_out_form=form, status=status)
+    return render_item(request, item, reach_out_form=form, status=status)
 
 
 # --- People ----------------------------------------------------------------------------------
@@ -248,7 +250,7 @@ def _render_person(
 
 
 def person_detail(request: HttpRequest, community_id: int, user_id: int) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     community = access.get_community_for_moderator(user, community_id)
     subject = access.get_subject_for_moderator(user, community, user_id)
     return _render_person(request, community, subject)
@@ -256,7 +258,7 @@ def person_detail(request: HttpRequest, community_id: int, user_id: int) -> Http
 
 @require_POST
 def note_create(request: HttpRequest, community_id: int, user_id: int) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     community = access.get_community_for_moderator(user, community_id)
     subject = access.get_subject_for_moderator(user, community, user_id)
     access.check_can_moderate(community)
@@ -276,7 +278,7 @@ def note_create(request: HttpRequest, community_id: int, user_id: int) -> HttpRe
 @require_POST
 def reveal(request: HttpRequest, community_id: int, user_id: int) -> HttpResponse:
     """Show the real identity behind a pseudonym, once, on this response (never in a URL)."""
-    user = _user(request)
+    user = current_user(request)
     community = access.get_community_for_moderator(user, community_id)
     subject = access.get_subject_for_moderator(user, community, user_id)
     access.check_can_reveal_identity(community)
@@ -291,7 +293,7 @@ def reveal(request: HttpRequest, community_id: int, user_id: int) -> HttpRespons
 
 @require_POST
 def sanction_lift(request: HttpRequest, sanction_id: int) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     sanction = Sanction.objects.filter(pk=sanction_id).first()
     if sanction is None:
         raise Http404
@@ -313,7 +315,7 @@ def sanction_lift(request: HttpRequest, sanction_id: int) -> HttpResponse:
 
 
 def rule_stats(request: HttpRequest, community_id: int) -> HttpResponse:
-    community = access.get_community_for_moderator(_user(request), community_id)
+    community = access.get_community_for_moderator(current_user(request), community_id)
     context = {"community": community, "stats": selectors.rule_stats(community)}
     return render(request, "moderation/rule_stats.html", context)
 
@@ -340,7 +342,7 @@ def _render_settings(
 
 @require_http_methods(["GET", "POST"])
 def community_settings(request: HttpRequest, community_id: int) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     community = access.get_community_for_moderator(user, community_id)
     if request.method == "GET":
         return _render_settings(request, community)
@@ -364,7 +366,7 @@ def community_settings(request: HttpRequest, community_id: int) -> HttpResponse:
 
 @require_POST
 def watched_word_create(request: HttpRequest, community_id: int) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     community = access.get_community_for_moderator(user, community_id)
     access.check_can_moderate(community)
     form = WatchedWordForm(request.POST)
@@ -378,7 +380,7 @@ def watched_word_create(request: HttpRequest, community_id: int) -> HttpResponse
                 replacement=form.cleaned_data["replacement"],
             )
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("Added to the watched words."))
             return redirect("moderation:community-settings", community_id=community.pk)
@@ -387,7 +389,7 @@ def watched_word_create(request: HttpRequest, community_id: int) -> HttpResponse
 
 @require_POST
 def watched_word_delete(request: HttpRequest, word_id: int) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     watched = WatchedWord.objects.filter(pk=word_id).first()
     if watched is None:
         raise Http404
@@ -401,7 +403,7 @@ def watched_word_delete(request: HttpRequest, word_id: int) -> HttpResponse:
 
 @require_POST
 def slow_mode(request: HttpRequest, topic_id: int) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     topic = Topic.objects.filter(pk=topic_id).first()
     if topic is None:
         raise Http404
@@ -431,7 +433,7 @@ def slow_mode(request: HttpRequest, topic_id: int) -> HttpResponse:
 
 
 def audit_log(request: HttpRequest, organisation_id: int) -> HttpResponse:
-    organisation = access.get_organisation_for_admin(_user(request), organisation_id)
+    organisation = access.get_organisation_for_admin(current_user(request), organisation_id)
     communities = list(selectors.communities_of_organisation(organisation))
     form = AuditFilterForm(request.GET or None, communities=communities)
     filters: dict[str, Any] = {}
@@ -466,7 +468,7 @@ def audit_log(request: HttpRequest, organisation_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def post_report(request: HttpRequest, post_id: int) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     try:
         post = forum_access.get_post_for_member(user, post_id)
     except forum_access.ConductNotAcceptedError as pending:
@@ -485,10 +487,10 @@ def post_report(request: HttpRequest, post_id: int) -> HttpResponse:
                     text=form.cleaned_data["text"],
                 )
             except PostingLimitError as error:
-                _attach_errors(form, error)
+                attach_errors(form, error)
                 status = error.status
             except ValidationError as error:
-                _attach_errors(form, error)
+                attach_errors(form, error)
                 status = 400
             else:
                 messages.success(
@@ -512,7 +514,7 @@ def post_report(request: HttpRequest, post_id: int) -> HttpResponse:
 
 def post_outcome(request: HttpRequest, post_id: int) -> HttpResponse:
     """The author's view of a post held or acted on: kind words, crisis resources, outcome."""
-    user = _user(request)
+    user = current_user(request)
     post = access.get_own_post(user, post_id)
     outcome = selectors.post_outcome(user, post)
     # The conversation with the moderators, if one started (opening the page reads it).
@@ -526,13 +528,13 @@ def post_outcome(request: HttpRequest, post_id: int) -> HttpResponse:
 
 def message_detail(request: HttpRequest, message_id: int) -> HttpResponse:
     """Old notification links to a moderator's message: it is in a conversation now."""
-    message = access.get_message_for_recipient(_user(request), message_id)
+    message = access.get_message_for_recipient(current_user(request), message_id)
     url = reverse("messaging:thread-detail", kwargs={"thread_id": message.thread_id})
     return redirect(f"{url}#message-{message.pk}")
 
 
 def about_me(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     context = {
         "entries": selectors.moderation_about_me(user),
         "messages_from_moderators": selectors.messages_for_user(user),

@@ -20,12 +20,12 @@ from tandem.moderation.escalation.forms import (
     RotaAddForm,
     RotaMoveForm,
 )
-from tandem.moderation.views import _attach_errors, _render_item, _user
+from tandem.moderation.views import attach_errors, current_user, render_item
 
 
 @require_POST
 def item_escalate(request: HttpRequest, item_id: int) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     item = moderation_access.get_item_for_moderator(user, item_id)
     moderation_access.check_can_moderate(item.community)
     form = EscalateForm(request.POST)
@@ -38,20 +38,20 @@ def item_escalate(request: HttpRequest, item_id: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_errors(form, error)
         else:
             messages.success(
                 request,
                 _("Escalated. The people you asked have been told, and so has the author."),
             )
             return redirect("moderation:item-detail", item_id=item.pk)
-    return _render_item(request, item, escalate_form=form, status=400)
+    return render_item(request, item, escalate_form=form, status=400)
 
 
 def escalation_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     """What a clinical contact or care-team member asked to help sees: the post, the reasons,
     who the person is, and who has taken it on."""
-    user = _user(request)
+    user = current_user(request)
     item = access.get_item_for_escalation_recipient(user, item_id)
     context = {
         "item": item,
@@ -64,7 +64,7 @@ def escalation_detail(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @require_POST
 def escalation_acknowledge(request: HttpRequest, item_id: int) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     item = access.get_item_for_escalation_recipient(user, item_id)
     services.acknowledge(user=user, item=item)
     messages.success(request, _("Thank you. The moderators can see that you are on it."))
@@ -94,7 +94,7 @@ def _render_rota(
 
 @require_http_methods(["GET", "POST"])
 def rota(request: HttpRequest, organisation_id: int) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     organisation = moderation_access.get_organisation_for_admin(user, organisation_id)
     if request.method == "GET":
         return _render_rota(request, organisation)
@@ -108,7 +108,7 @@ def rota(request: HttpRequest, organisation_id: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("Added to the rota."))
             return redirect("moderation:rota", organisation_id=organisation.pk)
@@ -117,7 +117,7 @@ def rota(request: HttpRequest, organisation_id: int) -> HttpResponse:
 
 @require_POST
 def rota_escalate_after(request: HttpRequest, organisation_id: int) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     organisation = moderation_access.get_organisation_for_admin(user, organisation_id)
     form = EscalateAfterForm(request.POST)
     if not form.is_valid():
@@ -134,7 +134,7 @@ def rota_escalate_after(request: HttpRequest, organisation_id: int) -> HttpRespo
 
 @require_POST
 def rota_remove(request: HttpRequest, contact_id: int) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     contact = access.get_rota_contact_for_admin(user, contact_id)
     services.remove_from_rota(admin=user, contact=contact)
     messages.success(request, _("Removed from the rota."))
@@ -143,7 +143,7 @@ def rota_remove(request: HttpRequest, contact_id: int) -> HttpResponse:
 
 @require_POST
 def rota_move(request: HttpRequest, contact_id: int) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     contact = access.get_rota_contact_for_admin(user, contact_id)
     form = RotaMoveForm(request.POST)
     if form.is_valid():
