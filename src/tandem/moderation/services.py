@@ -65,9 +65,13 @@ def require_reason(reason: str) -> str:
     return reason
 
 
+# How the audit log names actions taken by Tandem itself (the escalation sweep).
+AUTOMATIC_ACTOR = "Tandem"
+
+
 def record(
     *,
-    actor: User,
+    actor: User | None,
     organisation_id: int,
     action: str,
     reason: str = "",
@@ -76,12 +80,12 @@ def record(
     post: Post | None = None,
     detail: str = "",
 ) -> AuditEntry:
-    """Append one entry to the audit log."""
+    """Append one entry to the audit log (``actor`` None: Tandem acted by itself)."""
     entry = AuditEntry(
         organisation_id=organisation_id,
         community=community,
         actor=actor,
-        actor_pseudonym=actor.pseudonym,
+        actor_pseudonym=actor.pseudonym if actor is not None else AUTOMATIC_ACTOR,
         subject=subject,
         subject_pseudonym=subject.pseudonym if subject else "",
         post=post,

@@ -29,8 +29,6 @@ from tandem.moderation.models import (
 )
 from tandem.notifications.services import notify
 
-AUTOMATIC_ACTOR = "Tandem"
-
 
 def _record(
     *,
@@ -42,34 +40,16 @@ def _record(
 ) -> None:
     """Append the audit entry for an escalation step (``actor`` None: the automatic sweep)."""
     community = item.community
-    if actor is not None:
-        moderation_services.record(
-            actor=actor,
-            organisation_id=community.organisation_id,
-            community=community,
-            action=action,
-            reason=reason,
-            subject=item.post.author,
-            post=item.post,
-            detail=detail,
-        )
-        return
-    from tandem.moderation.models import AuditEntry
-
-    entry = AuditEntry(
+    moderation_services.record(
+        actor=actor,
         organisation_id=community.organisation_id,
         community=community,
-        actor=None,
-        actor_pseudonym=AUTOMATIC_ACTOR,
-        subject=item.post.author,
-        subject_pseudonym=item.post.author.pseudonym,
-        post=item.post,
-        action=AuditAction(action),
+        action=action,
         reason=reason,
-        detail=detail[:300],
+        subject=item.post.author,
+        post=item.post,
+        detail=detail,
     )
-    entry.full_clean()
-    entry.save()
 
 
 def recipients_for(item: ReviewItem, target: str) -> list[User]:
