@@ -34,6 +34,7 @@ from tandem.forum.forms import (
     TopicForm,
     VisibilityForm,
 )
+from tandem.forum.links import POSTS_PER_PAGE, post_page_url
 from tandem.forum.models import (
     Category,
     Circle,
@@ -50,7 +51,6 @@ from tandem.moderation import screening
 from tandem.moderation import selectors as moderation_selectors
 from tandem.moderation.errors import PostingLimitError
 
-POSTS_PER_PAGE = 50
 TOPICS_PER_PAGE = 30
 RESULTS_PER_PAGE = 20
 
@@ -119,7 +119,7 @@ def _after_publish(request: HttpRequest, post: Post) -> HttpResponse:
         )
     if post.is_opening:
         return redirect("forum:topic-detail", topic_id=post.topic_id)
-    return redirect(_post_url(post))
+    return redirect(post_page_url(post))
 
 
 def _draft_saved(request: HttpRequest, body: str) -> None:
@@ -509,15 +509,6 @@ def topic_reply(request: HttpRequest, topic_id: int) -> HttpResponse:
     return _after_publish(request, post)
 
 
-def _post_url(post: Post) -> str:
-    count = Post.objects.filter(
-        topic=post.topic_id, is_draft=False, published_at__lt=post.published_at
-    ).count()
-    page = count // POSTS_PER_PAGE + 1
-    url = reverse("forum:topic-detail", kwargs={"topic_id": post.topic_id})
-    return f"{url}?page={page}#post-{post.pk}" if page > 1 else f"{url}#post-{post.pk}"
-
-
 @require_POST
 @conduct_gate
 def reply_draft_save(request: HttpRequest, topic_id: int) -> HttpResponse:
@@ -634,14 +625,19 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
                 if post.moderation_state == ModerationState.HELD:
                     return redirect("moderation:post-outcome", post_id=post.pk)
                 messages.success(request, _("Your post is updated."))
-                return redirect(_post_url(post))
+                return redirect(post_page_url(post))
         else:
             status = 400
     else:
         form = PostEditForm(
             initial={"title": post.topic.title, "body": post.body}, with_title=with_title
         )
-    context = {"community": post.topic.community, "post": post, "form": form}
+    context = {
+        "community": post.topic.community,
+        "post": post,
+        "form": form,
+        "back_url": post_page_url(post),
+    }
     return render(request, "forum/post_edit.html", context, status=status)
 
 
@@ -677,7 +673,7 @@ def post_react(request: HttpRequest, post_id: int) -> HttpResponse:
     if not form.is_valid():
         return HttpResponse(status=400)
     services.toggle_reaction(user=user, post=post, kind=form.cleaned_data["kind"])
-    return redirect(_post_url(post))
+    return redirect(post_page_url(post))
 
 
 @require_POST
@@ -696,7 +692,7 @@ def post_mute_author(request: HttpRequest, post_id: int) -> HttpResponse:
                 "Their posts are now folded away for you. They are not told. Undo it under My boundaries."
             ),
         )
-    return redirect(_post_url(post))
+    return redirect(post_page_url(post))
 
 
 @require_POST
