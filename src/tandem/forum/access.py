@@ -31,7 +31,7 @@ from tandem.forum.models import (
     Topic,
     Visibility,
 )
-from tandem.moderation.models import Sanction, SanctionKind
+from tandem.moderation.models import ReviewItem, Sanction, SanctionKind
 
 # Posts others may see: a hidden post shows as "hidden by a moderator", a held one not at all.
 SHOWN_STATES = (ModerationState.VISIBLE, ModerationState.HIDDEN)
@@ -225,6 +225,25 @@ def visible_topics_q(user: User) -> Q:
     # A topic whose opening post waits for a moderator is seen only by its author (moderators
     # read it in the review queue).
     return shown & (Q(is_held=False) | Q(author=user))
+
+
+def posts_shown_to_moderators_q() -> Q:
+    """Posts that moderation pages (the queue, a review item and its context, a person's
+    record, an escalation) may show or count: every post shared with the whole community, and
+    a post shared more narrowly (with a circle, or in a private draft topic) only once it is
+    before the moderators: held, or with a review item because a member reported it or the
+    screen flagged it.
+
+    The one place this rule lives (issue 13, least privilege): moderating a community is no
+    licence to read what a member shared with a few peers. A moderator who is in the circle
+    reads it in the forum as any member does; moderation pages do not.
+    """
+    before_moderators = ReviewItem.objects.filter(post=OuterRef("pk"))
+    return (
+        Q(topic__visibility=Visibility.COMMUNITY)
+        | Q(moderation_state=ModerationState.HELD)
+        | Q(Exists(before_moderators))
+    )
 
 
 def _may_read_topic(user: User, topic: Topic, *, in_circle: bool) -> bool:

@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from tandem.accounts.models import Membership, Organisation, Role, User
+from tandem.forum.access import posts_shown_to_moderators_q
 from tandem.forum.models import Community, Post
 from tandem.messaging.models import Message
 from tandem.moderation.models import ReviewItem
@@ -68,8 +69,13 @@ def get_item_for_moderator(user: User, item_id: int) -> ReviewItem:
 
 
 def get_post_for_moderator(user: User, post_id: int) -> Post:
-    """Return a published post in a community ``user`` moderates, else 404."""
-    post = Post.objects.select_related("author", "topic").filter(pk=post_id, is_draft=False).first()
+    """Return a published post in a community ``user`` moderates, else 404; a post shared only
+    with a circle is 404 too until it is before the moderators (reported or held)."""
+    post = (
+        Post.objects.select_related("author", "topic")
+        .filter(posts_shown_to_moderators_q(), pk=post_id, is_draft=False)
+        .first()
+    )
     if post is None:
         raise Http404
     post.topic.community = get_community_for_moderator(user, post.topic.community_id)

@@ -13,6 +13,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from tandem.accounts.models import CrisisContact, Organisation, Role, User
+from tandem.forum.access import posts_shown_to_moderators_q
 from tandem.forum.models import Community, ModerationState, Post, Topic
 from tandem.messaging.models import Thread
 from tandem.messaging.selectors import inbox_threads
@@ -113,7 +114,10 @@ def author_history(community: Community, author_ids: set[int]) -> dict[int, Auth
     if not author_ids:
         return histories
     posts = Post.objects.filter(
-        author_id__in=author_ids, topic__community=community, is_draft=False
+        posts_shown_to_moderators_q(),
+        author_id__in=author_ids,
+        topic__community=community,
+        is_draft=False,
     )
     for row in posts.values("author_id").annotate(
         n=Count("pk"),
@@ -202,16 +206,23 @@ def item_context(item: ReviewItem) -> ItemContext:
     before it in its topic), why it is here, and the author's record in the community."""
     community = item.community
     post = item.post
-    before = list(
-        Post.objects.filter(
-            topic=post.topic_id,
-            is_draft=False,
-            published_at__lt=post.published_at,
-            moderation_state=ModerationState.VISIBLE,
-        )
-        .select_related("author")
-        .order_by("-published_at")[:3]
-    )[::-1]
+    # A post written by code may lack a publication time: it has no "before" then (comparing
+    # with None used to answer 500, issue 13).
+    before = (
+        list(
+            Post.objects.filter(
+                posts_shown_to_moderators_q(),
+                topic=post.topic_id,
+                is_draft=False,
+                published_at__lt=post.published_at,
+                moderation_state=ModerationState.VISIBLE,
+            )
+            .select_related("author")
+            .order_by("-published_at")[:3]
+        )[::-1]
+        if post.published_at is not None
+        else []
+    )
     author = post.author
     return ItemContext(
         row=queue_rows([item], community)[0],
