@@ -87,6 +87,14 @@ def login_client(client: Client, user: User) -> Client:
     return client
 
 
+def reauthenticate(client: Client, password: str = TEST_PASSWORD) -> Client:
+    """Confirm it is still the same person, as allauth's reauthenticate page asks before
+    changes that give someone more access (``tandem.accounts.reauth``)."""
+    response = client.post("/accounts/reauthenticate/", {"password": password})
+    assert response.status_code == 302, response.content[:500]
+    return client
+
+
 @pytest.fixture
 def logged_in(client: Client) -> Callable[[User], Client]:
     return lambda user: login_client(client, user)

@@ -86,6 +86,21 @@ class SharingForm(forms.Form):
                     levels.setdefault(row.relationship.pk, {})[module] = level
         return levels
 
+    def levels_by_direction(self) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, int]]]:
+        """Split ``levels()`` into (levels that lower or keep a grant, levels that raise one).
+
+        "Raise" compares with the stored levels the form was built from, so the view can save
+        what takes access away at once and ask for fresh proof only for what gives more.
+        """
+        stored = {row.relationship.pk: row.levels for row in self.rows}
+        lower: dict[int, dict[str, int]] = {}
+        higher: dict[int, dict[str, int]] = {}
+        for relationship_id, module_levels in self.levels().items():
+            for module, level in module_levels.items():
+                side = higher if level > stored[relationship_id][module] else lower
+                side.setdefault(relationship_id, {})[module] = level
+        return lower, higher
+
 
 class AgreementForm(forms.Form):
     purpose = forms.CharField(

@@ -15,6 +15,7 @@ from django.views import View
 from django.views.decorators.http import require_POST
 
 from tandem.accounts.models import Role, User
+from tandem.accounts.reauth import require_fresh_proof
 from tandem.care import access, selectors, services
 from tandem.care.forms import (
     AgreementForm,
@@ -27,6 +28,19 @@ from tandem.care.forms import (
 from tandem.care.models import Agreement, CareRelationship, JointSession
 
 ACCESS_LOG_PAGE_SIZE = 50
+
+# Shown on the page that asks for fresh proof before a change that gives more access.
+ADD_PROVIDER_PROOF_MESSAGE = _(
+    "Adding someone to your care team lets them ask to see your information, so please "
+    "confirm it is you."
+)
+MORE_ACCESS_PROOF_MESSAGE = _(
+    "You are giving your care team more access, so please confirm it is you."
+)
+TAKEN_AWAY_FIRST_MESSAGE = _("What you took away is already removed.")
+SHOW_MODULES_PROOF_MESSAGE = _(
+    "You are showing your care provider more of your toolbox, so please confirm it is you."
+)
 
 # Shown after every request by email, whether or not the address belongs to anyone.
 REQUEST_SENT_MESSAGE = _(
@@ -96,6 +110,7 @@ class CareTeamView(View):
         user = _service_user(request)
         form = LinkCodeForm(request.POST)
         if form.is_valid():
+            require_fresh_proof(request, reason=ADD_PROVIDER_PROOF_MESSAGE)
             try:
                 relationship = services.link_provider_by_code(
                     service_user=user, code=form.cleaned_data["code"]
@@ -119,6 +134,7 @@ class CareTeamView(View):
 def request_accept(request: HttpRequest, relationship_id: int) -> HttpResponseBase:
     user = _service_user(request)
     relationship = access.get_pending_relationship_for_service_user(user, relationship_id)
+    require_fresh_proof(request, reason=ADD_PROVIDER_PROOF_MESSAGE)
     try:
         services.accept_request(service_user=user, relationship=relationship)
     except ValidationError as error:
@@ -155,7 +171,16 @@ class SharingView(View):
         user = _service_user(request)
         form = SharingForm(request.POST, rows=selectors.sharing_for_service_user(user))
         if form.is_valid():
-            services.set_grants(service_user=user, levels=form.levels())
+            # Taking access away never waits for proof: that part is saved at once. When the
+            # person is asked to confirm it is them, allauth replays this whole form afterwards.
+            lower, higher = form.levels_by_direction()
+            taken_away = services.set_grants(service_user=user, levels=lower)
+            if higher:
+                reason = MORE_ACCESS_PROOF_MESSAGE
+                if taken_away:
+                    reason = f"{reason} {TAKEN_AWAY_FIRST_MESSAGE}"
+                require_fresh_proof(request, reason=reason)
+                services.set_grants(service_user=user, levels=higher)
             messages.success(request, _("Saved. Your care team sees exactly this from now on."))
             return redirect("care:sharing")
         return self._render(request, form, status=400)
@@ -290,6 +315,8 @@ def joint_session_start(request: HttpRequest, relationship_id: int) -> HttpRespo
     if not form.is_valid():
         messages.error(request, _("Choose modules from the list."))
         return redirect("care:relationship-detail", relationship_id=relationship.pk)
+    if form.cleaned_data["modules"]:
+        require_fresh_proof(request, reason=SHOW_MODULES_PROOF_MESSAGE)
     try:
         session = services.start_joint_session(
             service_user=user, relationship=relationship, modules=form.cleaned_data["modules"]
@@ -384,6 +411,9 @@ def joint_session_modules(request: HttpRequest, session_id: int) -> HttpResponse
     if not form.is_valid():
         messages.error(request, _("Choose modules from the list."))
         return redirect("care:joint-session-detail", session_id=session.pk)
+    # Showing fewer modules never waits for proof; showing one more does.
+    if set(form.cleaned_data["modules"]) - set(session.shown_modules):
+        require_fresh_proof(request, reason=SHOW_MODULES_PROOF_MESSAGE)
     try:
         services.set_shown_modules(
             service_user=user, session=session, modules=form.cleaned_data["modules"]

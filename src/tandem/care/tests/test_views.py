@@ -27,7 +27,7 @@ from tandem.care.models import (
 )
 from tandem.care.tests.factories import AccessLogEntryFactory, JointSessionFactory
 from tandem.care.views import REQUEST_SENT_MESSAGE
-from tandem.conftest import login_client
+from tandem.conftest import login_client, reauthenticate
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,9 @@ def _clear_cache() -> None:
 
 @pytest.fixture
 def as_user(client_factory: Callable[[], Client]) -> Callable[[User], Client]:
-    return lambda user: login_client(client_factory(), user)
+    """A person who has just logged in and confirmed it is them, as widening access asks
+    (the asking itself is tested in test_fresh_proof.py)."""
+    return lambda user: reauthenticate(login_client(client_factory(), user))
 
 
 def _text(response: object) -> str:
