@@ -6,10 +6,12 @@ import zoneinfo
 from datetime import datetime
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tandem.accounts.models import User
+from tandem.core.fields import EncryptedTextField
 
 TITLE_MAX_LENGTH = 200
 
@@ -28,7 +30,12 @@ class Notification(models.Model):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     kind = models.CharField(max_length=40)
-    title = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True)
+    # Titles name people ("Pat replied to …", a care provider's name, a thread's subject), so
+    # they are encrypted at rest like health text; nothing filters or orders by them. A
+    # TextField's max_length only shapes forms, so the validator keeps the limit.
+    title = EncryptedTextField(
+        max_length=TITLE_MAX_LENGTH, blank=True, validators=[MaxLengthValidator(TITLE_MAX_LENGTH)]
+    )
     url = models.CharField(max_length=300)
     scope_type = models.CharField(max_length=40, blank=True)
     scope_id = models.BigIntegerField(null=True, blank=True)
