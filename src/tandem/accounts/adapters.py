@@ -11,11 +11,16 @@ from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from tandem.accounts import throttling
 from tandem.accounts.selectors import role_summary_for_user
 from tandem.core.encrypted_values import EncryptedRow, EncryptedValueSource, RotatedRow
 from tandem.core.fields import DecryptionError, decrypt_text, encrypt_text
@@ -27,6 +32,60 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Sign-up is by invitation only; the invitation flow creates accounts itself.
         return False
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # allauth's rate limits and session list read the address the way Axes does.
+        return throttling.client_ip(request)
+
+    # allauth calls pre_authenticate, then Django's authenticate (where Axes checks the pair
+    # lock), then authentication_failed when no user came back. This replaces allauth's own
+    # login_failed limit, which is switched off in settings.
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        login = throttling.normalise_login(credentials.get("email"))
+        wait = throttling.login_wait_seconds(login=login, ip=throttling.client_ip(request))
+        if wait:
+            # Refused before the password is checked, so waiting out the delay is the only way
+            # on; and uncounted, so hammering does not lengthen it.
+            raise ValidationError(_login_wait_message(wait), code="login_slowed")
+
+    def authenticate(self, request: HttpRequest, **credentials: Any) -> AbstractBaseUser | None:
+        user: AbstractBaseUser | None = super().authenticate(request, **credentials)
+        if user is not None:
+            # Whoever typed the right password needs no guessing, so the count can start over.
+            throttling.clear_login_failures(
+                login=throttling.normalise_login(credentials.get("email"))
+            )
+        return user
+
+    def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
+        if getattr(request, "axes_locked_out", False):
+            # Axes stopped this address for this account: its attempts must not slow the
+            # account down for the person elsewhere.
+            return
+        throttling.record_login_failure(
+            login=throttling.normalise_login(credentials.get("email")),
+            ip=throttling.client_ip(request),
+        )
+
+    def set_password(self, user: AbstractBaseUser, password: str) -> None:
+        super().set_password(user, password)
+        # A reset proves the person holds the email, and a guesser who knew the old password
+        # no longer does: the person may log in at once (the lockout pages say so).
+        throttling.lift_login_limits(email=user.get_username(), user_id=user.pk)
+
+
+def _login_wait_message(seconds: int) -> str:
+    if seconds < 60:
+        wait = ngettext("%(count)d second", "%(count)d seconds", seconds) % {"count": seconds}
+    else:
+        minutes = -(-seconds // 60)
+        wait = ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+    return _(
+        "There have been many wrong passwords for this email address, so to keep the account "
+        "safe, logging in is slowed down for a while. Please wait %(wait)s, then try again. "
+        "If you have forgotten your password, you can reset it, and if this keeps happening, "
+        "your care service or organisation can help."
+    ) % {"wait": wait}
 
 
 class MFAAdapter(DefaultMFAAdapter):  # type: ignore[misc]

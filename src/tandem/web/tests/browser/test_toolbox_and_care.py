@@ -15,6 +15,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, Route, ViewportSize, expect
 
 from tandem.accounts.models import User
+from tandem.accounts.tests.factories import TEST_PASSWORD
 from tandem.care import services as care_services
 from tandem.care.models import Level, Module
 from tandem.care.tests.factories import AccessLogEntryFactory, AgreementFactory
@@ -133,6 +134,12 @@ def test_shared_goals_are_read_by_the_provider_until_revoked_and_the_read_is_log
     skylark.goto("/care/team/")
     skylark.get_by_label("Your care provider's code").fill(code)
     skylark.get_by_role("button", name="Add to my care team").click()
+    # Adding someone who may see her data asks Skylark to confirm it is her; the code she
+    # typed is kept and used once she has.
+    expect(skylark).to_have_url(re.compile(r"/accounts/reauthenticate/\?next=%2Fcare%2Fteam%2F$"))
+    expect(skylark.locator(".messages")).to_contain_text("please confirm it is you")
+    skylark.get_by_label("Password").fill(TEST_PASSWORD)
+    skylark.get_by_role("button", name="Confirm").click()
     expect(skylark).to_have_url(re.compile(r"/care/sharing/$"))
     expect(skylark.locator(".messages")).to_contain_text(
         f"{provider_name} is now in your care team"
@@ -141,7 +148,9 @@ def test_shared_goals_are_read_by_the_provider_until_revoked_and_the_read_is_log
     goals_cell = f"{provider_name}: Goals and activities"
     expect(skylark.get_by_label(f"{goals_cell}: Nothing", exact=True)).to_be_checked()
     skylark.get_by_label(f"{goals_cell}: Can view", exact=True).check()
+    # She confirmed it was her a moment ago, so giving more access goes straight through.
     skylark.get_by_role("button", name="Save what my care team sees").click()
+    expect(skylark).to_have_url(re.compile(r"/care/sharing/$"))
     expect(skylark.locator(".messages")).to_contain_text("Saved.")
     expect(skylark.get_by_label(f"{goals_cell}: Can view", exact=True)).to_be_checked()
 
