@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -78,7 +79,7 @@ def _login_wait_message(seconds: int) -> str:
     if seconds < 60:
         wait = ngettext("%(count)d second", "%(count)d seconds", seconds) % {"count": seconds}
     else:
-        minutes = -(-seconds // 60)
+        minutes = math.ceil(seconds / 60)
         wait = ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
     return _(
         "There have been many wrong passwords for this email address, so to keep the account "
