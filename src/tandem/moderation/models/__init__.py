@@ -1,5 +1,6 @@
 """Moderation's data, by topic: ``core`` (screening, the review queue, reports, sanctions,
-limits, duty, notes, the audit log) and ``escalation`` (the second tier)."""
+limits, duty, notes, the audit log), ``escalation`` (the second tier) and ``reveal`` (identity
+reveals with two keys)."""
 
 from tandem.moderation.models.core import (
     NOTE_MAX_LENGTH,
@@ -36,6 +37,12 @@ from tandem.moderation.models.escalation import (
     EscalationTarget,
     SafetySettings,
 )
+from tandem.moderation.models.reveal import (
+    REVEAL_REQUEST_LIFETIME,
+    REVEAL_SHOWN_FOR,
+    RevealRequest,
+    RevealState,
+)
 
 __all__ = [
     "DEFAULT_ESCALATE_AFTER_MINUTES",
@@ -43,6 +50,8 @@ __all__ = [
     "OUTREACH_MAX_LENGTH",
     "REASON_MAX_LENGTH",
     "REPORT_RISK",
+    "REVEAL_REQUEST_LIFETIME",
+    "REVEAL_SHOWN_FOR",
     "AuditAction",
     "AuditEntry",
     "AuditEntryQuerySet",
@@ -60,6 +69,8 @@ __all__ = [
     "PreModeration",
     "Report",
     "ReportReason",
+    "RevealRequest",
+    "RevealState",
     "ReviewItem",
     "Risk",
     "SafetySettings",

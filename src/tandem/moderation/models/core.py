@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tandem.accounts.models import Organisation, User
+from tandem.core.fields import EncryptedTextField
 from tandem.forum.models import Community, Post, Topic
 
 REASON_MAX_LENGTH = 1000
@@ -302,12 +304,18 @@ class ModeratorDuty(models.Model):
 
 
 class ModeratorNote(models.Model):
-    """A note about a pseudonym, for the community's moderators only (handover between shifts)."""
+    """A note about a pseudonym, for the community's moderators only (handover between shifts).
+
+    The note is encrypted at rest like the rest of what is written about a person (issue 13):
+    it often says more about their situation than their posts do.
+    """
 
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
     subject = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     author = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
-    body = models.TextField(_("Note"), max_length=NOTE_MAX_LENGTH)
+    body = EncryptedTextField(
+        _("Note"), max_length=NOTE_MAX_LENGTH, validators=[MaxLengthValidator(NOTE_MAX_LENGTH)]
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -327,7 +335,9 @@ class AuditAction(models.TextChoices):
     LIFT = "lift", _("Lifted a mute or suspension")
     REACH_OUT = "reach_out", _("Sent a private message")
     NOTE = "note", _("Wrote a note")
+    REVEAL_REQUEST = "reveal_request", _("Asked to reveal a real identity")
     REVEAL = "reveal", _("Revealed a real identity")
+    REVEAL_DECLINE = "reveal_decline", _("Declined to reveal a real identity")
     SLOW_MODE = "slow_mode", _("Changed slow mode")
     WATCHED_WORD = "watched_word", _("Changed watched words")
     SETTINGS = "settings", _("Changed moderation settings")
