@@ -108,8 +108,9 @@ def check_can_moderate(community: Community) -> None:
 
 
 def check_can_reveal_identity(community: Community) -> None:
-    """Raise PermissionDenied unless the person moderates ``community``. Revealing who is
-    behind a pseudonym is for arranging urgent help; it is logged and the admins are told."""
+    """Raise PermissionDenied unless the person moderates ``community``: only a moderator may
+    *ask* who is behind a pseudonym. Nobody sees it before a second person approves
+    (``moderation.identity``)."""
     check_can_moderate(community)
 
 

@@ -111,10 +111,10 @@ class RevealForm(forms.Form):
         label=_("Why do you need to know who this is?"),
         max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("Give a reason. It is recorded in the audit log.")},
+        error_messages={"required": _("Give a reason. The person will be able to read it.")},
         help_text=_(
-            "Only to arrange urgent help. This is logged, the organisation's admins are told, "
-            "and the person can see that it happened."
+            "Only to arrange urgent help. A second person must approve; it is logged, the "
+            "organisation's admins are told, and the person can see that it happened and why."
         ),
     )
 

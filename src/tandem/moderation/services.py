@@ -475,53 +475,7 @@ def add_note(*, moderator: User, community: Community, subject: User, body: str)
     return note
 
 
-@dataclass(frozen=True)
-class RevealedIdentity:
-    pseudonym: str
-    full_name: str
-    email: str
-
-
-@transaction.atomic
-def reveal_identity(
-    *, moderator: User, community: Community, subject: User, reason: str
-) -> RevealedIdentity:
-    """Show a moderator who is behind a pseudonym, to arrange urgent help.
-
-    Only the community's moderators may; the reason is required; the reveal is logged, every
-    admin of the organisation is told, and the person can see it on their "Moderation and me"
-    page. Raise PermissionDenied for anyone else (nothing is logged or shown then).
-    """
-    check_moderator(moderator, community)
-    reason = require_reason(reason)
-    record(
-        actor=moderator,
-        organisation_id=community.organisation_id,
-        community=community,
-        action=AuditAction.REVEAL,
-        reason=reason,
-        subject=subject,
-    )
-    admins = User.objects.filter(
-        is_active=True,
-        memberships__organisation=community.organisation_id,
-        memberships__role=Role.ORG_ADMIN,
-    ).distinct()
-    url = (
-        reverse("moderation:audit-log", kwargs={"organisation_id": community.organisation_id})
-        + "?action=reveal"
-    )
-    for admin in admins:
-        notify(
-            recipient=admin,
-            kind="moderation.reveal",
-            title=_("A moderator revealed a member's identity in %(community)s.")
-            % {"community": community.name},
-            url=url,
-        )
-    return RevealedIdentity(
-        pseudonym=subject.pseudonym, full_name=subject.full_name, email=subject.email
-    )
+# Identity reveals need two people (issue 13): ``moderation.identity.services``.
 
 
 # ---------------------------------------------------------------------------------------------

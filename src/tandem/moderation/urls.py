@@ -2,6 +2,7 @@ from django.urls import path
 
 from tandem.moderation import views
 from tandem.moderation.escalation import views as escalation_views
+from tandem.moderation.identity import views as identity_views
 
 app_name = "moderation"
 
@@ -38,9 +39,21 @@ urlpatterns = [
     ),
     path(
         "moderation/communities/<id:community_id>/people/<id:user_id>/reveal/",
-        views.reveal,
+        identity_views.reveal_request_create,
         name="reveal",
     ),
+    path("moderation/reveals/<id:reveal_id>/", identity_views.reveal_detail, name="reveal-detail"),
+    path(
+        "moderation/reveals/<id:reveal_id>/approve/",
+        identity_views.reveal_approve,
+        name="reveal-approve",
+    ),
+    path(
+        "moderation/reveals/<id:reveal_id>/decline/",
+        identity_views.reveal_decline,
+        name="reveal-decline",
+    ),
+    path("moderation/reveals/<id:reveal_id>/show/", identity_views.reveal_show, name="reveal-show"),
     path("moderation/items/<id:item_id>/", views.item_detail, name="item-detail"),
     path("moderation/items/<id:item_id>/act/", views.item_act, name="item-act"),
     path(

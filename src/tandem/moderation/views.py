@@ -34,6 +34,7 @@ from tandem.moderation.forms import (
     SlowModeForm,
     WatchedWordForm,
 )
+from tandem.moderation.identity import selectors as identity_selectors
 from tandem.moderation.models import ReviewItem, Sanction, WatchedWord
 from tandem.moderation.outreach import pages as outreach_pages
 
@@ -227,23 +228,25 @@ def item_reach_out(request: HttpRequest, item_id: int) -> HttpResponse:
 # --- People ----------------------------------------------------------------------------------
 
 
-def _render_person(
+def render_person(
     request: HttpRequest,
     community: Any,
     subject: User,
     *,
     note_form: NoteForm | None = None,
     reveal_form: RevealForm | None = None,
-    revealed: services.RevealedIdentity | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    """A person's page for the community's moderators (the identity views render it too)."""
     context = {
         "community": community,
         "record": selectors.person_record(community, subject),
         "note_form": note_form or NoteForm(),
         "reveal_form": reveal_form or RevealForm(),
+        "reveal_requests": identity_selectors.requests_about(
+            current_user(request), community, subject
+        ),
         "lift_form": ReasonForm(),
-        "revealed": revealed,
         "can_act": getattr(community, "is_moderator", False),
     }
     return render(request, "moderation/person_detail.html", context, status=status)
@@ -253,7 +256,7 @@ def person_detail(request: HttpRequest, community_id: int, user_id: int) -> Http
     user = current_user(request)
     community = access.get_community_for_moderator(user, community_id)
     subject = access.get_subject_for_moderator(user, community, user_id)
-    return _render_person(request, community, subject)
+    return render_person(request, community, subject)
 
 
 @require_POST
@@ -272,23 +275,7 @@ def note_create(request: HttpRequest, community_id: int, user_id: int) -> HttpRe
         if nxt.startswith("/moderation/"):
             return redirect(nxt)
         return redirect("moderation:person", community_id=community.pk, user_id=subject.pk)
-    return _render_person(request, community, subject, note_form=form, status=400)
-
-
-@require_POST
-def reveal(request: HttpRequest, community_id: int, user_id: int) -> HttpResponse:
-    """Show the real identity behind a pseudonym, once, on this response (never in a URL)."""
-    user = current_user(request)
-    community = access.get_community_for_moderator(user, community_id)
-    subject = access.get_subject_for_moderator(user, community, user_id)
-    access.check_can_reveal_identity(community)
-    form = RevealForm(request.POST)
-    if not form.is_valid():
-        return _render_person(request, community, subject, reveal_form=form, status=400)
-    revealed = services.reveal_identity(
-        moderator=user, community=community, subject=subject, reason=form.cleaned_data["reason"]
-    )
-    return _render_person(request, community, subject, revealed=revealed)
+    return render_person(request, community, subject, note_form=form, status=400)
 
 
 @require_POST
@@ -536,7 +523,7 @@ def message_detail(request: HttpRequest, message_id: int) -> HttpResponse:
 def about_me(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     context = {
-        "entries": selectors.moderation_about_me(user),
+        "entries": identity_selectors.about_me_rows(user),
         "messages_from_moderators": selectors.messages_for_user(user),
     }
     return render(request, "moderation/about_me.html", context)

@@ -1,4 +1,4 @@
-"""Reports, reaching out, notes, identity reveals, duty and the dashboard's figures."""
+"""Reports, reaching out, notes, duty and the dashboard's figures."""
 
 from __future__ import annotations
 
@@ -111,33 +111,7 @@ def test_notes_are_for_moderators(post: Post, otter: User, mo: User, skylark: Us
         )
 
 
-def test_revealing_an_identity_is_logged_and_the_admins_are_told(
-    otter: User, mo: User, ada: User, community: Community
-) -> None:
-    revealed = services.reveal_identity(
-        moderator=mo, community=community, subject=otter, reason="Arranging urgent help"
-    )
-    assert (revealed.full_name, revealed.email) == ("Alex Real", "alex@example.org")
-    entry = AuditEntry.objects.get(action=AuditAction.REVEAL)
-    assert (entry.actor, entry.subject, entry.reason) == (mo, otter, "Arranging urgent help")
-    assert Notification.objects.filter(recipient=ada, kind="moderation.reveal").exists()
-    assert [e.pk for e in selectors.identity_reveals_for_user(otter)] == [entry.pk]
-
-
-@pytest.mark.parametrize("who", ["ada", "skylark", "rita"])
-def test_a_reveal_by_anyone_but_a_moderator_is_refused_and_leaves_no_trace(
-    request: pytest.FixtureRequest, otter: User, community: Community, who: str
-) -> None:
-    with pytest.raises(PermissionDenied):
-        services.reveal_identity(
-            moderator=request.getfixturevalue(who), community=community, subject=otter, reason="x"
-        )
-    assert not AuditEntry.objects.exists()
-
-
-def test_a_reveal_needs_a_reason(otter: User, mo: User, community: Community) -> None:
-    with pytest.raises(ValidationError):
-        services.reveal_identity(moderator=mo, community=community, subject=otter, reason="")
+# Identity reveals (two people since issue 13): tests/test_identity.py.
 
 
 def test_only_moderators_go_on_duty(mo: User, ada: User, organisation: Organisation) -> None:
