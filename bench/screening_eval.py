@@ -1,6 +1,7 @@
 """How well the risk screen reads labelled posts, against the previous rules.
 
-Run: ``TANDEM_ENV=test .venv/bin/python bench/screening_eval.py [--split dev|heldout|heldout2|heldout3|heldout4]``.
+Run: ``TANDEM_ENV=test .venv/bin/python bench/screening_eval.py --split dev [--split heldout4 ...]``
+(splits: dev, heldout, heldout2, heldout3, heldout4, heldout5).
 
 Reads ``bench/screening_eval/<split>.toml`` (cases with ``text``, ``label`` = imminent |
 concern | ordinary | privacy, ``kind``, ``lang``) and prints, for the screen in the work tree
@@ -24,8 +25,13 @@ The splits and what they may be used for:
 * ``heldout3.toml``: **heldout-3, retired** the same way: measured once (imminent recall
   83.5 %, any risk 91.8 %, ordinary held 5.3 %), then its errors guided a round of class
   changes and it joined the model's training data;
-* ``heldout4.toml``: the only honest held-out set now. Never read, print or tune on it; run it
-  only to report the final figures (``--split heldout4``).
+* ``heldout4.toml``: **heldout-4, retired** the same way: measured once (imminent recall
+  80.2 %, any risk 91.9 %, ordinary held 5.2 %), then its errors guided a round of class
+  changes, it was used to check the model's short-window gate, and it joined the model's
+  training data;
+* ``heldout5.toml``: the only honest held-out set now. Never read, print or tune on it; run it
+  only to report the final figures (``--split heldout5``). Running the script with no
+  ``--split`` runs every split, heldout5 too: while changing the screen, name the splits.
 
 Not a test: the figures are for docs/screening.md.
 """
@@ -55,7 +61,8 @@ SPLITS = {
     "heldout": "heldout-1 (retired: seen once, then tuned on)",
     "heldout2": "heldout-2 (retired: seen once, then tuned on)",
     "heldout3": "heldout-3 (retired: seen once, then tuned on)",
-    "heldout4": "heldout4 (held-out: never read or tuned on)",
+    "heldout4": "heldout-4 (retired: seen once, then tuned on)",
+    "heldout5": "heldout5 (held-out: never read or tuned on)",
 }
 
 sys.path.insert(0, str(ROOT / "src"))
@@ -266,7 +273,7 @@ def main() -> None:
             if previous is not None:
                 columns[f"previous {PREVIOUS}"] = run(previous, cases)
             print_table(split, columns)
-    print("\nTargets on the held-out set (heldout4): imminent recall >= 95%, any-risk recall")
+    print("\nTargets on the held-out set (heldout5): imminent recall >= 95%, any-risk recall")
     print(">= 90%, ordinary wrongly held <= 5%.")
 
 

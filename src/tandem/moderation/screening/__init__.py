@@ -17,7 +17,7 @@ from pathlib import Path
 
 from tandem.moderation.screening.engine import Screener, ScreenResult
 from tandem.moderation.screening.lexicon import LexiconError
-from tandem.moderation.screening.model import Model, load_model
+from tandem.moderation.screening.model import SHORT_WINDOW, Model, load_model
 from tandem.moderation.screening.normaliser import Doc
 from tandem.moderation.screening.rules import (
     LEVEL_ORDER,
@@ -121,7 +121,8 @@ def screen(text: str, language: str | None = None, *, use_model: bool = True) ->
     reader (``screening.model``) may then *raise* the level, never lower it: to ``flag``
     when the wording resembles risk posts, to ``high`` when it is confident that it reads
     imminent risk; never where the rules read the words as past, recovery, a film or song, a
-    figure of speech or a joke. ``use_model=False`` gives the rules alone.
+    figure of speech or a joke, nor on a few words with no lexicon class of risk.
+    ``use_model=False`` gives the rules alone.
     """
     rulesets = _rulesets(language)
     found, doc, present = _screener(rulesets).read(text)
@@ -147,7 +148,11 @@ def _model_rule(fired: tuple[Rule, ...], doc: Doc, present: frozenset[str]) -> R
     cancelled = not classes.isdisjoint(model.cancel_classes)
     if cancelled and strongest >= LEVEL_ORDER["remind"]:
         return None
-    risk, imminent = model.probabilities(doc.tokens, doc.sentence, doc.clause)
+    # Not one risk word in the post: a few words alone are too little ("I can't sleep.").
+    short = 0
+    if model.risk_classes and classes.isdisjoint(model.risk_classes):
+        short = SHORT_WINDOW + 1
+    risk, imminent = model.probabilities(doc.tokens, doc.sentence, doc.clause, short)
     if imminent >= model.imminent.threshold and not cancelled:
         return MODEL_RULES["high"]
     if risk >= model.risk.threshold and strongest < LEVEL_ORDER["flag"]:

@@ -8,7 +8,10 @@ never lower what the rules decided (``screening.screen`` combines them):
   passed or only reminded about to ``flag`` (rule ``model_risk``: a moderator looks);
 * ``imminent`` above ``high_threshold`` raises it to ``high`` (rule ``model_imminent``);
 * neither where the rules read the words as past, recovery, a film or song, a figure of
-  speech or a joke (``cancel_classes``).
+  speech or a joke (``cancel_classes``);
+* and, in a post where no lexicon class of risk was found (``risk_classes``), not on a
+  post or sentence of ``SHORT_WINDOW`` words or fewer: a few words with not one risk word
+  are too little to go on ("I can't sleep.", "Why not say hello in Introductions?").
 
 Weights are trained by ``bench/train_screen_model.py`` and shipped as
 ``data/screen_model.json``; they are read once per process. A missing or malformed file
@@ -39,6 +42,8 @@ MAX_TOKENS = 600
 # than this many words is read sentence by sentence, and its score is the highest sentence's
 # (so a long, ordinary post does not add up many small weights into a flag).
 WINDOW = 40
+# In a post with no risk word, a post or sentence of at most this many words is not read.
+SHORT_WINDOW = 6
 WORD_CACHE = 50_000  # words whose share of the score is kept (bounded: posts are unbounded)
 
 
@@ -126,16 +131,23 @@ class Model:
     # Classes by which the rules read risk words as past, quoted, figurative or a joke: when
     # one is found the model does not hold the post, nor flag one the rules chose to remind.
     cancel_classes: frozenset[str] = frozenset()
+    # Classes of risk words: in a post where none was found, short windows are not read
+    # (empty: every window is read).
+    risk_classes: frozenset[str] = frozenset()
 
     def probabilities(
         self,
         tokens: Sequence[str],
         sentence: Sequence[int] | None = None,
         clause: Sequence[int] | None = None,
+        min_words: int = 0,
     ) -> tuple[float, float]:
-        """The highest ``risk`` and ``imminent`` probabilities over the text's windows."""
+        """The highest ``risk`` and ``imminent`` probabilities over the text's windows (those
+        of fewer than ``min_words`` words are not read)."""
         risk = imminent = 0.0
         for window, clauses in windows(tokens, sentence, clause):
+            if len(window) < min_words:
+                continue
             risk = max(risk, self.risk.probability_of(window, clauses))
             imminent = max(imminent, self.imminent.probability_of(window, clauses))
         return risk, imminent
@@ -192,6 +204,9 @@ def load_model(path: Path) -> Model:
     cancels = raw.get("cancel_classes")
     if not isinstance(cancels, list) or not all(isinstance(c, str) for c in cancels):
         raise LexiconError(f"{path.name}: cancel_classes must be a list of class names")
+    risk = raw.get("risk_classes", [])
+    if not isinstance(risk, list) or not all(isinstance(c, str) for c in risk):
+        raise LexiconError(f"{path.name}: risk_classes must be a list of class names")
     heads = raw.get("heads")
     if not isinstance(heads, dict):
         raise LexiconError(f"{path.name}: no heads")
@@ -199,4 +214,5 @@ def load_model(path: Path) -> Model:
         risk=_head(heads.get("risk"), "risk", path.name),
         imminent=_head(heads.get("imminent"), "imminent", path.name),
         cancel_classes=frozenset(cancels),
+        risk_classes=frozenset(risk),
     )

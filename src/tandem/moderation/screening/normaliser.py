@@ -187,6 +187,15 @@ class Normaliser:
             word = self._best(word, _leet_variants(word))
         if _STRETCH.search(word):
             word = self._best(_STRETCH.sub(r"\1", word), _stretch_variants(word))
+        # A dropped "g" ("killin", "thinkin", "cuttin"): only when the word with it is one
+        # some lexicon knows and the word as typed is not.
+        if (
+            len(word) > 4
+            and word.endswith("in")
+            and word not in self.vocabulary
+            and word + "g" in self.vocabulary
+        ):
+            word += "g"
         return self.spelling.get(word, (word,))
 
     def _best(self, fallback: str, variants: Iterable[str]) -> str:
