@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from tandem.accounts.models import (
     PSEUDONYM_MAX_LENGTH,
     PSEUDONYM_MIN_LENGTH,
+    AgeCheck,
     CrisisContact,
     Role,
     User,
@@ -122,4 +123,25 @@ class MFAPolicyForm(forms.Form):
     required_for_everyone = forms.BooleanField(
         label=_("Require two-step verification for everyone in this organisation"),
         required=False,
+    )
+
+
+class AgeCheckForm(forms.Form):
+    age_check = forms.ChoiceField(
+        label=_("How is a person's age established?"),
+        choices=AgeCheck.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Until their age is confirmed, a person cannot join communities for an age group. "
+            "Their toolbox, care team, messages and other communities stay open to them."
+        ),
+    )
+
+
+class ConfirmAgeForm(forms.Form):
+    date_of_birth = forms.DateField(
+        label=_("Date of birth you have checked"),
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "off"}),
+        help_text=_("From a document or your records. It replaces the date the person gave."),
     )

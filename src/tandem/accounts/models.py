@@ -26,6 +26,23 @@ pseudonym_validator = RegexValidator(
 )
 
 
+class Role(models.TextChoices):
+    SERVICE_USER = "service_user", _("Service user")
+    PROVIDER = "provider", _("Care provider")
+    MODERATOR = "moderator", _("Moderator")
+    FACILITATOR = "facilitator", _("Course facilitator")
+    RESEARCHER = "researcher", _("Researcher")
+    ORG_ADMIN = "org_admin", _("Organisation admin")
+
+
+class AgeCheck(models.TextChoices):
+    """How an organisation establishes a person's age (the rule is in ``accounts.age``)."""
+
+    SELF_DECLARED = "self_declared", _("The date of birth the person gives is enough")
+    PROVIDER = "provider", _("A care provider or an organisation admin confirms it")
+    ADMIN = "admin", _("An organisation admin confirms it")
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -64,6 +81,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         ),
     )
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    # Who checked the date of birth, and in which role: under AgeCheck.ADMIN only an admin's
+    # confirmation counts (accounts.age.age_is_confirmed).
+    age_confirmed_at = models.DateTimeField(null=True, blank=True)
+    age_confirmed_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    age_confirmed_as = models.CharField(max_length=20, choices=Role.choices, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -107,19 +131,20 @@ class Organisation(models.Model):
             "Off by default: a person in distress must never be locked out of their crisis plan."
         ),
     )
+    age_check = models.CharField(
+        _("how a person's age is established"),
+        max_length=20,
+        choices=AgeCheck.choices,
+        default=AgeCheck.SELF_DECLARED,
+        help_text=_(
+            "Until their age is confirmed, a person cannot join communities for an age group. "
+            "Everything else stays open to them."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return self.name
-
-
-class Role(models.TextChoices):
-    SERVICE_USER = "service_user", _("Service user")
-    PROVIDER = "provider", _("Care provider")
-    MODERATOR = "moderator", _("Moderator")
-    FACILITATOR = "facilitator", _("Course facilitator")
-    RESEARCHER = "researcher", _("Researcher")
-    ORG_ADMIN = "org_admin", _("Organisation admin")
 
 
 # Roles that see other people's data or act on it: they must use two-step verification.

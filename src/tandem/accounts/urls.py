@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.accounts import views
+from tandem.accounts import age_views, views
 
 app_name = "accounts"
 
@@ -24,6 +24,11 @@ urlpatterns = [
         "memberships/<id:membership_id>/verify/",
         views.membership_verify,
         name="membership-verify",
+    ),
+    path(
+        "memberships/<id:membership_id>/confirm-age/",
+        age_views.membership_confirm_age,
+        name="membership-confirm-age",
     ),
     path(
         "memberships/<id:membership_id>/deactivate/",

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
 
-from tandem.accounts import selectors, services
+from tandem.accounts import age, selectors, services
 from tandem.accounts.access import (
     get_invitation_for_admin,
     get_managed_organisation_for_admin,
@@ -28,6 +28,7 @@ from tandem.accounts.access import (
 )
 from tandem.accounts.forms import (
     AcceptInvitationForm,
+    AgeCheckForm,
     CrisisContactFormSet,
     InvitationForm,
     MFAPolicyForm,
@@ -339,10 +340,16 @@ class OrganisationSettingsView(View):
         policy = MFAPolicyForm(
             initial={"required_for_everyone": organisation.require_mfa_for_everyone}
         )
+        age_form = AgeCheckForm(initial={"age_check": organisation.age_check})
         return render(
             request,
             self.template_name,
-            {"organisation": organisation, "formset": formset, "policy_form": policy},
+            {
+                "organisation": organisation,
+                "formset": formset,
+                "policy_form": policy,
+                "age_form": age_form,
+            },
         )
 
     def post(self, request: HttpRequest, org_id: int) -> HttpResponse:
@@ -350,7 +357,8 @@ class OrganisationSettingsView(View):
         organisation = get_managed_organisation_for_admin(user, org_id)
         formset = CrisisContactFormSet(request.POST, prefix="contacts")
         policy = MFAPolicyForm(request.POST)
-        if formset.is_valid() and policy.is_valid():
+        age_form = AgeCheckForm(request.POST)
+        if formset.is_valid() and policy.is_valid() and age_form.is_valid():
             contacts = [
                 {key: value for key, value in form.cleaned_data.items() if key != "DELETE"}
                 for form in formset.forms
@@ -370,11 +378,22 @@ class OrganisationSettingsView(View):
                     organisation=organisation,
                     required_for_everyone=policy.cleaned_data["required_for_everyone"],
                 )
+                if age_form.cleaned_data["age_check"]:  # a page without the choice keeps it
+                    age.set_age_check(
+                        actor=user,
+                        organisation=organisation,
+                        age_check=age_form.cleaned_data["age_check"],
+                    )
                 messages.success(request, _("Organisation settings saved."))
                 return redirect("accounts:organisation-settings", org_id=organisation.pk)
         return render(
             request,
             self.template_name,
-            {"organisation": organisation, "formset": formset, "policy_form": policy},
+            {
+                "organisation": organisation,
+                "formset": formset,
+                "policy_form": policy,
+                "age_form": age_form,
+            },
             status=400,
         )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.care import views
+from tandem.care import age_views, views
 
 app_name = "care"
 
@@ -65,4 +65,9 @@ urlpatterns = [
         name="care-request-withdraw",
     ),
     path("people/<id:owner_id>/", views.person_detail, name="person-detail"),
+    path(
+        "people/<id:owner_id>/confirm-age/",
+        age_views.person_confirm_age,
+        name="person-confirm-age",
+    ),
 ]

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tandem.accounts.age import check_age_allows
 from tandem.accounts.models import Membership, Role, User
 from tandem.core.markdown import render_markdown
 from tandem.core.text import contains_bidi_controls, has_visible_text, validate_no_bidi_controls
@@ -55,10 +56,6 @@ from tandem.notifications.services import notify
 # Joining and leaving
 
 
-def age_on(birth: date, today: date) -> int:
-    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
-
-
 def check_can_join(*, user: User, community: Community, date_of_birth: date | None) -> None:
     """Raise ValidationError with a message for the person when they may not join."""
     roles = set(
@@ -72,26 +69,14 @@ def check_can_join(*, user: User, community: Community, date_of_birth: date | No
             % {"audience": community.get_audience_display().lower()},
             code="audience",
         )
-    if community.has_age_limits:
-        if date_of_birth is None:
-            raise ValidationError(
-                {
-                    "date_of_birth": _(
-                        "This community is for an age group, so we need your date of birth "
-                        "to let you join. Only you and your organisation can see it."
-                    )
-                },
-                code="dob_missing",
-            )
-        age = age_on(date_of_birth, timezone.localdate())
-        low = community.min_age if community.min_age is not None else 0
-        high = community.max_age if community.max_age is not None else 200
-        if not low <= age <= high:
-            raise ValidationError(
-                _("This community is for people aged %(low)s to %(high)s.")
-                % {"low": community.min_age or 0, "high": community.max_age or "+"},
-                code="age",
-            )
+    # The organisation's age rule, kept in one place (accounts.age).
+    check_age_allows(
+        user=user,
+        organisation=community.organisation,
+        min_age=community.min_age,
+        max_age=community.max_age,
+        date_of_birth=date_of_birth,
+    )
 
 
 @transaction.atomic
