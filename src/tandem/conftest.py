@@ -109,20 +109,30 @@ def client_factory() -> Callable[[], Client]:
 @pytest.fixture(autouse=True)
 def _let_flush_clear_the_audit_log(request: pytest.FixtureRequest) -> Iterator[None]:
     """Tests that flush the database (live-server and transactional tests) empty every table
-    with DELETE on SQLite, which the audit log's append-only trigger refuses: lift the trigger
-    just for that flush, and put it back for the next test."""
-    if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
+    with DELETE on SQLite, which the append-only triggers (moderation's audit log, care's
+    access record) refuse: lift them just for that flush, and put them back for the next
+    test."""
+    marker = request.node.get_closest_marker("django_db")
+    marked_transactional = marker is not None and marker.kwargs.get("transaction", False)
+    if (
+        not marked_transactional
+        and "transactional_db" not in request.fixturenames
+        and "live_server" not in request.fixturenames
+    ):
         yield
         return
     from django.db import connection
 
+    from tandem.care.guards import install_access_record_guard, remove_access_record_guard
     from tandem.moderation.guards import install_audit_guard, remove_audit_guard
 
     request.getfixturevalue("transactional_db")  # set up first, so torn down (flushed) after us
     install_audit_guard(connection)
+    install_access_record_guard(connection)
     yield
     if connection.vendor == "sqlite":
         remove_audit_guard(connection)
+        remove_access_record_guard(connection)
 
 
 FAULT_TEST_SECONDS = 240

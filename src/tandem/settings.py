@@ -102,6 +102,8 @@ if IS_TEST:
 MIDDLEWARE = [
     # Health checks answer before host validation, sessions or the database (load balancers).
     "tandem.web.middleware.HealthCheckMiddleware",
+    # Early, so every answer below (the outage page too) carries the id the access record uses.
+    "tandem.core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "tandem.web.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -196,6 +198,9 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL role the application runs as when it is not the tables' owner: the access record's
+# migration revokes UPDATE, DELETE and TRUNCATE from it (docs/security-access-record.md).
+TANDEM_DB_APP_ROLE = os.environ.get("TANDEM_DB_APP_ROLE", "")
 
 # --- Cache, channel layer: Redis when REDIS_URL is set, else what needs no other service ----
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -1,8 +1,11 @@
-"""Who may see which part of a service user's toolbox. The one door for every such read.
+"""Who may see which part of a service user's data. The one door for every such read.
 
-Every view that shows a service user's data to someone else calls ``get_owner_for_viewer``:
-it checks the grant (or an open joint session), writes the access log, and returns the owner.
-"Missing" and "not allowed" look the same (404), and a refused read is never logged as a read.
+Every view that shows a service user's data to someone else goes through a gate here (the
+toolbox modules through ``get_owner_for_viewer``, the overview, the relationship page and the
+joint-session notes through their own gates; messaging's thread gate calls ``record_access``
+too). Each gate decides, writes what it decided with ``record_access``, and returns the object
+or raises Http404: "missing" and "not allowed" look the same to the person asking.
+docs/security-access-record.md describes the record.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from tandem.accounts.models import Membership, Role, User
 from tandem.care.models import (
     JOINT_SESSION_MAX_DURATION,
     AccessAction,
+    AccessedData,
     AccessLogEntry,
     CareRelationship,
     CareRequest,
@@ -24,8 +28,62 @@ from tandem.care.models import (
     JointSession,
     Level,
     Module,
+    Outcome,
     RelationshipStatus,
+    SecurityEvent,
 )
+from tandem.core.request_id import current_request
+
+
+def record_access(
+    viewer: User | AnonymousUser,
+    owner_id: int | None,
+    what: str,
+    outcome: str,
+    *,
+    action: str = AccessAction.VIEW,
+) -> None:
+    """Write one line of the access record: ``viewer`` read (or was refused) ``owner_id``'s
+    ``what`` (an ``AccessedData`` value).
+
+    A person's reads of their own data, and anonymous requests, are not recorded. An allowed
+    read goes to the owner's access log; a refused one becomes a ``SecurityEvent`` for the
+    organisation admins, once per request. ``owner_id`` is None when the object asked for does
+    not exist. The request id and path come from ``core.request_id`` (blank outside a request).
+    """
+    if not viewer.is_authenticated or (owner_id is not None and owner_id == viewer.pk):
+        return
+    assert isinstance(viewer, User)  # noqa: S101 - authenticated above
+    context = current_request()
+    request_id = context.request_id if context else ""
+    if outcome == Outcome.ALLOWED:
+        assert owner_id is not None  # noqa: S101 - an allowed read always has an owner
+        AccessLogEntry.objects.create(
+            owner_id=owner_id,
+            viewer=viewer,
+            module=what,
+            action=action,
+            outcome=Outcome.ALLOWED,
+            request_id=request_id,
+        )
+        return
+    if context is not None:
+        if context.refusal_recorded:
+            return
+        context.refusal_recorded = True
+    SecurityEvent.objects.create(
+        viewer=viewer,
+        owner_id=owner_id,
+        what=what,
+        path=context.path if context else "",
+        request_id=request_id,
+    )
+
+
+def refuse(viewer: User | AnonymousUser, owner_id: int | None, what: str) -> Http404:
+    """Record a refused read and return the Http404 to raise: ``raise refuse(...)``."""
+    record_access(viewer, owner_id, what, Outcome.REFUSED)
+    return Http404()
 
 
 def active_relationship(provider: User | AnonymousUser, owner_id: int) -> CareRelationship | None:
@@ -68,8 +126,8 @@ def get_owner_for_viewer(
     The owner always may. Anyone else must be a verified provider with an active care
     relationship and a grant of at least ``need`` for the module, or, for viewing only, be in
     an open joint session in which the owner is showing that module. Each allowed read by
-    someone else is written to the owner's access log. Raise Http404 otherwise, so nobody
-    learns whether the person or the data exists.
+    someone else is written to the owner's access log. Raise Http404 otherwise (recorded as a
+    security event), so nobody learns whether the person or the data exists.
     """
     if module not in Module.values:
         raise Http404
@@ -77,19 +135,16 @@ def get_owner_for_viewer(
         assert isinstance(viewer, User)  # noqa: S101 - narrowed for the type checker
         return viewer
     if not is_verified_provider(viewer):
-        raise Http404
+        raise refuse(viewer, owner_id, module)
     relationship = active_relationship(viewer, owner_id)
     if relationship is None:
-        raise Http404
+        raise refuse(viewer, owner_id, module)
     if granted_level(relationship, module) < need:
         session = open_joint_session(relationship) if need == Level.VIEW else None
         if session is None or module not in session.shown_modules:
-            raise Http404
+            raise refuse(viewer, owner_id, module)
         action = AccessAction.JOINT_SESSION
-    assert isinstance(viewer, User)  # noqa: S101 - is_verified_provider implies a User
-    AccessLogEntry.objects.create(
-        owner=relationship.service_user, viewer=viewer, module=module, action=action
-    )
+    record_access(viewer, owner_id, module, Outcome.ALLOWED, action=action)
     return relationship.service_user
 
 
@@ -138,15 +193,19 @@ def get_relationship_for_member(user: User, relationship_id: int) -> CareRelatio
 
     The service user may open every relationship of theirs, past ones included (they keep
     the agreement and the session notes). The provider may open it only while it is active
-    and they are verified: when it ends, their access ends with it.
+    and they are verified: when it ends, their access ends with it. The provider's opening is
+    recorded in the service user's access log; a refusal is a security event.
     """
     relationship = (
         CareRelationship.objects.select_related("provider", "service_user")
         .filter(pk=relationship_id)
         .first()
     )
-    if relationship is None or not _may_open_relationship(user, relationship):
-        raise Http404
+    if relationship is None:
+        raise refuse(user, None, AccessedData.RELATIONSHIP)
+    if not _may_open_relationship(user, relationship):
+        raise refuse(user, relationship.service_user_id, AccessedData.RELATIONSHIP)
+    record_access(user, relationship.service_user_id, AccessedData.RELATIONSHIP, Outcome.ALLOWED)
     return relationship
 
 
@@ -155,13 +214,14 @@ def get_relationship_for_provider(provider: User, owner_id: int) -> CareRelation
 
     The gate for the provider's overview of a person, which shows what is shared but no
     module content (each module page goes through ``get_owner_for_viewer``). Unverified
-    providers get 404 like everyone without a relationship.
+    providers get 404 like everyone without a relationship. Recorded like every such read.
     """
     if not is_verified_provider(provider):
-        raise Http404
+        raise refuse(provider, owner_id, AccessedData.OVERVIEW)
     relationship = active_relationship(provider, owner_id)
     if relationship is None:
-        raise Http404
+        raise refuse(provider, owner_id, AccessedData.OVERVIEW)
+    record_access(provider, owner_id, AccessedData.OVERVIEW, Outcome.ALLOWED)
     return relationship
 
 
@@ -179,14 +239,19 @@ def get_pending_relationship_for_service_user(user: User, relationship_id: int) 
 
 def get_joint_session_for_member(user: User, session_id: int) -> JointSession:
     """Return a joint session of a relationship ``user`` may open (the rule of
-    ``get_relationship_for_member``), else raise Http404."""
+    ``get_relationship_for_member``), else raise Http404. The page shows the session's notes,
+    so the provider's opening is recorded as a read of them."""
     session = (
         JointSession.objects.select_related("relationship__provider", "relationship__service_user")
         .filter(pk=session_id)
         .first()
     )
-    if session is None or not _may_open_relationship(user, session.relationship):
-        raise Http404
+    if session is None:
+        raise refuse(user, None, AccessedData.SESSION_NOTES)
+    owner_id = session.relationship.service_user_id
+    if not _may_open_relationship(user, session.relationship):
+        raise refuse(user, owner_id, AccessedData.SESSION_NOTES)
+    record_access(user, owner_id, AccessedData.SESSION_NOTES, Outcome.ALLOWED)
     return session
 
 

@@ -1,10 +1,11 @@
 """Care relationships between a service user and providers, what each provider may see, and
-the record of every look at a service user's data."""
+the record of every look at a service user's data (allowed reads and refused attempts)."""
 
 from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
@@ -158,23 +159,122 @@ class AccessAction(models.TextChoices):
     JOINT_SESSION = "joint_session", _("Viewed in a joint session")
 
 
-class AccessLogEntry(models.Model):
-    """One read of a service user's data by someone else. Append-only; the owner can read it."""
+class AccessedData(models.TextChoices):
+    """What of a service user's data someone else read: a toolbox module, or one of the care
+    pages that show the person's data outside the toolbox."""
 
-    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_log")
-    viewer = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
-    module = models.CharField(max_length=20, choices=Module.choices)
+    STATUS = Module.STATUS.value, Module.STATUS.label
+    GOALS = Module.GOALS.value, Module.GOALS.label
+    MEDICATIONS = Module.MEDICATIONS.value, Module.MEDICATIONS.label
+    NETWORK = Module.NETWORK.value, Module.NETWORK.label
+    CRISIS_PLAN = Module.CRISIS_PLAN.value, Module.CRISIS_PLAN.label
+    EXERCISES = Module.EXERCISES.value, Module.EXERCISES.label
+    JOURNAL = Module.JOURNAL.value, Module.JOURNAL.label
+    OVERVIEW = "overview", _("Overview of what is shared")
+    RELATIONSHIP = "relationship", _("Care relationship and agreement")
+    SESSION_NOTES = "session_notes", _("Joint session notes")
+    MESSAGES = "messages", _("Messages")
+
+
+class Outcome(models.TextChoices):
+    ALLOWED = "allowed", _("Allowed")
+    REFUSED = "refused", _("Refused")
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete a row of the access record."""
+
+
+class AppendOnlyQuerySet(models.QuerySet[Any]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("The access record is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("The access record is append-only.")
+
+
+class AppendOnlyModel(models.Model):
+    """A row written once and never changed or deleted by the application.
+
+    The model refuses here; the database refuses too (triggers, and on PostgreSQL revoked
+    privileges: ``care.guards``). References to people are plain ids without a database
+    constraint (``db_constraint=False``, ``DO_NOTHING``), so deleting an account never has to
+    rewrite the record.
+    """
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
+            raise AppendOnlyError("The access record is append-only.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("The access record is append-only.")
+
+
+class AccessLogEntry(AppendOnlyModel):
+    """One allowed read of a service user's data by someone else; the owner reads these on
+    their access log page. Written only by ``care.access.record_access``."""
+
+    owner = models.ForeignKey(
+        User, on_delete=models.DO_NOTHING, db_constraint=False, related_name="access_log"
+    )
+    viewer = models.ForeignKey(
+        User, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    # The field keeps its first name; it holds toolbox modules and the care pages alike.
+    module = models.CharField(_("what"), max_length=20, choices=AccessedData.choices)
     action = models.CharField(
         max_length=20, choices=AccessAction.choices, default=AccessAction.VIEW
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.ALLOWED)
+    request_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         indexes = [models.Index(fields=["owner", "-created_at"])]
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.viewer} {self.action} {self.module} of {self.owner}"
+        return f"{self.viewer_id} {self.action} {self.module} of {self.owner_id} ({self.outcome})"
+
+
+class SecurityEvent(AppendOnlyModel):
+    """A refused attempt by a signed-in person to read someone else's data.
+
+    Kept apart from the access log the person sees (an attempt shows nothing of theirs, and
+    naming who tried could put someone at risk); organisation admins read these. Never any
+    content: who tried, whose data (the id asked for, when known), what, the path without its
+    query string, the request id and the time. Written only by ``care.access.record_access``.
+    """
+
+    viewer = models.ForeignKey(
+        User, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    # Null when the object asked for does not exist (an id nobody owns).
+    owner = models.ForeignKey(
+        User, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    what = models.CharField(max_length=20, choices=AccessedData.choices)
+    path = models.CharField(max_length=300, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["-created_at"]),
+            models.Index(fields=["viewer", "-created_at"]),
+            models.Index(fields=["owner", "-created_at"]),
+        ]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.viewer_id} refused {self.what} of {self.owner_id}"
 
 
 class Agreement(models.Model):

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import cast
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.functional import Promise
 
-from tandem.accounts.models import Role, User
+from tandem.accounts.models import Membership, Organisation, Role, User
 from tandem.care.models import (
     AccessLogEntry,
     Agreement,
@@ -22,7 +22,9 @@ from tandem.care.models import (
     JointSession,
     Level,
     Module,
+    Outcome,
     RelationshipStatus,
+    SecurityEvent,
 )
 
 # Lazy labels: translated when shown, in the language of the request.
@@ -180,10 +182,22 @@ def sharing_for_service_user(user: User) -> list[SharingRow]:
 
 
 def access_log_for_owner(owner: User) -> QuerySet[AccessLogEntry]:
-    """Every read of ``owner``'s data by someone else, newest first."""
+    """Every allowed read of ``owner``'s data by someone else, newest first. Refused attempts
+    are security events for the admins, never shown here."""
     return (
-        AccessLogEntry.objects.filter(owner=owner)
+        AccessLogEntry.objects.filter(owner=owner, outcome=Outcome.ALLOWED)
         .select_related("viewer")
+        .order_by("-created_at", "-id")
+    )
+
+
+def security_events_for_organisation(organisation: Organisation) -> QuerySet[SecurityEvent]:
+    """Refused reads in which the person who tried, or the person whose data it was, is a
+    member of ``organisation``; newest first."""
+    members = Membership.objects.filter(organisation=organisation).values("user_id")
+    return (
+        SecurityEvent.objects.filter(Q(viewer_id__in=members) | Q(owner_id__in=members))
+        .select_related("viewer", "owner")
         .order_by("-created_at", "-id")
     )
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.care import age_views, views
+from tandem.care import age_views, security_views, views
 
 app_name = "care"
 
@@ -19,6 +19,12 @@ urlpatterns = [
     ),
     path("care/sharing/", views.SharingView.as_view(), name="sharing"),
     path("care/access-log/", views.access_log, name="access-log"),
+    # The organisation admin's side.
+    path(
+        "organisations/<id:org_id>/security-events/",
+        security_views.security_events,
+        name="security-events",
+    ),
     # Both sides.
     path(
         "care/relationships/<id:relationship_id>/",

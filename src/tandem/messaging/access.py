@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 
 from tandem.accounts.access import is_verified_provider
 from tandem.accounts.models import User
-from tandem.care.models import CareRelationship, RelationshipStatus
+from tandem.care.access import record_access, refuse
+from tandem.care.models import AccessedData, CareRelationship, Outcome, RelationshipStatus
 from tandem.messaging import kinds
 from tandem.messaging.models import Message, Participant, ProviderAway, Side, Thread
 
@@ -41,15 +42,31 @@ def get_thread_for_user(user: User | AnonymousUser, thread_id: int) -> Thread:
     The service user may read their own threads; a provider the threads they take part in
     (also after the relationship ended: read-only), and the threads of a provider they are
     covering for while they hold an active relationship with the service user. Threads of
-    another kind: as that kind says.
+    another kind: as that kind says. A refusal is recorded as a security event
+    (``care.access.record_access``).
     """
     if not user.is_authenticated or not user.is_active:
         raise Http404
     thread = Thread.objects.filter(pk=thread_id).select_related("service_user").first()
     if thread is None:
-        raise Http404
+        raise refuse(user, None, AccessedData.MESSAGES)
     if not may_read(user, thread):
-        raise Http404
+        raise refuse(user, thread.service_user_id, AccessedData.MESSAGES)
+    return thread
+
+
+def read_thread_for_user(user: User | AnonymousUser, thread_id: int) -> Thread:
+    """``get_thread_for_user`` for the thread page, which shows the messages: a care team
+    member's read of a care thread is written to the service user's access log.
+
+    The gate alone serves the live socket and the reply, edit and withdraw actions, which
+    follow a page read already recorded; recording each frame would bury the log. Threads of
+    another kind are left to their app's own audit: the access log names the reader, and a
+    moderator acts under a pseudonym.
+    """
+    thread = get_thread_for_user(user, thread_id)
+    if thread.kind == kinds.CARE:
+        record_access(user, thread.service_user_id, AccessedData.MESSAGES, Outcome.ALLOWED)
     return thread
 
 

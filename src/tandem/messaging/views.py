@@ -144,7 +144,7 @@ class ThreadDetailView(View):
 
     def get(self, request: HttpRequest, thread_id: int) -> HttpResponse:
         user = _user(request)
-        thread = access.get_thread_for_user(user, thread_id)
+        thread = access.read_thread_for_user(user, thread_id)
         context = _thread_context(request, thread)
         if "before" not in request.GET:
             services.mark_thread_read(user=user, thread=thread, up_to=context["page"].last_id)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.http import Http404
 from django.test import Client
@@ -215,8 +216,9 @@ def test_access_log_shows_who_saw_what_and_when_in_the_organisations_time_zone(
     provider.profession = "Mental health nurse"
     provider.save()
     grant(relationship, GOALS, Level.VIEW)
-    access.get_owner_for_viewer(provider, relationship.service_user_id, GOALS)
-    AccessLogEntry.objects.update(created_at=datetime(2026, 1, 5, 12, 30, tzinfo=UTC))
+    # The log is append-only: read at the moment the page should show.
+    with time_machine.travel(datetime(2026, 1, 5, 12, 30, tzinfo=UTC), tick=False):
+        access.get_owner_for_viewer(provider, relationship.service_user_id, GOALS)
     response = as_user(relationship.service_user).get("/care/access-log/")
     text = _text(response)
     assert provider.full_name in text

@@ -22,6 +22,8 @@ pytestmark = pytest.mark.django_db
 
 INBOX_LIMIT = 12
 THREAD_LIMIT = 20
+# A provider's read of the thread is written to the service user's access log: one INSERT.
+ACCESS_RECORD_QUERIES = 1
 
 
 def _grow(provider: User, organisation: Organisation, thread: Thread, people: int) -> None:
@@ -65,7 +67,10 @@ def test_messaging_pages_run_a_fixed_number_of_queries(
     _grow(provider, organisation, thread, 40)
     large = _count(client, path)
     assert small == large, f"{path}: {small} queries with little data, {large} with more"
-    assert large <= (INBOX_LIMIT if page == "inbox" else THREAD_LIMIT), large
+    limit = INBOX_LIMIT
+    if page == "thread":
+        limit = THREAD_LIMIT + (ACCESS_RECORD_QUERIES if who == "provider" else 0)
+    assert large <= limit, large
 
 
 SEND_LIMIT = 15
