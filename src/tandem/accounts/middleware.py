@@ -14,11 +14,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from tandem.accounts.access import must_set_up_two_step
-from tandem.accounts.selectors import role_summary_for_user
+from tandem.accounts.requests import attach_roles, roles_of
 
 LOGIN_AT_KEY = "tandem_login_at"
 SEEN_AT_KEY = "tandem_seen_at"
@@ -114,7 +113,7 @@ class OrganisationTimeZoneMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         name = settings.TANDEM_DEFAULT_TIME_ZONE
         if request.user.is_authenticated:
-            name = request.roles.time_zone or name  # type: ignore[attr-defined]
+            name = roles_of(request).time_zone or name
         try:
             timezone.activate(zoneinfo.ZoneInfo(name))
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -137,12 +136,12 @@ class MFARequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.roles = SimpleLazyObject(lambda: role_summary_for_user(request.user))  # type: ignore[attr-defined]
+        attach_roles(request)
         user = request.user
         if (
             user.is_authenticated
             and not request.path.startswith(MFA_SETUP_ALLOWED_PREFIXES)
-            and must_set_up_two_step(user, needs_mfa=request.roles.needs_mfa)  # type: ignore[attr-defined]
+            and must_set_up_two_step(user, needs_mfa=roles_of(request).needs_mfa)
         ):
             return redirect("accounts:two-step-required")
         return self.get_response(request)

@@ -35,7 +35,8 @@ from tandem.accounts.forms import (
     ProfileForm,
     PseudonymForm,
 )
-from tandem.accounts.models import User
+from tandem.accounts.requests import current_user
+from tandem.core.forms import attach_service_error
 
 # The SHA-256 of the emailed token, never the token itself: a session row (or a stolen session
 # cookie's data) must not be enough to accept someone else's invitation later.
@@ -43,21 +44,6 @@ INVITATION_SESSION_KEY = "tandem_invitation_token_hash"
 AUTH_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 
 INVALID_INVITATION_STATUS = {"invalid": 400, "expired": 410, "used": 410, "revoked": 410}
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - LoginRequiredMiddleware guarantees it
-    return user
-
-
-def _form_errors_to_form(form: Any, error: ValidationError) -> None:
-    """Attach a service's ValidationError to the form so the page shows it beside the field."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _invitation_problem(request: HttpRequest, reason: str) -> HttpResponse:
@@ -120,7 +106,7 @@ class InvitationAcceptView(View):
             except services.InvitationError as problem:
                 return _invitation_problem(request, problem.reason)
             except ValidationError as error:
-                _form_errors_to_form(form, error)
+                attach_service_error(form, error)
             else:
                 request.session.pop(INVITATION_SESSION_KEY, None)
                 login(request, user, backend=AUTH_BACKEND)
@@ -174,7 +160,7 @@ class ProfileView(View):
     def _render(
         self, request: HttpRequest, *, pseudonym_form: Any = None, profile_form: Any = None
     ) -> HttpResponse:
-        user = _user(request)
+        user = current_user(request)
         status = 400 if (pseudonym_form or profile_form) else 200
         return render(
             request,
@@ -194,14 +180,14 @@ class ProfileView(View):
         return self._render(request)
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        user = _user(request)
+        user = current_user(request)
         if "pseudonym" in request.POST:
             form: Any = PseudonymForm(request.POST)
             if form.is_valid():
                 try:
                     services.change_pseudonym(user=user, pseudonym=form.cleaned_data["pseudonym"])
                 except ValidationError as error:
-                    _form_errors_to_form(form, error)
+                    attach_service_error(form, error)
                 else:
                     messages.success(request, _("Your display name is changed."))
                     return redirect("accounts:profile")
@@ -222,7 +208,7 @@ class ProfileView(View):
 
 
 def organisation_index(request: HttpRequest) -> HttpResponse:
-    organisation = selectors.administered_organisations(_user(request)).first()
+    organisation = selectors.administered_organisations(current_user(request)).first()
     if organisation is None:
         return render(request, "accounts/not_an_admin.html", status=404)
     return redirect("accounts:organisation-members", org_id=organisation.pk)
@@ -234,7 +220,7 @@ class OrganisationMembersView(View):
     def _render(
         self, request: HttpRequest, org_id: int, form: InvitationForm | None = None
     ) -> HttpResponse:
-        organisation = get_managed_organisation_for_admin(_user(request), org_id)
+        organisation = get_managed_organisation_for_admin(current_user(request), org_id)
         context = {
             "organisation": organisation,
             "memberships": selectors.members_of_organisation(organisation)[:500],
@@ -248,7 +234,7 @@ class OrganisationMembersView(View):
         return self._render(request, org_id)
 
     def post(self, request: HttpRequest, org_id: int) -> HttpResponse:
-        user = _user(request)
+        user = current_user(request)
         organisation = get_managed_organisation_for_admin(user, org_id)
         form = InvitationForm(request.POST)
         if form.is_valid():
@@ -260,7 +246,7 @@ class OrganisationMembersView(View):
                     role=form.cleaned_data["role"],
                 )
             except ValidationError as error:
-                _form_errors_to_form(form, error)
+                attach_service_error(form, error)
             else:
                 accept_url = request.build_absolute_uri(
                     reverse("accounts:invitation-open", kwargs={"token": issued.token})
@@ -276,7 +262,7 @@ class OrganisationMembersView(View):
 
 @require_POST
 def membership_verify(request: HttpRequest, membership_id: int) -> HttpResponseBase:
-    user = _user(request)
+    user = current_user(request)
     membership = get_membership_for_admin(user, membership_id)
     try:
         services.verify_provider(actor=user, membership=membership)
@@ -291,7 +277,7 @@ def membership_verify(request: HttpRequest, membership_id: int) -> HttpResponseB
 
 @require_POST
 def membership_deactivate(request: HttpRequest, membership_id: int) -> HttpResponseBase:
-    user = _user(request)
+    user = current_user(request)
     membership = get_membership_for_admin(user, membership_id)
     try:
         services.deactivate_user(
@@ -310,7 +296,7 @@ def membership_deactivate(request: HttpRequest, membership_id: int) -> HttpRespo
 
 @require_POST
 def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponseBase:
-    user = _user(request)
+    user = current_user(request)
     invitation = get_invitation_for_admin(user, invitation_id)
     services.revoke_invitation(actor=user, invitation=invitation)
     messages.success(request, _("The invitation is withdrawn; its link no longer works."))
@@ -321,7 +307,7 @@ class OrganisationSettingsView(View):
     template_name = "accounts/organisation_settings.html"
 
     def get(self, request: HttpRequest, org_id: int) -> HttpResponse:
-        organisation = get_managed_organisation_for_admin(_user(request), org_id)
+        organisation = get_managed_organisation_for_admin(current_user(request), org_id)
         contacts = selectors.crisis_contacts_for_organisation(organisation)
         formset = CrisisContactFormSet(
             initial=[
@@ -353,7 +339,7 @@ class OrganisationSettingsView(View):
         )
 
     def post(self, request: HttpRequest, org_id: int) -> HttpResponse:
-        user = _user(request)
+        user = current_user(request)
         organisation = get_managed_organisation_for_admin(user, org_id)
         formset = CrisisContactFormSet(request.POST, prefix="contacts")
         policy = MFAPolicyForm(request.POST)

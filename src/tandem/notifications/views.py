@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
 
-from tandem.accounts.models import Role, User
+from tandem.accounts.models import Role
+from tandem.accounts.requests import current_user, roles_of
 from tandem.notifications import selectors, services
 from tandem.notifications.access import get_notification_for_recipient
 from tandem.notifications.forms import EmailPreferenceForm
@@ -20,15 +21,9 @@ from tandem.notifications.forms import EmailPreferenceForm
 PER_PAGE = 30
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - LoginRequiredMiddleware guarantees it
-    return user
-
-
 class NotificationListView(View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        user = _user(request)
+        user = current_user(request)
         page = Paginator(selectors.notifications_for_user(user), PER_PAGE).get_page(
             request.GET.get("page")
         )
@@ -38,7 +33,7 @@ class NotificationListView(View):
 @require_POST
 def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
     """Mark the notification read and go to what it is about."""
-    notification = get_notification_for_recipient(_user(request), notification_id)
+    notification = get_notification_for_recipient(current_user(request), notification_id)
     services.mark_read(notification=notification)
     if url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None):
         return redirect(notification.url)
@@ -47,7 +42,7 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
 
 @require_POST
 def notification_read_all(request: HttpRequest) -> HttpResponse:
-    services.mark_all_read(user=_user(request))
+    services.mark_all_read(user=current_user(request))
     messages.success(request, _("All notifications are marked as read."))
     return redirect("notifications:notification-list")
 
@@ -55,8 +50,7 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 def _offers_quiet_hours(request: HttpRequest) -> bool:
     """Quiet hours are for people with a provider membership (verified or not)."""
     # Attached lazily by MFARequiredMiddleware: one query per request, shared with the menu.
-    roles = request.roles  # type: ignore[attr-defined]
-    return bool(roles.has(Role.PROVIDER))
+    return roles_of(request).has(Role.PROVIDER)
 
 
 class PreferenceEditView(View):
@@ -73,7 +67,7 @@ class PreferenceEditView(View):
         )
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        preference = selectors.preference_for_user(_user(request))
+        preference = selectors.preference_for_user(current_user(request))
         form = EmailPreferenceForm(
             initial={
                 "email": preference.email,
@@ -89,7 +83,7 @@ class PreferenceEditView(View):
         if not form.is_valid():
             return self._render(request, form, status=400)
         services.set_email_preference(
-            user=_user(request),
+            user=current_user(request),
             frequency=form.cleaned_data["email"],
             # Absent (None) for people who are not offered quiet hours: theirs stay as they are.
             quiet_hours_start=form.cleaned_data.get("quiet_hours_start"),
