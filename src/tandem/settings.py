@@ -338,6 +338,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# Adding, removing or making primary an email address (where password resets go) asks for
+# fresh proof too: with a borrowed or stolen session alone, nobody can take the account over.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Tandem] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if IS_PROD else "http"
 # Wrong passwords and wrong two-step codes are counted by Axes and tandem.accounts.throttling
