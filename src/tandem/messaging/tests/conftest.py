@@ -54,10 +54,11 @@ def researcher(make_member: Callable[..., User]) -> User:
 def _fresh_live_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Each test starts with no sockets counted against anyone, and a publisher of its own
     (one that a test left in an outage must not hold the next test's events)."""
-    from tandem.messaging import consumers, events
+    from tandem.messaging import events
+    from tandem.messaging.consumers import connection
 
     publisher = events._Publisher()
     monkeypatch.setattr(events, "_PUBLISHER", publisher)
     yield
     publisher.stop()
-    consumers._OPEN_SOCKETS.clear()
+    connection._OPEN_SOCKETS.clear()

@@ -21,13 +21,14 @@ from tandem.accounts import services as account_services
 from tandem.accounts.middleware import SEEN_AT_KEY
 from tandem.accounts.models import Role, User
 from tandem.conftest import login_client
-from tandem.messaging import consumers, events, socket_session
+from tandem.messaging import events, socket_session
 from tandem.messaging.consumers import (
     CLOSE_TWO_STEP_REQUIRED,
     CLOSE_UNAUTHENTICATED,
     CLOSE_UNVERIFIED,
     SharedReads,
 )
+from tandem.messaging.consumers import connection as consumer_connection
 from tandem.messaging.models import Participant, Side, Thread
 from tandem.messaging.tests.test_consumers import _send_committed, receive, run
 from tandem.messaging.tests.websocket import SocketCommunicator
@@ -156,7 +157,7 @@ def test_a_socket_whose_session_cannot_be_checked_still_closes_at_its_time_limit
         await receive(socket, "unread")
         # The database goes away before the check at the idle limit: the check fails (it used
         # to end the watch for good, leaving the socket open past every limit).
-        monkeypatch.setattr(consumers, "session_state", _database_away)
+        monkeypatch.setattr(consumer_connection, "session_state", _database_away)
         frame = json.loads(await socket.receive_from(timeout=6))
         assert frame == {"type": "closed", "reason": "unverified"}
         output = await socket.receive_output(3)
@@ -178,13 +179,13 @@ def test_a_failed_session_check_is_tried_again(
             raise OperationalError("database is locked")
         return await real_state(*args, **kwargs)
 
-    monkeypatch.setattr(consumers, "SESSION_RETRY_SECONDS", 0.2)
+    monkeypatch.setattr(consumer_connection, "SESSION_RETRY_SECONDS", 0.2)
 
     async def scenario() -> None:
         socket = socket_for(leaving)
         assert (await socket.connect())[0]
         await receive(socket, "unread")
-        monkeypatch.setattr(consumers, "session_state", flaky_state)
+        monkeypatch.setattr(consumer_connection, "session_state", flaky_state)
         # Logging out asks the socket to check at once: two checks fail, the third closes it.
         response = await database_sync_to_async(leaving.post)("/accounts/logout/")
         assert response.status_code == 302
