@@ -8,7 +8,7 @@
 # Needs: wrk (Debian package `wrk`, installed with apt-get when missing, as the peer script does),
 #   Tandem's venv (.venv, with granian), and for PostgreSQL a server that DATABASE_URL reaches.
 # What it does:
-#   1. `manage.py seed_bench` fills the database (TANDEM_ENV=dev; does nothing when the data are
+#   1. bench/forum_data.py fills the database (TANDEM_ENV=dev; does nothing when the data are
 #      there, SEED=0 skips it, RESET=1 regenerates);
 #   2. serves Tandem as bench/forum_vs_peer.sh does: granian WSGI, WORKERS workers, 127.0.0.1,
 #      TANDEM_ENV=prod (DEBUG off, manifest static files, database cache) with throwaway
@@ -29,7 +29,7 @@
 # Knobs (environment, defaults in brackets):
 #   DATABASE_URL [sqlite:////tmp/tandem-bench.sqlite3]  SQLite file or PostgreSQL database
 #   USERS [5000] TOPICS [2000] CATEGORIES [10] POSTS [100000] TEXT_MEAN [400]  data size
-#   SEED [1] RESET [0]    1 = run seed_bench first / 1 = regenerate (drops the bench database)
+#   SEED [1] RESET [0]    1 = run forum_data.py first / 1 = regenerate (drops the bench database)
 #   PORT [8097] WORKERS [2] GRANIAN_EXTRA [] (extra granian options)
 #   DURATION [15s] CONNECTIONS [32] WRK_THREADS [1] WARMUP [3s] WRK_TIMEOUT [10s] SEQ_DURATION [20s]
 #   DRAIN_MAX [120] (seconds)
@@ -78,12 +78,12 @@ trap 'stop_pid "$TANDEM_PID"' EXIT
 
 # ---------------------------------------------------------------- 1. data
 if [[ $SEED == 1 ]]; then
-  log "data: manage.py seed_bench (kept between runs; RESET=1 regenerates)"
+  log "data: bench/forum_data.py (kept between runs; RESET=1 regenerates)"
   reset_flag=(); [[ $RESET == 1 ]] && reset_flag=(--reset)
-  DATABASE_URL=$DATABASE_URL TANDEM_ENV=dev "$TPY" -m tandem.manage seed_bench --users "$USERS" \
+  DATABASE_URL=$DATABASE_URL TANDEM_ENV=dev "$TPY" "$HERE/forum_data.py" --users "$USERS" \
     --topics "$TOPICS" --categories "$CATEGORIES" --posts "$POSTS" --text-mean "$TEXT_MEAN" \
     "${reset_flag[@]}" 2>&1 | tee "$OUT/seed.txt" >&2
-  grep -q '^TANDEM_SEED' "$OUT/seed.txt" || die "seed_bench failed"
+  grep -q '^TANDEM_SEED' "$OUT/seed.txt" || die "forum_data.py failed"
 fi
 
 # ---------------------------------------------------------------- 2. Tandem as in production

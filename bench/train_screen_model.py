@@ -146,14 +146,15 @@ def load() -> list[Example]:
 
 
 def forum_vocabulary(count: int) -> list[Example]:
-    """Ordinary posts as the forum's peer seed writes them (``forum.bench_data.make_text``:
+    """Ordinary posts as the forum's peer seed writes them (``bench.forum_seed.make_text``:
     sentences of the peer-support vocabulary): the everyday words of the forum, which must not
-    look like risk by themselves. ``manage.py seed_bench`` stops if anything fires on them."""
+    look like risk by themselves. ``bench/forum_data.py`` stops if anything fires on them."""
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tandem.settings")
     django.setup()
-    from tandem.forum.bench_data import make_text
+    sys.path.insert(0, str(ROOT))  # ``bench`` as a package
+    from bench.forum_seed import make_text
 
     gate = frozenset(risk_classes())
     screener = screening._screener(screening._rulesets(None))

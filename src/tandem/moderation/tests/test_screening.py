@@ -313,8 +313,8 @@ def test_draft_guidance_shows_for_self_harm_and_suicide_only() -> None:
 
 
 def test_the_forum_bench_vocabulary_fires_nothing() -> None:
-    """forum.bench_data generates posts from the peer seed's words and stops if a rule fires."""
-    from tandem.forum.bench_data import make_text
+    """bench.forum_seed generates posts from the peer seed's words and stops if a rule fires."""
+    from bench.forum_seed import make_text
 
     rng = random.Random(5)
     fired = {rule.id for _ in range(300) for rule in screening.screen(make_text(rng, 400)).fired}

@@ -1,26 +1,26 @@
-"""``manage.py seed_bench``: the benchmark community, at a tiny size."""
+"""``bench/forum_data.py``: the benchmark community, at a tiny size."""
 
 from __future__ import annotations
 
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
+from bench.forum_data import seed
+from bench.forum_seed import BENCH_USER_EMAIL
 from tandem.accounts.models import Membership, User
-from tandem.forum.bench_data import BENCH_USER_EMAIL
 from tandem.forum.models import Category, CommunityMember, Post, Topic
 from tandem.forum.search import search_posts
 
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_bench_writes_a_community_a_member_can_read_and_search(client: Client) -> None:
+def test_bench_data_writes_a_community_a_member_can_read_and_search(client: Client) -> None:
     out = StringIO()
     args = ["--posts", "30", "--topics", "3", "--users", "5", "--categories", "2"]
     args += ["--short-topic-posts", "5", "--jobs", "1"]
-    call_command("seed_bench", *args, stdout=out, stderr=StringIO())
+    assert seed(args, stdout=out, stderr=StringIO()) == 0
 
     assert out.getvalue().startswith("TANDEM_SEED users=5 topics=3 categories=2 posts=30 ")
     assert User.objects.filter(email__endswith="@bench.tandem.test").count() == 5
@@ -45,6 +45,6 @@ def test_seed_bench_writes_a_community_a_member_can_read_and_search(client: Clie
     assert Membership._meta.get_field("created_at").auto_now_add
 
     again = StringIO()
-    call_command("seed_bench", *args, stdout=again, stderr=StringIO())
+    assert seed(args, stdout=again, stderr=StringIO()) == 0
     assert again.getvalue().startswith("TANDEM_SEED already there")
     assert Post.objects.count() == 30

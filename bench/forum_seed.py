@@ -1,4 +1,4 @@
-"""A forum community the size of the peer benchmark, generated fast (``manage.py seed_bench``).
+"""A forum community the size of the peer benchmark, generated fast (``bench/forum_data.py``).
 
 It writes with ``bulk_create`` (and a few set-based statements), never through the services one
 post at a time, but every row has the shape the services give it:
@@ -185,7 +185,7 @@ def prepare_database(*, reset: bool, say: Callable[[str], None]) -> None:
                     path.unlink()
         return
     if vendor != "postgresql":
-        raise BenchDataError(f"seed_bench runs on SQLite or PostgreSQL, not {vendor}")
+        raise BenchDataError(f"bench/forum_data.py runs on SQLite or PostgreSQL, not {vendor}")
     import psycopg
 
     admin = psycopg.connect(
@@ -325,7 +325,7 @@ def generate(size: BenchSize, reporter: Reporter | None = None) -> BenchCounts:
 
 def _generate(size: BenchSize, reporter: Reporter) -> BenchCounts:
 
-    rng = random.Random(size.seed)  # noqa: S311 - synthetic data, not secrets
+    rng = random.Random(size.seed)  # synthetic data, not secrets
     start = timezone.now() - timedelta(days=365)
     counts = BenchCounts(users=size.users)
 
