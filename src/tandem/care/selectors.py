@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import cast
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.functional import Promise
 
 from tandem.accounts.models import Membership, Organisation, Role, User
+from tandem.care import modules
 from tandem.care.models import (
     AccessLogEntry,
     Agreement,
@@ -108,7 +106,8 @@ def _shares(owner_id: int, grants: list[Grant]) -> list[Share]:
 
 def _with_grants(relationships: QuerySet[CareRelationship]) -> QuerySet[CareRelationship]:
     return relationships.prefetch_related(
-        Prefetch("grants", queryset=Grant.objects.order_by("id"), to_attr="grant_list")
+        # No ``to_attr``: ``relationship.grants.all()`` reads the prefetched rows, typed.
+        Prefetch("grants", queryset=Grant.objects.order_by("id"))
     )
 
 
@@ -175,7 +174,7 @@ def sharing_for_service_user(user: User) -> list[SharingRow]:
     rows = []
     for relationship in relationships:
         levels = {module: int(Level.NONE) for module in Module.values}
-        for grant in cast(list[Grant], relationship.grant_list):  # type: ignore[attr-defined]
+        for grant in relationship.grants.all():
             levels[grant.module] = grant.level
         rows.append(SharingRow(relationship=relationship, levels=levels))
     return rows
@@ -236,19 +235,6 @@ def relationship_page(relationship: CareRelationship) -> RelationshipPage:
 # --- Provider's side ---------------------------------------------------------------------------
 
 
-def _latest_changes_function() -> Callable[[list[int]], dict[int, dict[str, datetime]]] | None:
-    """``tandem.toolbox.selectors.latest_changes``, or None while the toolbox lacks it.
-
-    Looked up at call time so the care app does not depend on the toolbox being installed.
-    """
-    try:
-        module = importlib.import_module("tandem.toolbox.selectors")
-    except ImportError:
-        return None
-    function = getattr(module, "latest_changes", None)
-    return cast(Callable[[list[int]], dict[int, dict[str, datetime]]] | None, function)
-
-
 @dataclass(frozen=True)
 class Change:
     owner_id: int
@@ -292,13 +278,13 @@ def _changes_since(
 @dataclass(frozen=True)
 class Caseload:
     entries: list[CaseloadEntry]
-    # False when the toolbox cannot report changes yet; the page says so.
+    # False when no app registered a module source (care.modules); the page says so.
     changes_available: bool
 
 
 def caseload_for_provider(provider: User) -> Caseload:
     """The people ``provider`` works with, what each shares, and what changed since the
-    provider's last visit (two queries here, plus the toolbox's ``latest_changes``)."""
+    provider's last visit (two queries here, plus the registered module sources')."""
     relationships = list(
         _with_grants(
             CareRelationship.objects.filter(provider=provider, status=RelationshipStatus.ACTIVE)
@@ -306,13 +292,11 @@ def caseload_for_provider(provider: User) -> Caseload:
             .order_by("service_user__full_name", "service_user__pseudonym", "id")
         )
     )
-    latest_changes = _latest_changes_function()
-    latest: dict[int, dict[str, datetime]] = {}
-    if latest_changes is not None and relationships:
-        latest = latest_changes([r.service_user_id for r in relationships])
+    changes = modules.latest_changes([r.service_user_id for r in relationships])
+    latest = changes or {}
     entries = []
     for relationship in relationships:
-        shares = _shares(relationship.service_user_id, relationship.grant_list)  # type: ignore[attr-defined]
+        shares = _shares(relationship.service_user_id, list(relationship.grants.all()))
         entries.append(
             CaseloadEntry(
                 relationship=relationship,
@@ -324,7 +308,7 @@ def caseload_for_provider(provider: User) -> Caseload:
                 ),
             )
         )
-    return Caseload(entries=entries, changes_available=latest_changes is not None)
+    return Caseload(entries=entries, changes_available=changes is not None)
 
 
 def sent_requests_for_provider(provider: User) -> QuerySet[CareRequest]:
@@ -355,12 +339,8 @@ def person_overview(relationship: CareRelationship) -> PersonOverview:
     previous visit, so call this before marking the visit."""
     grants = list(Grant.objects.filter(relationship=relationship))
     shares = _shares(relationship.service_user_id, grants)
-    latest_changes = _latest_changes_function()
-    latest = (
-        latest_changes([relationship.service_user_id]).get(relationship.service_user_id, {})
-        if latest_changes is not None
-        else {}
-    )
+    changes = modules.latest_changes([relationship.service_user_id])
+    latest = (changes or {}).get(relationship.service_user_id, {})
     open_session = (
         JointSession.objects.filter(relationship=relationship, ended_at__isnull=True)
         .order_by("-started_at")
@@ -370,7 +350,7 @@ def person_overview(relationship: CareRelationship) -> PersonOverview:
         relationship=relationship,
         shares=shares,
         changes=_changes_since(shares, latest, relationship.provider_last_seen_at),
-        changes_available=latest_changes is not None,
+        changes_available=changes is not None,
         agreement=Agreement.objects.filter(relationship=relationship).first(),
         open_session=open_session if open_session and open_session.is_open else None,
     )

@@ -45,6 +45,9 @@ async def session_state(user: User, session_key: str | None) -> tuple[int | None
 
 
 def _load_session(session_key: str) -> Any:
+    # The store class is whatever SESSION_ENGINE names, loaded the way Django's own
+    # SessionMiddleware loads it (and as its docs show for "using sessions out of views"): the
+    # socket must read the very session the pages wrote, whichever engine the settings choose.
     engine = import_module(settings.SESSION_ENGINE)
     store = engine.SessionStore(session_key=session_key)
     store.load()

@@ -6,3 +6,11 @@ class ToolboxConfig(AppConfig):
     name = "tandem.toolbox"
     label = "toolbox"
     verbose_name = _("Recovery toolbox")
+
+    def ready(self) -> None:
+        # Care shows what changed in the modules it shares without importing the toolbox:
+        # the toolbox, the higher app, tells care where to ask (care.modules).
+        from tandem.care.modules import ModuleSource, register_module_source
+        from tandem.toolbox.selectors import latest_changes
+
+        register_module_source(ModuleSource(name="toolbox", latest_changes=latest_changes))

@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tandem.accounts.models import Membership, Organisation, Role, User
-from tandem.care import access, selectors, services
+from tandem.care import access, modules, services
 from tandem.care.models import (
     AccessLogEntry,
     Agreement,
@@ -562,7 +562,8 @@ def test_person_overview_shows_changes_since_the_last_visit_and_marks_the_visit(
         # A change in the journal, which is not shared, must not show.
         return {owner_id: {GOALS: now, Module.JOURNAL.value: now}}
 
-    monkeypatch.setattr(selectors, "_latest_changes_function", lambda: latest_changes)
+    # In place of the toolbox's source, which registers itself at start-up.
+    monkeypatch.setattr(modules, "_sources", {"test": modules.ModuleSource("test", latest_changes)})
     CareRelationship.objects.filter(pk=relationship.pk).update(
         provider_last_seen_at=now - timedelta(days=1)
     )

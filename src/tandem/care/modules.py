@@ -1,0 +1,67 @@
+"""What the care app knows about the modules it shares, supplied by the apps that hold them.
+
+Care owns the list of shareable modules (``models.Module``) and the one gate that decides who
+may read them (``access.get_module_access_for_viewer``), but not their content: the toolbox
+keeps goals, journals and the rest. So that care never imports the toolbox, an app holding
+module content registers a *module source* from its ``AppConfig.ready()``:
+
+    register_module_source(ModuleSource(name="toolbox", latest_changes=latest_changes))
+
+Care asks the registered sources, never the apps by name. With no source registered, care
+fails closed: it shows no changes, and its pages say that changes cannot be shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ImproperlyConfigured
+
+# Per owner id, per ``Module`` value: when something in that module last changed.
+Changes = dict[int, dict[str, datetime]]
+
+
+@dataclass(frozen=True)
+class ModuleSource:
+    """An app that holds the content of some modules.
+
+    ``latest_changes(owner_ids)`` returns, per owner and module, when something last changed,
+    leaving out owners and modules with nothing in them, in a fixed number of queries.
+    """
+
+    name: str
+    latest_changes: Callable[[list[int]], Changes]
+
+
+_sources: dict[str, ModuleSource] = {}
+
+
+def register_module_source(source: ModuleSource) -> None:
+    """Make ``source`` known to care. Call from ``AppConfig.ready()``.
+
+    Registering the same source again is harmless; a different source under a name already
+    taken is refused, so one app cannot silently replace another's.
+    """
+    existing = _sources.get(source.name)
+    if existing is not None and existing != source:
+        raise ImproperlyConfigured(f"Two different module sources are named {source.name!r}.")
+    _sources[source.name] = source
+
+
+def latest_changes(owner_ids: list[int]) -> Changes | None:
+    """When something last changed, per owner and module, over every registered source; None
+    when no source is registered (the pages then say changes cannot be shown)."""
+    if not _sources:
+        return None
+    found: Changes = {}
+    if not owner_ids:
+        return found
+    for source in _sources.values():
+        for owner_id, modules in source.latest_changes(owner_ids).items():
+            mine = found.setdefault(owner_id, {})
+            for module, changed_at in modules.items():
+                if module not in mine or changed_at > mine[module]:
+                    mine[module] = changed_at
+    return found

@@ -1,0 +1,53 @@
+"""The module sources other apps register with care (care.modules)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from tandem.care import modules
+from tandem.care.models import Module
+
+EARLY = datetime(2025, 1, 1, tzinfo=UTC)
+LATE = datetime(2025, 6, 1, tzinfo=UTC)
+
+
+def _source(name: str, found: modules.Changes) -> modules.ModuleSource:
+    return modules.ModuleSource(name=name, latest_changes=lambda owner_ids: found)
+
+
+def test_the_toolbox_registers_itself_at_start_up() -> None:
+    assert "toolbox" in modules._sources
+
+
+def test_with_no_source_registered_care_shows_no_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(modules, "_sources", {})
+    assert modules.latest_changes([1, 2]) is None
+
+
+def test_changes_from_several_sources_merge_keeping_the_latest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(modules, "_sources", {})
+    modules.register_module_source(_source("a", {1: {Module.GOALS: EARLY}}))
+    modules.register_module_source(
+        _source("b", {1: {Module.GOALS: LATE, Module.STATUS: EARLY}, 2: {Module.STATUS: LATE}})
+    )
+    assert modules.latest_changes([1, 2]) == {
+        1: {Module.GOALS: LATE, Module.STATUS: EARLY},
+        2: {Module.STATUS: LATE},
+    }
+    assert modules.latest_changes([]) == {}
+
+
+def test_a_second_different_source_under_a_taken_name_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(modules, "_sources", {})
+    source = _source("a", {})
+    modules.register_module_source(source)
+    modules.register_module_source(source)
+    with pytest.raises(ImproperlyConfigured):
+        modules.register_module_source(_source("a", {}))
