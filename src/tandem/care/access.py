@@ -1,14 +1,17 @@
 """Who may see which part of a service user's data. The one door for every such read.
 
 Every view that shows a service user's data to someone else goes through a gate here (the
-toolbox modules through ``get_owner_for_viewer``, the overview, the relationship page and the
-joint-session notes through their own gates; messaging's thread gate calls ``record_access``
-too). Each gate decides, writes what it decided with ``record_access``, and returns the object
-or raises Http404: "missing" and "not allowed" look the same to the person asking.
+toolbox modules through ``get_module_access_for_viewer``, the overview, the relationship page
+and the joint-session notes through their own gates; messaging's thread gate calls
+``record_access`` too). Each gate decides, writes what it decided with ``record_access``, and
+returns what it decided (the object, or a small record of the decision) or raises Http404:
+"missing" and "not allowed" look the same to the person asking.
 docs/security-access-record.md describes the record.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -113,15 +116,37 @@ def open_joint_session(relationship: CareRelationship) -> JointSession | None:
     ).first()
 
 
-def get_owner_for_viewer(
+@dataclass(frozen=True)
+class ModuleAccess:
+    """What ``get_module_access_for_viewer`` decided: whose module it is, through which
+    relationship (None for the owner's own), at which level, and whether only an open joint
+    session lets the viewer see it. Pages use it rather than asking again."""
+
+    owner: User
+    relationship: CareRelationship | None
+    level: int
+    via_joint_session: bool = False
+
+    @property
+    def is_owner(self) -> bool:
+        return self.relationship is None
+
+    @property
+    def may_comment(self) -> bool:
+        """The owner may always answer; anyone else needs a comment grant (the rule of
+        ``check_can_comment``)."""
+        return self.is_owner or self.level >= Level.COMMENT
+
+
+def get_module_access_for_viewer(
     viewer: User | AnonymousUser,
     owner_id: int,
     module: str,
     *,
     need: int = Level.VIEW,
     action: str = AccessAction.VIEW,
-) -> User:
-    """Return the service user whose ``module`` ``viewer`` may read (or comment on).
+) -> ModuleAccess:
+    """Return how ``viewer`` may read (or comment on) service user ``owner_id``'s ``module``.
 
     The owner always may. Anyone else must be a verified provider with an active care
     relationship and a grant of at least ``need`` for the module, or, for viewing only, be in
@@ -133,19 +158,40 @@ def get_owner_for_viewer(
         raise Http404
     if viewer.is_authenticated and viewer.pk == owner_id:
         assert isinstance(viewer, User)  # noqa: S101 - narrowed for the type checker
-        return viewer
+        return ModuleAccess(owner=viewer, relationship=None, level=Level.COMMENT)
     if not is_verified_provider(viewer):
         raise refuse(viewer, owner_id, module)
     relationship = active_relationship(viewer, owner_id)
     if relationship is None:
         raise refuse(viewer, owner_id, module)
-    if granted_level(relationship, module) < need:
+    level = granted_level(relationship, module)
+    via_joint_session = False
+    if level < need:
         session = open_joint_session(relationship) if need == Level.VIEW else None
         if session is None or module not in session.shown_modules:
             raise refuse(viewer, owner_id, module)
         action = AccessAction.JOINT_SESSION
+        via_joint_session = True
     record_access(viewer, owner_id, module, Outcome.ALLOWED, action=action)
-    return relationship.service_user
+    return ModuleAccess(
+        owner=relationship.service_user,
+        relationship=relationship,
+        level=level,
+        via_joint_session=via_joint_session,
+    )
+
+
+def get_owner_for_viewer(
+    viewer: User | AnonymousUser,
+    owner_id: int,
+    module: str,
+    *,
+    need: int = Level.VIEW,
+    action: str = AccessAction.VIEW,
+) -> User:
+    """The owner from ``get_module_access_for_viewer`` (same rule, same record), for pages
+    that need nothing else."""
+    return get_module_access_for_viewer(viewer, owner_id, module, need=need, action=action).owner
 
 
 def check_can_comment(viewer: User, owner: User, module: str) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.care import age_views, security_views, views
+from tandem.care import views
 
 app_name = "care"
 
@@ -22,7 +22,7 @@ urlpatterns = [
     # The organisation admin's side.
     path(
         "organisations/<id:org_id>/security-events/",
-        security_views.security_events,
+        views.security_events,
         name="security-events",
     ),
     # Both sides.
@@ -73,7 +73,7 @@ urlpatterns = [
     path("people/<id:owner_id>/", views.person_detail, name="person-detail"),
     path(
         "people/<id:owner_id>/confirm-age/",
-        age_views.person_confirm_age,
+        views.person_confirm_age,
         name="person-confirm-age",
     ),
 ]

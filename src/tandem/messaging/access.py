@@ -13,6 +13,8 @@ thread of any kind stays readable and nobody writes in it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -36,6 +38,27 @@ def covered_provider_ids(user: User) -> list[int]:
     )
 
 
+@dataclass(frozen=True)
+class ThreadAccess:
+    """What ``get_thread_access_for_user`` decided: the thread ``user`` may read, and why they
+    cannot write in it now ("" when they can). Sending and the thread page use it rather than
+    asking again."""
+
+    user: User
+    thread: Thread
+    # Why ``user`` may not write now, as ``check_can_post_in_thread`` would raise it; None
+    # when they may.
+    refusal: PermissionDenied | None
+
+    @property
+    def may_write(self) -> bool:
+        return self.refusal is None
+
+    @property
+    def read_only_reason(self) -> str:
+        return str(self.refusal) if self.refusal is not None else ""
+
+
 def get_thread_for_user(user: User | AnonymousUser, thread_id: int) -> Thread:
     """Return the thread if ``user`` may read it, else raise Http404.
 
@@ -55,8 +78,21 @@ def get_thread_for_user(user: User | AnonymousUser, thread_id: int) -> Thread:
     return thread
 
 
-def read_thread_for_user(user: User | AnonymousUser, thread_id: int) -> Thread:
-    """``get_thread_for_user`` for the thread page, which shows the messages: a care team
+def get_thread_access_for_user(user: User | AnonymousUser, thread_id: int) -> ThreadAccess:
+    """``get_thread_for_user``, and whether ``user`` may write in the thread now: for the reply,
+    which sends with this answer (``services.send_message(..., checked=...)``)."""
+    thread = get_thread_for_user(user, thread_id)
+    assert isinstance(user, User)  # noqa: S101 - the gate refuses visitors
+    try:
+        # The gate has just seen that ``user`` may read it: only the writing rules are left.
+        _check_can_post(user, thread, readable=True)
+    except PermissionDenied as refusal:
+        return ThreadAccess(user=user, thread=thread, refusal=refusal)
+    return ThreadAccess(user=user, thread=thread, refusal=None)
+
+
+def read_thread_for_user(user: User | AnonymousUser, thread_id: int) -> ThreadAccess:
+    """``get_thread_access_for_user`` for the thread page, which shows the messages: a care team
     member's read of a care thread is written to the service user's access log.
 
     The gate alone serves the live socket and the reply, edit and withdraw actions, which
@@ -64,10 +100,10 @@ def read_thread_for_user(user: User | AnonymousUser, thread_id: int) -> Thread:
     another kind are left to their app's own audit: the access log names the reader, and a
     moderator acts under a pseudonym.
     """
-    thread = get_thread_for_user(user, thread_id)
-    if thread.kind == kinds.CARE:
-        record_access(user, thread.service_user_id, AccessedData.MESSAGES, Outcome.ALLOWED)
-    return thread
+    seen = get_thread_access_for_user(user, thread_id)
+    if seen.thread.kind == kinds.CARE:
+        record_access(user, seen.thread.service_user_id, AccessedData.MESSAGES, Outcome.ALLOWED)
+    return seen
 
 
 def may_read(user: User | AnonymousUser, thread: Thread) -> bool:
@@ -131,9 +167,15 @@ def check_can_post_in_thread(user: User, thread: Thread) -> None:
     team. A provider must be verified and hold an active relationship with the service user.
     Nobody writes in a closed thread; threads of another kind follow that kind's rules.
     """
+    _check_can_post(user, thread, readable=False)
+
+
+def _check_can_post(user: User, thread: Thread, *, readable: bool) -> None:
+    """The rule of ``check_can_post_in_thread``; ``readable`` when a gate has just checked
+    that ``user`` may read ``thread``, so that check is not made twice."""
     if thread.kind != kinds.CARE:
         kind = kinds.get_kind(thread.kind)
-        if kind is None or not kind.may_read(user, thread):
+        if kind is None or not (readable or kind.may_read(user, thread)):
             raise PermissionDenied(_("You cannot write in this conversation."))
         if thread.closed_at is not None:
             raise PermissionDenied(kind.closed_reason(user, thread))
@@ -147,7 +189,7 @@ def check_can_post_in_thread(user: User, thread: Thread) -> None:
                 _("Nobody in this conversation is in your care team any more, so it is closed.")
             )
         return
-    if not _may_read_care(user, thread):
+    if not (readable or _may_read_care(user, thread)):
         raise PermissionDenied(_("You cannot write in this conversation."))
     if not is_verified_provider(user) or not _has_active_relationship(user, thread):
         raise PermissionDenied(

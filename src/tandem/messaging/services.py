@@ -204,11 +204,20 @@ def _check_sending_rate(facts: _SenderFacts) -> None:
 
 
 @transaction.atomic
-def send_message(*, sender: User, thread: Thread, body: str, client_key: uuid.UUID) -> SendResult:
+def send_message(
+    *,
+    sender: User,
+    thread: Thread,
+    body: str,
+    client_key: uuid.UUID,
+    checked: access.ThreadAccess | None = None,
+) -> SendResult:
     """Store a message once per ``client_key``, update who is waiting, notify the others.
 
     Raise PermissionDenied when ``sender`` may not write in ``thread`` and ValidationError for
-    an empty or over-long body. A key used before returns the stored message (created=False).
+    an empty or over-long body. ``checked`` is the thread gate's answer for this sender and
+    thread (``access.get_thread_access_for_user``): it already says whether they may write, so
+    that is not asked again. A key used before returns the stored message (created=False).
     In a thread of another kind, the sender joins it by writing, the kind names the
     notification and hears about the new message (``ThreadKind.message_sent``).
     """
@@ -216,7 +225,12 @@ def send_message(*, sender: User, thread: Thread, body: str, client_key: uuid.UU
     facts = _sender_facts(sender, client_key, now)
     if facts.stored_id is not None:
         return SendResult(message=Message.objects.get(pk=facts.stored_id), created=False)
-    access.check_can_post_in_thread(sender, thread)
+    if checked is None:
+        access.check_can_post_in_thread(sender, thread)
+    elif checked.user.pk != sender.pk or checked.thread.pk != thread.pk:
+        raise ValueError("The thread access given is for another sender or thread.")
+    elif checked.refusal is not None:
+        raise checked.refusal
     _check_sending_rate(facts)
     message = Message(
         thread=thread, sender=sender, body=body, client_key=client_key, created_at=now

@@ -17,25 +17,13 @@ from django.views import View
 
 from tandem.accounts.access import is_verified_provider
 from tandem.accounts.models import User
+from tandem.accounts.requests import current_user
+from tandem.core.forms import attach_service_error
 from tandem.messaging import access, kinds, selectors, services
 from tandem.messaging.forms import AwayForm, MessageEditForm, MessageForm, ThreadStartForm
 from tandem.messaging.models import Thread
 
 THREADS_PER_PAGE = 30
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - LoginRequiredMiddleware guarantees it
-    return user
-
-
-def _form_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def websocket_url() -> str:
@@ -46,7 +34,7 @@ def websocket_url() -> str:
 
 class ThreadListView(View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        user = _user(request)
+        user = current_user(request)
         page = Paginator(selectors.inbox_threads(user), THREADS_PER_PAGE).get_page(
             request.GET.get("page")
         )
@@ -82,11 +70,11 @@ class ThreadCreateView(View):
         )
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        form, options = self._form(_user(request))
+        form, options = self._form(current_user(request))
         return self._render(request, form, options)
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        user = _user(request)
+        user = current_user(request)
         form, options = self._form(user, request.POST)
         if not form.is_valid():
             return self._render(request, form, options, status=400)
@@ -101,16 +89,16 @@ class ThreadCreateView(View):
                 service_user=data.get("service_user"),
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            attach_service_error(form, error)
             status = 429 if isinstance(error, services.SendingLimitError) else 400
             return self._render(request, form, options, status=status)
         return redirect("messaging:thread-detail", thread_id=result.message.thread_id)
 
 
 def _thread_context(
-    request: HttpRequest, thread: Thread, form: MessageForm | None = None
+    request: HttpRequest, thread: Thread, read_only_reason: str, form: MessageForm | None = None
 ) -> dict[str, Any]:
-    user = _user(request)
+    user = current_user(request)
     before = request.GET.get("before")
     page = selectors.thread_page(
         user, thread, before=int(before) if before and before.isdigit() else None
@@ -120,7 +108,7 @@ def _thread_context(
         "page": page,
         "thread": thread,
         "form": form or MessageForm(),
-        "read_only_reason": access.read_only_reason(user, thread),
+        "read_only_reason": read_only_reason,
         "ws_url": websocket_url(),
         "is_owner": thread.service_user_id == user.pk,
         # Threads of another kind show their kind's note instead of the care team's.
@@ -143,9 +131,10 @@ class ThreadDetailView(View):
     template_name = "messaging/thread_detail.html"
 
     def get(self, request: HttpRequest, thread_id: int) -> HttpResponse:
-        user = _user(request)
-        thread = access.read_thread_for_user(user, thread_id)
-        context = _thread_context(request, thread)
+        user = current_user(request)
+        seen = access.read_thread_for_user(user, thread_id)
+        thread = seen.thread
+        context = _thread_context(request, thread, seen.read_only_reason)
         if "before" not in request.GET:
             services.mark_thread_read(user=user, thread=thread, up_to=context["page"].last_id)
         return render(request, self.template_name, context)
@@ -157,8 +146,10 @@ class MessageCreateView(View):
     author's outcome page for a moderation thread) says where to go back to with ``next``."""
 
     def post(self, request: HttpRequest, thread_id: int) -> HttpResponse:
-        user = _user(request)
-        thread = access.get_thread_for_user(user, thread_id)
+        user = current_user(request)
+        # The gate's answer carries whether they may write: sending does not ask again.
+        seen = access.get_thread_access_for_user(user, thread_id)
+        thread = seen.thread
         form = MessageForm(request.POST)
         status = 400
         if form.is_valid():
@@ -168,12 +159,13 @@ class MessageCreateView(View):
                     thread=thread,
                     body=form.cleaned_data["body"],
                     client_key=form.cleaned_data["client_key"],
+                    checked=seen,
                 )
             except services.SendingLimitError as error:
-                _form_errors(form, error)
+                attach_service_error(form, error)
                 status = 429
             except ValidationError as error:
-                _form_errors(form, error)
+                attach_service_error(form, error)
             except PermissionDenied as denied:
                 form.add_error(None, str(denied))
                 status = 403
@@ -182,7 +174,7 @@ class MessageCreateView(View):
                     "messaging:thread-detail", kwargs={"thread_id": thread.pk}
                 )
                 return redirect(f"{url}#message-{result.message.pk}")
-        context = _thread_context(request, thread, form)
+        context = _thread_context(request, thread, seen.read_only_reason, form)
         if status == 403:
             # The thread closed while they wrote: give the words back, so nothing is lost.
             context["unsent"] = form.data.get("body", "")
@@ -208,7 +200,7 @@ class MessageEditView(View):
         )
 
     def get(self, request: HttpRequest, thread_id: int, message_id: int) -> HttpResponse:
-        user = _user(request)
+        user = current_user(request)
         thread = access.get_thread_for_user(user, thread_id)
         message = access.get_message_for_sender(user, thread, message_id)
         try:
@@ -220,7 +212,7 @@ class MessageEditView(View):
         )
 
     def post(self, request: HttpRequest, thread_id: int, message_id: int) -> HttpResponse:
-        user = _user(request)
+        user = current_user(request)
         thread = access.get_thread_for_user(user, thread_id)
         message = access.get_message_for_sender(user, thread, message_id)
         form = MessageEditForm(request.POST)
@@ -231,7 +223,7 @@ class MessageEditView(View):
         except PermissionDenied as denied:
             return _refused(request, thread, denied)
         except ValidationError as error:
-            _form_errors(form, error)
+            attach_service_error(form, error)
             return self._render(request, thread, message, form, status=400)
         messages.success(request, _("Your message is changed."))
         url = reverse("messaging:thread-detail", kwargs={"thread_id": thread.pk})
@@ -240,14 +232,15 @@ class MessageEditView(View):
 
 def _refused(request: HttpRequest, thread: Thread, denied: PermissionDenied) -> HttpResponse:
     """Show the thread again with the reason in the error summary (HTTP 403)."""
-    context = _thread_context(request, thread)
+    reason = access.read_only_reason(current_user(request), thread)
+    context = _thread_context(request, thread, reason)
     context["change_error"] = str(denied)
     return render(request, "messaging/thread_detail.html", context, status=403)
 
 
 class MessageWithdrawView(View):
     def post(self, request: HttpRequest, thread_id: int, message_id: int) -> HttpResponse:
-        user = _user(request)
+        user = current_user(request)
         thread = access.get_thread_for_user(user, thread_id)
         message = access.get_message_for_sender(user, thread, message_id)
         try:
@@ -263,7 +256,7 @@ class AwayEditView(View):
     template_name = "messaging/away_edit.html"
 
     def _render(self, request: HttpRequest, form: AwayForm, status: int = 200) -> HttpResponse:
-        away = selectors.away_for_provider(_user(request))
+        away = selectors.away_for_provider(current_user(request))
         return render(request, self.template_name, {"form": form, "away": away}, status=status)
 
     def _check(self, user: User) -> None:
@@ -271,7 +264,7 @@ class AwayEditView(View):
             raise PermissionDenied(_("Only verified care providers can set an absence."))
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        user = _user(request)
+        user = current_user(request)
         self._check(user)
         away = selectors.away_for_provider(user)
         initial = {"away_until": away.away_until, "covered_by": away.covered_by} if away else {}
@@ -279,7 +272,7 @@ class AwayEditView(View):
         return self._render(request, form)
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        user = _user(request)
+        user = current_user(request)
         self._check(user)
         if "clear" in request.POST:
             services.clear_away(provider=user)
@@ -295,7 +288,7 @@ class AwayEditView(View):
                 covered_by=form.cleaned_data["covered_by"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            attach_service_error(form, error)
             return self._render(request, form, status=400)
         messages.success(request, _("People writing to you now see that you are away."))
         return redirect("messaging:thread-list")

@@ -16,16 +16,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tandem.accounts import selectors as account_selectors
 from tandem.accounts.models import User
+from tandem.accounts.requests import current_user
 from tandem.care.access import get_owner_for_viewer
 from tandem.care.models import Module
+from tandem.core.forms import attach_service_error
 from tandem.toolbox import selectors, services
 from tandem.toolbox.forms import CrisisPlanForm
 from tandem.toolbox.views.common import (
-    add_errors,
     form_page,
     page_context,
     toolbox_owner,
-    user_of,
 )
 
 
@@ -43,14 +43,14 @@ def _crisis_plan_context(request: HttpRequest, owner: User, read_only: bool) -> 
 @require_GET
 @toolbox_owner
 def crisis_plan(request: HttpRequest) -> HttpResponse:
-    user = user_of(request)
+    user = current_user(request)
     return render(request, "toolbox/crisis_plan.html", _crisis_plan_context(request, user, False))
 
 
 @require_http_methods(["GET", "POST"])
 @toolbox_owner
 def crisis_plan_edit(request: HttpRequest) -> HttpResponse:
-    user = user_of(request)
+    user = current_user(request)
     plan = selectors.crisis_plan_for_owner(user)
     initial = {s.key: s.text for s in selectors.crisis_plan_sections(plan)}
     form = CrisisPlanForm(request.POST or None, initial=initial)
@@ -58,7 +58,7 @@ def crisis_plan_edit(request: HttpRequest) -> HttpResponse:
         try:
             services.save_crisis_plan(owner=user, sections=form.cleaned_data)
         except ValidationError as error:
-            add_errors(form, error)
+            attach_service_error(form, error)
         else:
             messages.success(request, _("Your crisis plan is saved."))
             return redirect("toolbox:crisis-plan")
@@ -79,7 +79,7 @@ def crisis_plan_edit(request: HttpRequest) -> HttpResponse:
 @require_GET
 @toolbox_owner
 def crisis_plan_print(request: HttpRequest) -> HttpResponse:
-    user = user_of(request)
+    user = current_user(request)
     return render(
         request, "toolbox/crisis_plan_print.html", _crisis_plan_context(request, user, False)
     )
@@ -92,7 +92,7 @@ def crisis_plan_offline(request: HttpRequest) -> HttpResponse:
 
     It carries no form and no CSRF token, so a stale copy cannot act on the person's behalf.
     """
-    user = user_of(request)
+    user = current_user(request)
     return render(
         request, "toolbox/crisis_plan_offline.html", _crisis_plan_context(request, user, False)
     )

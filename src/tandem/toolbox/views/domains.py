@@ -10,23 +10,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tandem.accounts.access import get_managed_organisation_for_admin
+from tandem.accounts.requests import current_user
+from tandem.core.forms import attach_service_error
 from tandem.toolbox import access, selectors, services
 from tandem.toolbox.forms import (
     DomainForm,
     StatusForm,
 )
 from tandem.toolbox.views.common import (
-    add_errors,
     page_context,
     toolbox_owner,
-    user_of,
 )
 
 
 @require_GET
 @toolbox_owner
 def home(request: HttpRequest) -> HttpResponse:
-    user = user_of(request)
+    user = current_user(request)
     return render(
         request,
         "toolbox/home.html",
@@ -37,13 +37,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @toolbox_owner
 def domain_list(request: HttpRequest) -> HttpResponse:
-    user = user_of(request)
+    user = current_user(request)
     form = DomainForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             domain = services.add_personal_domain(owner=user, name=form.cleaned_data["name"])
         except ValidationError as error:
-            add_errors(form, error)
+            attach_service_error(form, error)
         else:
             messages.success(request, _("“%(name)s” is added.") % {"name": domain.label})
             return redirect("toolbox:domain-list")
@@ -58,7 +58,7 @@ def domain_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @toolbox_owner
 def domain_detail(request: HttpRequest, domain_id: int) -> HttpResponse:
-    user = user_of(request)
+    user = current_user(request)
     domain = access.get_domain_for_owner(user, domain_id)
     form = StatusForm(request.POST or None, owner=user, domain=domain)
     if request.method == "POST" and form.is_valid():
@@ -70,7 +70,7 @@ def domain_detail(request: HttpRequest, domain_id: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            add_errors(form, error)
+            attach_service_error(form, error)
         else:
             messages.success(request, _("Your rating is saved."))
             return redirect("toolbox:domain-detail", domain_id=domain.pk)
@@ -89,7 +89,7 @@ def domain_detail(request: HttpRequest, domain_id: int) -> HttpResponse:
 @require_POST
 @toolbox_owner
 def domain_remove(request: HttpRequest, domain_id: int) -> HttpResponseBase:
-    user = user_of(request)
+    user = current_user(request)
     domain = access.get_personal_domain_for_owner(user, domain_id)
     services.remove_personal_domain(owner=user, domain=domain)
     messages.success(
@@ -102,7 +102,7 @@ def domain_remove(request: HttpRequest, domain_id: int) -> HttpResponseBase:
 
 @require_http_methods(["GET", "POST"])
 def organisation_domains(request: HttpRequest, org_id: int) -> HttpResponse:
-    user = user_of(request)
+    user = current_user(request)
     organisation = get_managed_organisation_for_admin(user, org_id)
     form = DomainForm(request.POST if request.POST.get("action") == "add" else None)
     if request.method == "POST":
@@ -133,7 +133,7 @@ def organisation_domains(request: HttpRequest, org_id: int) -> HttpResponse:
                 messages.success(request, _("Life domains saved."))
                 return redirect("toolbox:organisation-domains", org_id=organisation.pk)
         except ValidationError as error:
-            add_errors(form, error)
+            attach_service_error(form, error)
     return render(
         request,
         "toolbox/organisation_domains.html",

@@ -10,17 +10,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tandem.accounts.models import User
+from tandem.accounts.requests import current_user
 from tandem.care.access import get_owner_for_viewer
 from tandem.care.models import Module
+from tandem.core.forms import attach_service_error
 from tandem.toolbox import access, selectors, services
 from tandem.toolbox.exercises import all_exercises, get_exercise
 from tandem.toolbox.forms import PracticeForm
 from tandem.toolbox.views.common import (
-    add_errors,
     page_context,
     paginate,
     toolbox_owner,
-    user_of,
 )
 
 
@@ -42,13 +42,13 @@ def _exercise_list_page(request: HttpRequest, owner: User, *, read_only: bool) -
 @require_GET
 @toolbox_owner
 def exercise_list(request: HttpRequest) -> HttpResponse:
-    return _exercise_list_page(request, user_of(request), read_only=False)
+    return _exercise_list_page(request, current_user(request), read_only=False)
 
 
 @require_http_methods(["GET", "POST"])
 @toolbox_owner
 def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    user = user_of(request)
+    user = current_user(request)
     exercise = get_exercise(slug)
     if exercise is None:
         raise Http404
@@ -62,7 +62,7 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            add_errors(form, error)
+            attach_service_error(form, error)
         else:
             messages.success(request, _("Well done. Your practice is logged."))
             return redirect("toolbox:exercise-list")
@@ -77,7 +77,7 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @toolbox_owner
 def practice_delete(request: HttpRequest, practice_id: int) -> HttpResponseBase:
-    user = user_of(request)
+    user = current_user(request)
     practice = access.get_practice_for_owner(user, practice_id)
     services.delete_practice(owner=user, practice=practice)
     messages.success(request, _("Deleted from your practice log."))

@@ -14,10 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tandem.accounts.models import User
+from tandem.accounts.requests import current_user
 from tandem.care import selectors as care_selectors
 from tandem.care import services as care_services
-from tandem.care.access import get_owner_for_viewer
+from tandem.care.access import get_module_access_for_viewer, get_owner_for_viewer
 from tandem.care.models import Level, Module
+from tandem.core.forms import attach_service_error
 from tandem.toolbox import access, selectors, services
 from tandem.toolbox.forms import (
     ActivityForm,
@@ -28,14 +30,11 @@ from tandem.toolbox.forms import (
 )
 from tandem.toolbox.models import GoalStatus
 from tandem.toolbox.views.common import (
-    add_errors,
     confirm_delete,
     form_page,
-    may_comment,
     page_context,
     paginate,
     toolbox_owner,
-    user_of,
 )
 
 
@@ -66,13 +65,13 @@ def _goal_list_page(request: HttpRequest, owner: User, *, read_only: bool) -> Ht
 @require_GET
 @toolbox_owner
 def goal_list(request: HttpRequest) -> HttpResponse:
-    return _goal_list_page(request, user_of(request), read_only=False)
+    return _goal_list_page(request, current_user(request), read_only=False)
 
 
 @require_http_methods(["GET", "POST"])
 @toolbox_owner
 def goal_create(request: HttpRequest) -> HttpResponse:
-    user = user_of(request)
+    user = current_user(request)
     form = GoalCreateForm(request.POST or None, owner=user, initial=_domain_initial(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -87,7 +86,7 @@ def goal_create(request: HttpRequest) -> HttpResponse:
                 steps=data["steps"].splitlines(),
             )
         except ValidationError as error:
-            add_errors(form, error)
+            attach_service_error(form, error)
         else:
             messages.success(request, _("Your goal is saved."))
             return redirect("toolbox:goal-detail", goal_id=goal.pk)
@@ -112,13 +111,12 @@ def _goal_detail_page(
     goal_id: int,
     *,
     read_only: bool,
+    can_comment: bool,
     step_form: StepForm | None = None,
     comment_form: CommentForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     goal = access.get_goal_for_owner(owner, goal_id)
-    viewer = user_of(request)
-    can_comment = not read_only or may_comment(viewer, owner, Module.GOALS)
     return render(
         request,
         "toolbox/goal_detail.html",
@@ -144,26 +142,28 @@ def _goal_detail_page(
 @toolbox_owner
 def goal_detail(request: HttpRequest, goal_id: int) -> HttpResponse:
     """The goal with its steps; a POST adds a step."""
-    user = user_of(request)
+    user = current_user(request)
     if request.method == "GET":
-        return _goal_detail_page(request, user, goal_id, read_only=False)
+        return _goal_detail_page(request, user, goal_id, read_only=False, can_comment=True)
     goal = access.get_goal_for_owner(user, goal_id)
     form = StepForm(request.POST)
     if form.is_valid():
         try:
             services.add_step(owner=user, goal=goal, text=form.cleaned_data["text"])
         except ValidationError as error:
-            add_errors(form, error)
+            attach_service_error(form, error)
         else:
             messages.success(request, _("Step added."))
             return redirect(reverse("toolbox:goal-detail", args=[goal.pk]) + "#steps")
-    return _goal_detail_page(request, user, goal_id, read_only=False, step_form=form, status=400)
+    return _goal_detail_page(
+        request, user, goal_id, read_only=False, can_comment=True, step_form=form, status=400
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @toolbox_owner
 def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
-    user = user_of(request)
+    user = current_user(request)
     goal = access.get_goal_for_owner(user, goal_id)
     initial = {
         "title": goal.title,
@@ -188,7 +188,7 @@ def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
                 status=data["status"],
             )
         except ValidationError as error:
-            add_errors(form, error)
+            attach_service_error(form, error)
         else:
             messages.success(request, _("Your goal is saved."))
             return redirect("toolbox:goal-detail", goal_id=goal.pk)
@@ -205,7 +205,7 @@ def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @toolbox_owner
 def goal_delete(request: HttpRequest, goal_id: int) -> HttpResponse:
-    user = user_of(request)
+    user = current_user(request)
     goal = access.get_goal_for_owner(user, goal_id)
     if request.method == "POST":
         services.delete_goal(owner=user, goal=goal)
@@ -227,7 +227,7 @@ def goal_delete(request: HttpRequest, goal_id: int) -> HttpResponse:
 @toolbox_owner
 def goal_comment(request: HttpRequest, goal_id: int) -> HttpResponse:
     """The owner answers on their own goal."""
-    user = user_of(request)
+    user = current_user(request)
     goal = access.get_goal_for_owner(user, goal_id)
     form = CommentForm(request.POST)
     if form.is_valid():
@@ -240,17 +240,19 @@ def goal_comment(request: HttpRequest, goal_id: int) -> HttpResponse:
                 body=form.cleaned_data["body"],
             )
         except ValidationError as error:
-            add_errors(form, error)
+            attach_service_error(form, error)
         else:
             messages.success(request, _("Your comment is added."))
             return redirect(reverse("toolbox:goal-detail", args=[goal.pk]) + "#comments")
-    return _goal_detail_page(request, user, goal_id, read_only=False, comment_form=form, status=400)
+    return _goal_detail_page(
+        request, user, goal_id, read_only=False, can_comment=True, comment_form=form, status=400
+    )
 
 
 @require_POST
 @toolbox_owner
 def step_toggle(request: HttpRequest, step_id: int) -> HttpResponseBase:
-    user = user_of(request)
+    user = current_user(request)
     step = access.get_step_for_owner(user, step_id)
     services.set_step_done(owner=user, step=step, done=request.POST.get("done") == "1")
     return redirect(reverse("toolbox:goal-detail", args=[step.goal_id]) + "#steps")
@@ -259,7 +261,7 @@ def step_toggle(request: HttpRequest, step_id: int) -> HttpResponseBase:
 @require_POST
 @toolbox_owner
 def step_move(request: HttpRequest, step_id: int) -> HttpResponseBase:
-    user = user_of(request)
+    user = current_user(request)
     step = access.get_step_for_owner(user, step_id)
     services.move_step(owner=user, step=step, up=request.POST.get("direction") == "up")
     return redirect(reverse("toolbox:goal-detail", args=[step.goal_id]) + "#steps")
@@ -268,7 +270,7 @@ def step_move(request: HttpRequest, step_id: int) -> HttpResponseBase:
 @require_POST
 @toolbox_owner
 def step_delete(request: HttpRequest, step_id: int) -> HttpResponseBase:
-    user = user_of(request)
+    user = current_user(request)
     step = access.get_step_for_owner(user, step_id)
     services.delete_step(owner=user, step=step)
     messages.success(request, _("Step deleted."))
@@ -308,7 +310,7 @@ def _activity_arguments(form: ActivityForm) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 @toolbox_owner
 def activity_list(request: HttpRequest) -> HttpResponse:
-    user = user_of(request)
+    user = current_user(request)
     if request.method == "GET":
         initial: dict[str, Any] = {"done_on": timezone.localdate()}
         initial |= _domain_initial(request)
@@ -322,7 +324,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         try:
             services.log_activity(owner=user, **_activity_arguments(form))
         except ValidationError as error:
-            add_errors(form, error)
+            attach_service_error(form, error)
         else:
             messages.success(request, _("Activity saved."))
             return redirect("toolbox:activity-list")
@@ -332,7 +334,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @toolbox_owner
 def activity_edit(request: HttpRequest, activity_id: int) -> HttpResponse:
-    user = user_of(request)
+    user = current_user(request)
     activity = access.get_activity_for_owner(user, activity_id)
     initial = {
         "description": activity.description,
@@ -345,7 +347,7 @@ def activity_edit(request: HttpRequest, activity_id: int) -> HttpResponse:
         try:
             services.update_activity(owner=user, activity=activity, **_activity_arguments(form))
         except ValidationError as error:
-            add_errors(form, error)
+            attach_service_error(form, error)
         else:
             messages.success(request, _("Activity saved."))
             return redirect("toolbox:activity-list")
@@ -362,7 +364,7 @@ def activity_edit(request: HttpRequest, activity_id: int) -> HttpResponse:
 @require_POST
 @toolbox_owner
 def activity_delete(request: HttpRequest, activity_id: int) -> HttpResponseBase:
-    user = user_of(request)
+    user = current_user(request)
     activity = access.get_activity_for_owner(user, activity_id)
     services.delete_activity(owner=user, activity=activity)
     messages.success(request, _("Activity deleted."))
@@ -377,32 +379,44 @@ def shared_goals(request: HttpRequest, owner_id: int) -> HttpResponse:
 
 @require_GET
 def shared_goal_detail(request: HttpRequest, owner_id: int, goal_id: int) -> HttpResponse:
-    owner = get_owner_for_viewer(request.user, owner_id, Module.GOALS)
-    return _goal_detail_page(request, owner, goal_id, read_only=True)
+    # The gate's answer says whether the viewer may comment: no second look at the grant.
+    seen = get_module_access_for_viewer(request.user, owner_id, Module.GOALS)
+    return _goal_detail_page(
+        request, seen.owner, goal_id, read_only=True, can_comment=seen.may_comment
+    )
 
 
 @require_POST
 def shared_goal_comment(request: HttpRequest, owner_id: int, goal_id: int) -> HttpResponse:
-    owner = get_owner_for_viewer(request.user, owner_id, Module.GOALS, need=Level.COMMENT)
+    seen = get_module_access_for_viewer(request.user, owner_id, Module.GOALS, need=Level.COMMENT)
+    owner = seen.owner
     goal = access.get_goal_for_owner(owner, goal_id)
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
             care_services.add_comment(
-                author=user_of(request),
+                author=current_user(request),
                 owner=owner,
                 module=Module.GOALS,
                 item_id=goal.pk,
                 body=form.cleaned_data["body"],
             )
         except ValidationError as error:
-            add_errors(form, error)
+            attach_service_error(form, error)
         else:
             messages.success(request, _("Your comment is added."))
             return redirect(
                 reverse("toolbox:shared-goal-detail", args=[owner.pk, goal.pk]) + "#comments"
             )
-    return _goal_detail_page(request, owner, goal_id, read_only=True, comment_form=form, status=400)
+    return _goal_detail_page(
+        request,
+        owner,
+        goal_id,
+        read_only=True,
+        can_comment=seen.may_comment,
+        comment_form=form,
+        status=400,
+    )
 
 
 @require_GET

@@ -13,13 +13,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tandem.accounts.models import User
+from tandem.accounts.requests import current_user
 from tandem.care import selectors as care_selectors
 from tandem.care import services as care_services
 from tandem.care.access import (
+    get_module_access_for_viewer,
     get_owner_for_viewer,
     get_relationship_for_service_user,
 )
 from tandem.care.models import Level, Module
+from tandem.core.forms import attach_service_error
 from tandem.toolbox import access, selectors, services
 from tandem.toolbox.forms import (
     CommentForm,
@@ -27,14 +30,11 @@ from tandem.toolbox.forms import (
     ShareForm,
 )
 from tandem.toolbox.views.common import (
-    add_errors,
     confirm_delete,
     form_page,
-    may_comment,
     page_context,
     paginate,
     toolbox_owner,
-    user_of,
 )
 
 
@@ -56,20 +56,20 @@ def _journal_list_page(
 @require_GET
 @toolbox_owner
 def journal_list(request: HttpRequest) -> HttpResponse:
-    user = user_of(request)
+    user = current_user(request)
     return _journal_list_page(request, user, user, read_only=False)
 
 
 @require_http_methods(["GET", "POST"])
 @toolbox_owner
 def journal_create(request: HttpRequest) -> HttpResponse:
-    user = user_of(request)
+    user = current_user(request)
     form = JournalEntryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             entry = services.write_journal_entry(owner=user, **form.cleaned_data)
         except ValidationError as error:
-            add_errors(form, error)
+            attach_service_error(form, error)
         else:
             messages.success(request, _("Your entry is saved. Only you can see it."))
             return redirect("toolbox:journal-detail", entry_id=entry.pk)
@@ -89,13 +89,13 @@ def _journal_detail_page(
     entry_id: int,
     *,
     read_only: bool,
+    can_comment: bool,
     comment_form: CommentForm | None = None,
     share_form: ShareForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    viewer = user_of(request)
+    viewer = current_user(request)
     entry = access.get_shared_journal_entry_for_viewer(viewer, owner, entry_id)
-    can_comment = not read_only or may_comment(viewer, owner, Module.JOURNAL)
     context: dict[str, Any] = {
         "entry": entry,
         "comments": care_selectors.comments_for_items(owner, Module.JOURNAL, [entry.pk])[entry.pk],
@@ -124,14 +124,14 @@ def _journal_detail_page(
 @require_GET
 @toolbox_owner
 def journal_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
-    user = user_of(request)
-    return _journal_detail_page(request, user, entry_id, read_only=False)
+    user = current_user(request)
+    return _journal_detail_page(request, user, entry_id, read_only=False, can_comment=True)
 
 
 @require_http_methods(["GET", "POST"])
 @toolbox_owner
 def journal_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
-    user = user_of(request)
+    user = current_user(request)
     entry = access.get_journal_entry_for_owner(user, entry_id)
     form = JournalEntryForm(
         request.POST or None, initial={"title": entry.title, "body": entry.body}
@@ -140,7 +140,7 @@ def journal_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
         try:
             services.edit_journal_entry(owner=user, entry=entry, **form.cleaned_data)
         except ValidationError as error:
-            add_errors(form, error)
+            attach_service_error(form, error)
         else:
             messages.success(request, _("Your entry is saved."))
             return redirect("toolbox:journal-detail", entry_id=entry.pk)
@@ -158,7 +158,7 @@ def journal_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @toolbox_owner
 def journal_delete(request: HttpRequest, entry_id: int) -> HttpResponse:
-    user = user_of(request)
+    user = current_user(request)
     entry = access.get_journal_entry_for_owner(user, entry_id)
     if request.method == "POST":
         services.delete_journal_entry(owner=user, entry=entry)
@@ -176,7 +176,7 @@ def journal_delete(request: HttpRequest, entry_id: int) -> HttpResponse:
 @require_POST
 @toolbox_owner
 def journal_share(request: HttpRequest, entry_id: int) -> HttpResponse:
-    user = user_of(request)
+    user = current_user(request)
     entry = access.get_journal_entry_for_owner(user, entry_id)
     targets = [t.relationship for t in selectors.share_targets(user)]
     form = ShareForm(request.POST, relationships=targets)
@@ -185,7 +185,7 @@ def journal_share(request: HttpRequest, entry_id: int) -> HttpResponse:
         try:
             services.share_journal_entry(owner=user, entry=entry, relationship=relationship)
         except ValidationError as error:
-            add_errors(form, error)
+            attach_service_error(form, error)
         else:
             messages.success(
                 request,
@@ -194,14 +194,14 @@ def journal_share(request: HttpRequest, entry_id: int) -> HttpResponse:
             )
             return redirect(reverse("toolbox:journal-detail", args=[entry.pk]) + "#sharing")
     return _journal_detail_page(
-        request, user, entry_id, read_only=False, share_form=form, status=400
+        request, user, entry_id, read_only=False, can_comment=True, share_form=form, status=400
     )
 
 
 @require_POST
 @toolbox_owner
 def journal_unshare(request: HttpRequest, entry_id: int, relationship_id: int) -> HttpResponse:
-    user = user_of(request)
+    user = current_user(request)
     entry = access.get_journal_entry_for_owner(user, entry_id)
     # Unsharing also works after a relationship ended: any of the owner's relationships.
     relationship = get_relationship_for_service_user(user, relationship_id)
@@ -217,7 +217,7 @@ def journal_unshare(request: HttpRequest, entry_id: int, relationship_id: int) -
 @require_POST
 @toolbox_owner
 def journal_comment(request: HttpRequest, entry_id: int) -> HttpResponse:
-    user = user_of(request)
+    user = current_user(request)
     entry = access.get_journal_entry_for_owner(user, entry_id)
     form = CommentForm(request.POST)
     if form.is_valid():
@@ -230,48 +230,58 @@ def journal_comment(request: HttpRequest, entry_id: int) -> HttpResponse:
                 body=form.cleaned_data["body"],
             )
         except ValidationError as error:
-            add_errors(form, error)
+            attach_service_error(form, error)
         else:
             messages.success(request, _("Your comment is added."))
             return redirect(reverse("toolbox:journal-detail", args=[entry.pk]) + "#comments")
     return _journal_detail_page(
-        request, user, entry_id, read_only=False, comment_form=form, status=400
+        request, user, entry_id, read_only=False, can_comment=True, comment_form=form, status=400
     )
 
 
 @require_GET
 def shared_journal(request: HttpRequest, owner_id: int) -> HttpResponse:
     owner = get_owner_for_viewer(request.user, owner_id, Module.JOURNAL)
-    return _journal_list_page(request, owner, user_of(request), read_only=True)
+    return _journal_list_page(request, owner, current_user(request), read_only=True)
 
 
 @require_GET
 def shared_journal_detail(request: HttpRequest, owner_id: int, entry_id: int) -> HttpResponse:
-    owner = get_owner_for_viewer(request.user, owner_id, Module.JOURNAL)
-    return _journal_detail_page(request, owner, entry_id, read_only=True)
+    # The gate's answer says whether the viewer may comment: no second look at the grant.
+    seen = get_module_access_for_viewer(request.user, owner_id, Module.JOURNAL)
+    return _journal_detail_page(
+        request, seen.owner, entry_id, read_only=True, can_comment=seen.may_comment
+    )
 
 
 @require_POST
 def shared_journal_comment(request: HttpRequest, owner_id: int, entry_id: int) -> HttpResponse:
-    owner = get_owner_for_viewer(request.user, owner_id, Module.JOURNAL, need=Level.COMMENT)
-    entry = access.get_shared_journal_entry_for_viewer(user_of(request), owner, entry_id)
+    seen = get_module_access_for_viewer(request.user, owner_id, Module.JOURNAL, need=Level.COMMENT)
+    owner = seen.owner
+    entry = access.get_shared_journal_entry_for_viewer(current_user(request), owner, entry_id)
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
             care_services.add_comment(
-                author=user_of(request),
+                author=current_user(request),
                 owner=owner,
                 module=Module.JOURNAL,
                 item_id=entry.pk,
                 body=form.cleaned_data["body"],
             )
         except ValidationError as error:
-            add_errors(form, error)
+            attach_service_error(form, error)
         else:
             messages.success(request, _("Your comment is added."))
             return redirect(
                 reverse("toolbox:shared-journal-detail", args=[owner.pk, entry.pk]) + "#comments"
             )
     return _journal_detail_page(
-        request, owner, entry_id, read_only=True, comment_form=form, status=400
+        request,
+        owner,
+        entry_id,
+        read_only=True,
+        can_comment=seen.may_comment,
+        comment_form=form,
+        status=400,
     )

@@ -11,18 +11,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tandem.accounts.models import User
+from tandem.accounts.requests import current_user
 from tandem.care.access import get_owner_for_viewer
 from tandem.care.models import Module
+from tandem.core.forms import attach_service_error
 from tandem.toolbox import access, selectors, services
 from tandem.toolbox.forms import MedicationForm
 from tandem.toolbox.views.common import (
-    add_errors,
     confirm_delete,
     form_page,
     page_context,
     paginate,
     toolbox_owner,
-    user_of,
 )
 
 
@@ -41,19 +41,19 @@ def _medication_list_page(request: HttpRequest, owner: User, *, read_only: bool)
 @require_GET
 @toolbox_owner
 def medication_list(request: HttpRequest) -> HttpResponse:
-    return _medication_list_page(request, user_of(request), read_only=False)
+    return _medication_list_page(request, current_user(request), read_only=False)
 
 
 @require_http_methods(["GET", "POST"])
 @toolbox_owner
 def medication_create(request: HttpRequest) -> HttpResponse:
-    user = user_of(request)
+    user = current_user(request)
     form = MedicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.add_medication(owner=user, **form.cleaned_data)
         except ValidationError as error:
-            add_errors(form, error)
+            attach_service_error(form, error)
         else:
             messages.success(request, _("Medication saved."))
             return redirect("toolbox:medication-list")
@@ -70,7 +70,7 @@ def medication_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @toolbox_owner
 def medication_edit(request: HttpRequest, medication_id: int) -> HttpResponse:
-    user = user_of(request)
+    user = current_user(request)
     medication = access.get_medication_for_owner(user, medication_id)
     initial = {name: getattr(medication, name) for name in services.MEDICATION_FIELDS}
     form = MedicationForm(request.POST or None, initial=initial)
@@ -78,7 +78,7 @@ def medication_edit(request: HttpRequest, medication_id: int) -> HttpResponse:
         try:
             services.update_medication(owner=user, medication=medication, **form.cleaned_data)
         except ValidationError as error:
-            add_errors(form, error)
+            attach_service_error(form, error)
         else:
             messages.success(request, _("Medication saved."))
             return redirect("toolbox:medication-list")
@@ -95,7 +95,7 @@ def medication_edit(request: HttpRequest, medication_id: int) -> HttpResponse:
 @require_POST
 @toolbox_owner
 def medication_stop(request: HttpRequest, medication_id: int) -> HttpResponseBase:
-    user = user_of(request)
+    user = current_user(request)
     medication = access.get_medication_for_owner(user, medication_id)
     try:
         services.stop_medication(owner=user, medication=medication)
@@ -111,7 +111,7 @@ def medication_stop(request: HttpRequest, medication_id: int) -> HttpResponseBas
 @require_http_methods(["GET", "POST"])
 @toolbox_owner
 def medication_delete(request: HttpRequest, medication_id: int) -> HttpResponse:
-    user = user_of(request)
+    user = current_user(request)
     medication = access.get_medication_for_owner(user, medication_id)
     if request.method == "POST":
         services.delete_medication(owner=user, medication=medication)

@@ -13,17 +13,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tandem.accounts.models import User
+from tandem.accounts.requests import current_user
 from tandem.care.access import get_owner_for_viewer
 from tandem.care.models import Module
+from tandem.core.forms import attach_service_error
 from tandem.toolbox import access, selectors, services
 from tandem.toolbox.forms import NetworkMemberForm
 from tandem.toolbox.views.common import (
-    add_errors,
     form_page,
     page_context,
     paginate,
     toolbox_owner,
-    user_of,
 )
 
 
@@ -58,7 +58,7 @@ def _network_arguments(form: NetworkMemberForm) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 @toolbox_owner
 def network(request: HttpRequest) -> HttpResponse:
-    user = user_of(request)
+    user = current_user(request)
     if request.method == "GET":
         return _network_page(request, user, read_only=False, form=NetworkMemberForm())
     form = NetworkMemberForm(request.POST)
@@ -66,7 +66,7 @@ def network(request: HttpRequest) -> HttpResponse:
         try:
             member = services.add_network_member(owner=user, **_network_arguments(form))
         except ValidationError as error:
-            add_errors(form, error)
+            attach_service_error(form, error)
         else:
             messages.success(request, _("%(name)s is on your map.") % {"name": member.name})
             return redirect("toolbox:network")
@@ -76,7 +76,7 @@ def network(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @toolbox_owner
 def network_edit(request: HttpRequest, member_id: int) -> HttpResponse:
-    user = user_of(request)
+    user = current_user(request)
     member = access.get_network_member_for_owner(user, member_id)
     initial = {
         name: getattr(member, name)
@@ -87,7 +87,7 @@ def network_edit(request: HttpRequest, member_id: int) -> HttpResponse:
         try:
             services.update_network_member(owner=user, member=member, **_network_arguments(form))
         except ValidationError as error:
-            add_errors(form, error)
+            attach_service_error(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("toolbox:network")
@@ -104,7 +104,7 @@ def network_edit(request: HttpRequest, member_id: int) -> HttpResponse:
 @require_POST
 @toolbox_owner
 def network_delete(request: HttpRequest, member_id: int) -> HttpResponseBase:
-    user = user_of(request)
+    user = current_user(request)
     member = access.get_network_member_for_owner(user, member_id)
     services.delete_network_member(owner=user, member=member)
     messages.success(request, _("%(name)s is removed from your map.") % {"name": member.name})

@@ -10,16 +10,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tandem.accounts.models import User
+from tandem.accounts.requests import current_user
 from tandem.care.access import get_owner_for_viewer
 from tandem.care.models import Module
+from tandem.core.forms import attach_service_error
 from tandem.toolbox import access, selectors, services
 from tandem.toolbox.forms import StatusForm
 from tandem.toolbox.views.common import (
-    add_errors,
     page_context,
     paginate,
     toolbox_owner,
-    user_of,
 )
 
 
@@ -47,7 +47,7 @@ def _status_page(
 @require_http_methods(["GET", "POST"])
 @toolbox_owner
 def status(request: HttpRequest) -> HttpResponse:
-    user = user_of(request)
+    user = current_user(request)
     if request.method == "GET":
         initial_domain = request.GET.get("domain")
         return _status_page(
@@ -66,7 +66,7 @@ def status(request: HttpRequest) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            add_errors(form, error)
+            attach_service_error(form, error)
         else:
             messages.success(request, _("Your rating is saved."))
             return redirect("toolbox:status")
@@ -76,7 +76,7 @@ def status(request: HttpRequest) -> HttpResponse:
 @require_POST
 @toolbox_owner
 def rating_delete(request: HttpRequest, rating_id: int) -> HttpResponseBase:
-    user = user_of(request)
+    user = current_user(request)
     rating = access.get_rating_for_owner(user, rating_id)
     services.delete_status_rating(owner=user, rating=rating)
     messages.success(request, _("The rating is deleted."))

@@ -7,16 +7,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from tandem.accounts.access import get_managed_organisation_for_admin
-from tandem.accounts.models import User
+from tandem.accounts.requests import current_user
 from tandem.care import selectors
 
 SECURITY_EVENTS_PAGE_SIZE = 50
 
 
 def security_events(request: HttpRequest, org_id: int) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - LoginRequiredMiddleware guarantees it
-    organisation = get_managed_organisation_for_admin(user, org_id)
+    organisation = get_managed_organisation_for_admin(current_user(request), org_id)
     paginator = Paginator(
         selectors.security_events_for_organisation(organisation), SECURITY_EVENTS_PAGE_SIZE
     )

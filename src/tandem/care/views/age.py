@@ -11,14 +11,14 @@ from django.views.decorators.http import require_POST
 
 from tandem.accounts import age
 from tandem.accounts.forms import ConfirmAgeForm
-from tandem.accounts.models import Role, User
+from tandem.accounts.models import Role
+from tandem.accounts.requests import current_user
 from tandem.care import access
 
 
 @require_POST
 def person_confirm_age(request: HttpRequest, owner_id: int) -> HttpResponseBase:
-    provider = request.user
-    assert isinstance(provider, User)  # noqa: S101 - LoginRequiredMiddleware guarantees it
+    provider = current_user(request)
     # Only a verified provider with an active care relationship gets past this gate.
     relationship = access.get_relationship_for_provider(provider, owner_id)
     form = ConfirmAgeForm(request.POST)

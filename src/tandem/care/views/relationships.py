@@ -1,0 +1,269 @@
+"""Pages for both sides of a care relationship: the relationship, its agreement, and joint
+sessions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.http import require_POST
+
+from tandem.accounts.reauth import require_fresh_proof
+from tandem.accounts.requests import current_user
+from tandem.care import access, selectors, services
+from tandem.care.forms import AgreementForm, JointSessionModulesForm, SessionNoteForm
+from tandem.care.models import Agreement, CareRelationship, JointSession
+from tandem.care.views.common import side_of
+from tandem.core.forms import attach_service_error
+
+# Shown on the page that asks for fresh proof before showing more in a joint session.
+SHOW_MODULES_PROOF_MESSAGE = _(
+    "You are showing your care provider more of your toolbox, so please confirm it is you."
+)
+
+
+def relationship_detail(request: HttpRequest, relationship_id: int) -> HttpResponse:
+    user = current_user(request)
+    relationship = access.get_relationship_for_member(user, relationship_id)
+    page = selectors.relationship_page(relationship)
+    side = side_of(user, relationship)
+    agreed_at = None
+    if page.agreement is not None:
+        agreed_at = (
+            page.agreement.user_agreed_at if side == "user" else page.agreement.provider_agreed_at
+        )
+    context = {
+        "page": page,
+        "side": side,
+        "may_agree": relationship.is_active and page.agreement is not None and agreed_at is None,
+        "session_form": JointSessionModulesForm(),
+    }
+    return render(request, "care/relationship_detail.html", context)
+
+
+@require_POST
+def relationship_end(request: HttpRequest, relationship_id: int) -> HttpResponseBase:
+    user = current_user(request)
+    relationship = access.get_relationship_for_member(user, relationship_id)
+    try:
+        services.end_relationship(actor=user, relationship=relationship)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("care:relationship-detail", relationship_id=relationship.pk)
+    if side_of(user, relationship) == "user":
+        messages.success(
+            request,
+            _("%(name)s is no longer in your care team and can no longer see anything of yours.")
+            % {"name": relationship.provider.get_full_name()},
+        )
+        return redirect("care:team")
+    messages.success(request, _("You no longer work with this person on Tandem."))
+    return redirect("care:caseload")
+
+
+def _agreement_initial(agreement: Agreement | None) -> dict[str, Any]:
+    agreement = agreement or Agreement()
+    return {
+        "purpose": agreement.purpose,
+        "reply_within_days": agreement.reply_within_days,
+        "not_for": agreement.not_for,
+        "review_every_weeks": agreement.review_every_weeks,
+    }
+
+
+class AgreementEditView(View):
+    template_name = "care/agreement_edit.html"
+
+    def _relationship(self, request: HttpRequest, relationship_id: int) -> CareRelationship:
+        relationship = access.get_relationship_for_member(current_user(request), relationship_id)
+        if not relationship.is_active:
+            raise Http404
+        return relationship
+
+    def _render(
+        self,
+        request: HttpRequest,
+        relationship: CareRelationship,
+        form: AgreementForm,
+        status: int = 200,
+    ) -> HttpResponse:
+        context = {
+            "relationship": relationship,
+            "form": form,
+            "side": side_of(current_user(request), relationship),
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request: HttpRequest, relationship_id: int) -> HttpResponse:
+        relationship = self._relationship(request, relationship_id)
+        agreement = selectors.agreement_for(relationship.service_user, relationship.provider)
+        return self._render(
+            request, relationship, AgreementForm(initial=_agreement_initial(agreement))
+        )
+
+    def post(self, request: HttpRequest, relationship_id: int) -> HttpResponse:
+        relationship = self._relationship(request, relationship_id)
+        form = AgreementForm(request.POST)
+        if form.is_valid():
+            try:
+                services.edit_agreement(
+                    actor=current_user(request), relationship=relationship, **form.cleaned_data
+                )
+            except ValidationError as error:
+                attach_service_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Agreement saved. The other person is asked to read it and agree."),
+                )
+                return redirect("care:relationship-detail", relationship_id=relationship.pk)
+        return self._render(request, relationship, form, status=400)
+
+
+@require_POST
+def agreement_agree(request: HttpRequest, relationship_id: int) -> HttpResponseBase:
+    user = current_user(request)
+    relationship = access.get_relationship_for_member(user, relationship_id)
+    if not relationship.is_active:
+        raise Http404
+    services.agree_to_agreement(actor=user, relationship=relationship)
+    messages.success(request, _("You have agreed to this agreement."))
+    return redirect("care:relationship-detail", relationship_id=relationship.pk)
+
+
+@require_POST
+def joint_session_start(request: HttpRequest, relationship_id: int) -> HttpResponseBase:
+    user = current_user(request)
+    relationship = access.get_relationship_for_member(user, relationship_id)
+    if relationship.service_user_id != user.pk:
+        raise Http404
+    form = JointSessionModulesForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose modules from the list."))
+        return redirect("care:relationship-detail", relationship_id=relationship.pk)
+    if form.cleaned_data["modules"]:
+        require_fresh_proof(request, reason=SHOW_MODULES_PROOF_MESSAGE)
+    try:
+        session = services.start_joint_session(
+            service_user=user, relationship=relationship, modules=form.cleaned_data["modules"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("care:relationship-detail", relationship_id=relationship.pk)
+    return redirect("care:joint-session-detail", session_id=session.pk)
+
+
+def _note_initial(session: JointSession) -> dict[str, str]:
+    return {
+        "note": session.note,
+        "seen": session.note_updated_at.isoformat() if session.note_updated_at else "",
+    }
+
+
+class JointSessionDetailView(View):
+    template_name = "care/joint_session_detail.html"
+
+    def _render(
+        self,
+        request: HttpRequest,
+        session: JointSession,
+        form: SessionNoteForm | None = None,
+        *,
+        status: int = 200,
+        unsaved_text: str = "",
+    ) -> HttpResponse:
+        context = {
+            "session": session,
+            "relationship": session.relationship,
+            "side": side_of(current_user(request), session.relationship),
+            "note_form": form or SessionNoteForm(initial=_note_initial(session)),
+            "modules_form": JointSessionModulesForm(initial={"modules": session.shown_modules}),
+            "shown": [
+                (
+                    selectors.MODULE_LABELS[module],
+                    selectors.module_url(session.relationship.service_user_id, module),
+                )
+                for module in session.shown_modules
+            ],
+            "unsaved_text": unsaved_text,
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request: HttpRequest, session_id: int) -> HttpResponse:
+        session = access.get_joint_session_for_member(current_user(request), session_id)
+        return self._render(request, session)
+
+    def post(self, request: HttpRequest, session_id: int) -> HttpResponse:
+        user = current_user(request)
+        session = access.get_joint_session_for_member(user, session_id)
+        form = SessionNoteForm(request.POST)
+        if form.is_valid():
+            try:
+                services.save_session_note(
+                    actor=user,
+                    session=session,
+                    note=form.cleaned_data["note"],
+                    seen_updated_at=form.seen_updated_at(),
+                )
+            except services.NoteConflictError as error:
+                # Start again from the other person's saved note, and keep this person's
+                # words on the page so nothing typed is lost.
+                session.refresh_from_db()
+                fresh = SessionNoteForm(data=_note_initial(session))
+                fresh.is_valid()
+                fresh.add_error(None, error)
+                return self._render(
+                    request,
+                    session,
+                    fresh,
+                    status=409,
+                    unsaved_text=form.cleaned_data["note"],
+                )
+            except ValidationError as error:
+                attach_service_error(form, error)
+            else:
+                messages.success(request, _("Note saved."))
+                return redirect("care:joint-session-detail", session_id=session.pk)
+        return self._render(request, session, form, status=400)
+
+
+@require_POST
+def joint_session_modules(request: HttpRequest, session_id: int) -> HttpResponseBase:
+    user = current_user(request)
+    session = access.get_joint_session_for_member(user, session_id)
+    if session.relationship.service_user_id != user.pk:
+        raise Http404
+    form = JointSessionModulesForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose modules from the list."))
+        return redirect("care:joint-session-detail", session_id=session.pk)
+    # Showing fewer modules never waits for proof; showing one more does.
+    if set(form.cleaned_data["modules"]) - set(session.shown_modules):
+        require_fresh_proof(request, reason=SHOW_MODULES_PROOF_MESSAGE)
+    try:
+        services.set_shown_modules(
+            service_user=user, session=session, modules=form.cleaned_data["modules"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Your care provider now sees only what is ticked."))
+    return redirect("care:joint-session-detail", session_id=session.pk)
+
+
+@require_POST
+def joint_session_end(request: HttpRequest, session_id: int) -> HttpResponseBase:
+    user = current_user(request)
+    session = access.get_joint_session_for_member(user, session_id)
+    if session.relationship.service_user_id != user.pk:
+        raise Http404
+    services.end_joint_session(service_user=user, session=session)
+    messages.success(
+        request, _("The joint session has ended. You both keep the note; nothing else is shown.")
+    )
+    return redirect("care:relationship-detail", relationship_id=session.relationship_id)
