@@ -1,0 +1,71 @@
+"""Goals with their progress, one goal's page, and activities."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from tandem.accounts.models import User
+from tandem.toolbox.models import Activity, Goal, GoalStatus, GoalStep
+
+
+def with_progress(goals: QuerySet[Goal]) -> QuerySet[Goal]:
+    """Annotate ``steps_total`` and ``steps_done`` so ``Goal.progress`` needs no query."""
+    steps = GoalStep.objects.filter(goal=OuterRef("pk")).order_by().values("goal")
+    counted = steps.annotate(n=Count("id")).values("n")
+    counted_done = steps.filter(done=True).annotate(n=Count("id")).values("n")
+    return goals.annotate(
+        steps_total=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0)),
+        steps_done=Coalesce(Subquery(counted_done, output_field=IntegerField()), Value(0)),
+    )
+
+
+def goals_for_owner(owner: User, status: str | None = None) -> QuerySet[Goal]:
+    goals = Goal.objects.filter(owner=owner).select_related("domain")
+    if status:
+        goals = goals.filter(status=status)
+    return with_progress(goals).order_by("-updated_at", "-id")
+
+
+def active_goals_for_choice(owner: User) -> QuerySet[Goal]:
+    return (
+        Goal.objects.filter(owner=owner, status=GoalStatus.ACTIVE)
+        .select_related("domain")
+        .order_by("-updated_at", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class GoalDetail:
+    goal: Goal
+    steps: list[GoalStep]
+    activities: list[Activity]
+    activities_total: int
+
+    @property
+    def progress(self) -> int:
+        return self.goal.progress_from(len(self.steps), sum(1 for s in self.steps if s.done))
+
+
+GOAL_DETAIL_ACTIVITIES = 20
+
+
+def goal_detail(owner: User, goal: Goal) -> GoalDetail:
+    steps = list(GoalStep.objects.filter(goal=goal, goal__owner=owner).order_by("position", "id"))
+    activities = Activity.objects.filter(owner=owner, goal=goal).order_by("-done_on", "-id")
+    return GoalDetail(
+        goal=goal,
+        steps=steps,
+        activities=list(activities[:GOAL_DETAIL_ACTIVITIES]),
+        activities_total=activities.count(),
+    )
+
+
+def activities_for_owner(owner: User) -> QuerySet[Activity]:
+    return (
+        Activity.objects.filter(owner=owner)
+        .select_related("domain", "goal")
+        .order_by("-done_on", "-id")
+    )
