@@ -8,18 +8,22 @@ urlpatterns = [
     path("communities/", views.community_list, name="community-list"),
     path("communities/search/", views.search, name="search"),
     path("communities/drafts/", views.draft_list, name="draft-list"),
-    path("communities/boundaries/", views.boundaries, name="boundaries"),
+    path("communities/boundaries/", views.BoundariesView.as_view(), name="boundaries"),
     path(
         "communities/boundaries/mutes/<id:mute_id>/delete/",
         views.mute_delete,
         name="mute-delete",
     ),
     path("communities/<id:community_id>/", views.community_detail, name="community-detail"),
-    path("communities/<id:community_id>/join/", views.community_join, name="community-join"),
+    path(
+        "communities/<id:community_id>/join/",
+        views.CommunityJoinView.as_view(),
+        name="community-join",
+    ),
     path("communities/<id:community_id>/leave/", views.community_leave, name="community-leave"),
     path(
         "communities/<id:community_id>/topics/create/",
-        views.topic_create,
+        views.TopicCreateView.as_view(),
         name="topic-create",
     ),
     path(
@@ -27,7 +31,9 @@ urlpatterns = [
         views.topic_draft_save,
         name="topic-draft-save",
     ),
-    path("communities/<id:community_id>/circles/", views.circle_list, name="circle-list"),
+    path(
+        "communities/<id:community_id>/circles/", views.CircleListView.as_view(), name="circle-list"
+    ),
     path("categories/<id:category_id>/", views.category_detail, name="category-detail"),
     path("categories/<id:category_id>/watch/", views.category_watch, name="category-watch"),
     path("topics/<id:topic_id>/", views.topic_detail, name="topic-detail"),
@@ -36,7 +42,7 @@ urlpatterns = [
     path("topics/<id:topic_id>/watch/", views.topic_watch, name="topic-watch"),
     path("topics/<id:topic_id>/feature/", views.topic_feature, name="topic-feature"),
     path("topics/<id:topic_id>/visibility/", views.topic_visibility, name="topic-visibility"),
-    path("posts/<id:post_id>/edit/", views.post_edit, name="post-edit"),
+    path("posts/<id:post_id>/edit/", views.PostEditView.as_view(), name="post-edit"),
     path("posts/<id:post_id>/delete/", views.post_delete, name="post-delete"),
     path("posts/<id:post_id>/discard/", views.draft_discard, name="draft-discard"),
     path("posts/<id:post_id>/history/", views.post_history, name="post-history"),

@@ -1,0 +1,82 @@
+"""Reads for forum pages, always for one person and scoped by what they may see; one module
+per topic. Callers import from here (``from tandem.forum import selectors``)."""
+
+from tandem.forum.selectors.boundaries import mention_policy_for_user, mute_of_user, mutes_for_user
+from tandem.forum.selectors.circles import (
+    CIRCLE_SCOPE,
+    circle_members,
+    circle_of_member,
+    circle_topics,
+    circles_for_member,
+    circles_queryset_for_member,
+    member_circle_scope_ids,
+)
+from tandem.forum.selectors.communities import (
+    COMMUNITY_SCOPE,
+    CommunityChoice,
+    categories_for_community,
+    categories_of_community,
+    category_by_id,
+    communities_for_user,
+    community_ids_for_member,
+    is_watching_category,
+    member_community_scope_ids,
+)
+from tandem.forum.selectors.posts import (
+    PostView,
+    TopicPosts,
+    decorate_posts,
+    drafts_for_user,
+    posts_of_topic,
+    quotable_post,
+    revisions_of_post,
+    visible_published_posts,
+)
+from tandem.forum.selectors.topics import (
+    TopicList,
+    TopicReading,
+    featured_topics,
+    opening_post,
+    own_draft_topic,
+    recent_topics,
+    topic_reading,
+    topics_in_category,
+)
+
+__all__ = [
+    "CIRCLE_SCOPE",
+    "COMMUNITY_SCOPE",
+    "CommunityChoice",
+    "PostView",
+    "TopicList",
+    "TopicPosts",
+    "TopicReading",
+    "categories_for_community",
+    "categories_of_community",
+    "category_by_id",
+    "circle_members",
+    "circle_of_member",
+    "circle_topics",
+    "circles_for_member",
+    "circles_queryset_for_member",
+    "communities_for_user",
+    "community_ids_for_member",
+    "decorate_posts",
+    "drafts_for_user",
+    "featured_topics",
+    "is_watching_category",
+    "member_circle_scope_ids",
+    "member_community_scope_ids",
+    "mention_policy_for_user",
+    "mute_of_user",
+    "mutes_for_user",
+    "opening_post",
+    "own_draft_topic",
+    "posts_of_topic",
+    "quotable_post",
+    "recent_topics",
+    "revisions_of_post",
+    "topic_reading",
+    "topics_in_category",
+    "visible_published_posts",
+]

@@ -1,0 +1,112 @@
+"""Circles: the small private groups inside a community; starting one, adding to it, leaving."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.http import require_POST
+
+from tandem.accounts.models import User
+from tandem.accounts.requests import current_user
+from tandem.core.forms import attach_service_error
+from tandem.forum import access, selectors, services
+from tandem.forum.forms import AddToCircleForm, CircleForm
+from tandem.forum.models import Circle, Community
+from tandem.forum.views.common import conduct_gate
+
+
+@method_decorator(conduct_gate, name="dispatch")
+class CircleListView(View):
+    """A community's circles the person is in, and the form to start one."""
+
+    # As the function view's require_http_methods did: HEAD and OPTIONS answer 405.
+    http_method_names = ["get", "post"]
+
+    def get(self, request: HttpRequest, community_id: int) -> HttpResponse:
+        user = current_user(request)
+        community = access.get_community_for_member(user, community_id)
+        return self._render(request, user, community, CircleForm())
+
+    def post(self, request: HttpRequest, community_id: int) -> HttpResponse:
+        user = current_user(request)
+        community = access.get_community_for_member(user, community_id)
+        form = CircleForm(request.POST or None)
+        if form.is_valid():
+            try:
+                circle = services.create_circle(
+                    user=user, community=community, name=form.cleaned_data["name"]
+                )
+            except ValidationError as error:
+                attach_service_error(form, error)
+            else:
+                return redirect("forum:circle-detail", circle_id=circle.pk)
+        return self._render(request, user, community, form, status=400)
+
+    @staticmethod
+    def _render(
+        request: HttpRequest, user: User, community: Community, form: CircleForm, status: int = 200
+    ) -> HttpResponse:
+        context = {
+            "community": community,
+            "circles": selectors.circles_for_member(user, community),
+            "form": form,
+        }
+        return render(request, "forum/circle_list.html", context, status=status)
+
+
+def _render_circle(
+    request: HttpRequest, user: User, circle: Circle, form: AddToCircleForm, status: int = 200
+) -> HttpResponse:
+    context = {
+        "community": circle.community,
+        "circle": circle,
+        "members": selectors.circle_members(circle),
+        "topics": selectors.circle_topics(user, circle),
+        "form": form,
+        "is_starter": circle.created_by_id == user.pk,
+    }
+    return render(request, "forum/circle_detail.html", context, status=status)
+
+
+@conduct_gate
+def circle_detail(request: HttpRequest, circle_id: int) -> HttpResponse:
+    user = current_user(request)
+    circle = access.get_circle_for_member(user, circle_id)
+    return _render_circle(request, user, circle, AddToCircleForm())
+
+
+@require_POST
+@conduct_gate
+def circle_add(request: HttpRequest, circle_id: int) -> HttpResponse:
+    user = current_user(request)
+    circle = access.get_circle_for_member(user, circle_id)
+    form = AddToCircleForm(request.POST)
+    if form.is_valid():
+        try:
+            member = services.add_to_circle(
+                user=user, circle=circle, pseudonym=form.cleaned_data["pseudonym"]
+            )
+        except ValidationError as error:
+            attach_service_error(form, error)
+        else:
+            messages.success(
+                request, _("%(name)s is now in this circle.") % {"name": member.user.pseudonym}
+            )
+            return redirect("forum:circle-detail", circle_id=circle.pk)
+    return _render_circle(request, user, circle, form, status=400)
+
+
+@require_POST
+def circle_leave(request: HttpRequest, circle_id: int) -> HttpResponse:
+    user = current_user(request)
+    circle = selectors.circle_of_member(user, circle_id)
+    if circle is None:
+        raise Http404
+    services.leave_circle(user=user, circle=circle)
+    messages.success(request, _("You have left the circle."))
+    return redirect("forum:community-list")
