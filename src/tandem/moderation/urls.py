@@ -19,7 +19,7 @@ urlpatterns = [
     path("moderation/communities/<id:community_id>/rules/", views.rule_stats, name="rule-stats"),
     path(
         "moderation/communities/<id:community_id>/settings/",
-        views.community_settings,
+        views.CommunitySettingsView.as_view(),
         name="community-settings",
     ),
     path(
@@ -97,7 +97,9 @@ urlpatterns = [
         name="watched-word-delete",
     ),
     path("moderation/topics/<id:topic_id>/slow-mode/", views.slow_mode, name="slow-mode"),
-    path("moderation/posts/<id:post_id>/report/", views.post_report, name="post-report"),
+    path(
+        "moderation/posts/<id:post_id>/report/", views.PostReportView.as_view(), name="post-report"
+    ),
     path("moderation/posts/<id:post_id>/outcome/", views.post_outcome, name="post-outcome"),
     path("moderation/messages/<id:message_id>/", views.message_detail, name="message-detail"),
 ]

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.accounts.models import Organisation
+from tandem.accounts.requests import current_user
+from tandem.core.forms import attach_service_error
 from tandem.moderation import access as moderation_access
 from tandem.moderation import selectors as moderation_selectors
 from tandem.moderation.escalation import access, selectors, services
@@ -20,7 +22,7 @@ from tandem.moderation.escalation.forms import (
     RotaAddForm,
     RotaMoveForm,
 )
-from tandem.moderation.views import attach_errors, current_user, render_item
+from tandem.moderation.views.items import render_item
 
 
 @require_POST
@@ -38,7 +40,7 @@ def item_escalate(request: HttpRequest, item_id: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            attach_errors(form, error)
+            attach_service_error(form, error)
         else:
             messages.success(
                 request,
@@ -108,7 +110,7 @@ def rota(request: HttpRequest, organisation_id: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            attach_errors(form, error)
+            attach_service_error(form, error)
         else:
             messages.success(request, _("Added to the rota."))
             return redirect("moderation:rota", organisation_id=organisation.pk)

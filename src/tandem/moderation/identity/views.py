@@ -14,12 +14,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tandem.accounts.requests import current_user
+from tandem.core.forms import attach_service_error
 from tandem.moderation import access as moderation_access
 from tandem.moderation.forms import RevealForm
 from tandem.moderation.identity import access, selectors, services
 from tandem.moderation.identity.services import RevealedIdentity
 from tandem.moderation.models import RevealRequest
-from tandem.moderation.views import attach_errors, current_user, render_person
+from tandem.moderation.views.people import render_person
 
 
 @require_POST
@@ -39,7 +41,7 @@ def reveal_request_create(request: HttpRequest, community_id: int, user_id: int)
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            attach_errors(form, error)
+            attach_service_error(form, error)
         else:
             messages.success(
                 request,

@@ -146,7 +146,8 @@ def test_a_second_moderator_approves_and_both_see_the_identity(
     assert reveal.audit_entry == entry
     assert Notification.objects.filter(recipient=ada, kind="moderation.reveal").exists()
     assert Notification.objects.filter(recipient=mo, kind="moderation.reveal_approved").exists()
-    assert [e.pk for e in selectors.identity_reveals_for_user(otter)] == [entry.pk]
+    about_me = selectors.moderation_about_me(otter)
+    assert [e.pk for e in about_me if e.action == AuditAction.REVEAL] == [entry.pk]
 
 
 def test_the_person_is_told_without_their_real_name_in_the_title(

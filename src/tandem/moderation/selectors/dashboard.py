@@ -1,5 +1,5 @@
 """Reads for the moderation dashboard: how each rule does, time to first review, and the
-communities each moderator or admin looks after. Re-exported by ``moderation.selectors``."""
+communities each moderator or admin looks after."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from tandem.accounts.models import Organisation, User
@@ -25,6 +25,11 @@ from tandem.moderation.models import (
     ScreeningDecision,
 )
 from tandem.moderation.screening import rule_labels
+
+
+def moderated_community_ids(user: User) -> QuerySet[Any]:
+    """Ids of communities ``user`` moderates or administers (notification scope)."""
+    return moderated_communities(user).values("pk")
 
 
 def rule_label(rule: str, labels: dict[str, str]) -> str:

@@ -1,0 +1,62 @@
+"""Reads for the author of a post: what they are told about its review, and the reminders and
+slow mode their topic pages show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tandem.accounts.models import CrisisContact, Role, User
+from tandem.forum.models import Post, Topic
+from tandem.moderation.escalation.selectors import AuthorEscalation, escalations_for_author
+from tandem.moderation.models import ItemState, Level, ReviewItem, ScreeningDecision, SlowMode
+
+
+def post_needs_reminder(post: Post) -> bool:
+    return ScreeningDecision.objects.filter(post=post, level=Level.REMIND).exists()
+
+
+def slow_mode_for_topic(topic: Topic) -> SlowMode | None:
+    return SlowMode.objects.filter(topic=topic).first()
+
+
+@dataclass
+class PostOutcome:
+    post: Post
+    high_risk: bool
+    privacy: bool
+    premoderated: bool
+    contacts: list[CrisisContact]
+    has_crisis_plan: bool
+    # Held, urgent, and nobody was on duty: the author is told plainly that nobody is
+    # reviewing right now (until someone does).
+    nobody_reviewing: bool = False
+    escalations: list[AuthorEscalation] = field(default_factory=list)
+
+
+def post_outcome(user: User, post: Post) -> PostOutcome:
+    """What the author of ``post`` is told about its review: why it waits (in kind words),
+    where to find help, who else was asked to help, or what the moderator decided."""
+    decisions = list(ScreeningDecision.objects.filter(post=post).values_list("level", "category"))
+    organisation = post.topic.community.organisation
+    high = any(level == Level.HIGH for level, _category in decisions)
+    items = list(
+        ReviewItem.objects.filter(post=post).values_list(
+            "pk", "state", "nobody_on_duty", "first_reviewed_at"
+        )
+    )
+    nobody = any(
+        state == ItemState.OPEN and unseen and reviewed is None
+        for _pk, state, unseen, reviewed in items
+    )
+    return PostOutcome(
+        post=post,
+        high_risk=high,
+        privacy=any(category == "identifying" for _level, category in decisions),
+        premoderated=any(category == "trust" for _level, category in decisions),
+        contacts=list(CrisisContact.objects.filter(organisation=organisation))
+        if high or nobody
+        else [],
+        has_crisis_plan=user.memberships.filter(role=Role.SERVICE_USER).exists(),
+        nobody_reviewing=nobody,
+        escalations=escalations_for_author([pk for pk, *_rest in items]),
+    )
