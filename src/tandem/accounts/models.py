@@ -43,6 +43,28 @@ class AgeCheck(models.TextChoices):
     ADMIN = "admin", _("An organisation admin confirms it")
 
 
+class AvatarColour(models.TextChoices):
+    """The colours of a generated avatar (web/templatetags/avatars.py); empty: from the name."""
+
+    BLUE = "0", _("Blue")
+    GREEN = "1", _("Green")
+    RUST = "2", _("Rust")
+    PURPLE = "3", _("Purple")
+    TEAL = "4", _("Teal")
+    RASPBERRY = "5", _("Raspberry")
+    SLATE = "6", _("Slate")
+    OCHRE = "7", _("Ochre")
+
+
+class AvatarShape(models.TextChoices):
+    """The outline of a generated avatar; empty: from the name."""
+
+    CIRCLE = "circle", _("Circle")
+    SQUARE = "square", _("Rounded square")
+    HEXAGON = "hexagon", _("Hexagon")
+    FLOWER = "flower", _("Flower")
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -88,6 +110,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     age_confirmed_as = models.CharField(max_length=20, choices=Role.choices, blank=True)
+    # A generated avatar, never a photo: drawn from the pseudonym, in the colour and shape the
+    # person picks (empty: chosen from the pseudonym too).
+    avatar_colour = models.CharField(
+        _("avatar colour"), max_length=2, choices=AvatarColour.choices, blank=True
+    )
+    avatar_shape = models.CharField(
+        _("avatar shape"), max_length=10, choices=AvatarShape.choices, blank=True
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
