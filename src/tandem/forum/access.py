@@ -9,29 +9,24 @@ removed from its organisation, loses access on their next click.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
-from tandem.accounts.models import Membership, Organisation, Role, User
-from tandem.forum import sql
+from tandem.accounts.models import Organisation, Role, User
+from tandem.forum import rules, sql
 from tandem.forum.models import (
     Audience,
     Category,
     Circle,
-    CircleMember,
     Community,
-    CommunityMember,
     ModerationState,
     Post,
     Topic,
-    Visibility,
 )
-from tandem.moderation.models import ReviewItem, Sanction, SanctionKind
 
 # Posts others may see: a hidden post shows as "hidden by a moderator", a held one not at all.
 SHOWN_STATES = (ModerationState.VISIBLE, ModerationState.HIDDEN)
@@ -48,148 +43,129 @@ class ConductNotAcceptedError(Exception):
         self.community = community
 
 
-def _org_roles(user: User) -> QuerySet[Membership]:
-    return Membership.objects.filter(user=user, organisation=OuterRef("organisation"))
+@dataclass(frozen=True)
+class CommunityAccess:
+    """What the gate decided about one person in one community: they are a member (else the
+    gate raised Http404), the code of conduct version they accepted, and their roles there
+    (``forum.rules.role_facts_select``)."""
+
+    community: Community
+    accepted_version: int | None
+    is_moderator: bool
+    is_facilitator: bool
+    is_verified_provider: bool
+
+    @property
+    def has_accepted_conduct(self) -> bool:
+        return self.accepted_version == self.community.code_of_conduct_version
+
+
+@dataclass(frozen=True)
+class TopicAccess:
+    """A topic the person may read, and what the gate decided about them in its community."""
+
+    topic: Topic
+    member: CommunityAccess
+
+
+# The facts of :class:`CommunityAccess`, under the names pages and services used to read from
+# the community itself. The gates below still set them on the ``Community`` they return, so
+# that callers not yet moved to :func:`get_community_access` keep working (issue 14).
+_FACTS = ("accepted_version", "is_moderator", "is_facilitator", "is_verified_provider")
 
 
 def member_communities(user: User) -> QuerySet[Community]:
-    """Communities ``user`` belongs to now: a membership row *and* a role in the organisation,
-    and no suspension by a moderator.
-
-    Each row carries what pages need to know about the person there (one query):
-    ``accepted_version``, ``is_moderator``, ``is_facilitator``, ``is_verified_provider``.
-    """
-    if not user.is_active:
-        return Community.objects.none()
-    member = CommunityMember.objects.filter(user=user, community=OuterRef("pk"))
-    # A moderator's suspension shuts the community for the person until it ends.
-    suspended = Sanction.objects.filter(
-        community=OuterRef("pk"), user=user, kind=SanctionKind.SUSPEND, lifted_at__isnull=True
-    ).filter(Q(until__isnull=True) | Q(until__gt=timezone.now()))
-    return Community.objects.filter(
-        Exists(member), Exists(_org_roles(user)), ~Exists(suspended)
-    ).annotate(
-        accepted_version=Subquery(member.values("accepted_conduct_version")[:1]),
-        is_moderator=Exists(_org_roles(user).filter(role=Role.MODERATOR)),
-        is_facilitator=Exists(_org_roles(user).filter(role=Role.FACILITATOR)),
-        is_verified_provider=Exists(
-            _org_roles(user).filter(role=Role.PROVIDER, verified_at__isnull=False)
-        ),
-    )
-
-
-def _membership_sql(*, one_community: bool, topic: bool = False) -> str:
-    """The rule of :func:`member_communities` as one hand-written SELECT: the community's and
-    its organisation's columns, then ``accepted_version``, ``is_moderator``,
-    ``is_facilitator``, ``is_verified_provider``. With ``topic``, the topic, its category and
-    circle (columns first, or NULLs) and whether the person is in that circle come first.
-
-    Written as SQL on purpose: every forum page passes this gate and the notification badge
-    asks for the same ids, and the ORM version costs several milliseconds of Python to build
-    and compile each time, many times the database's work (docs/performance.md). Every value
-    is a bound parameter; the SQL is the same on SQLite and PostgreSQL.
-    ``tests/test_fast_paths.py`` checks that it agrees with :func:`member_communities`.
-    """
-    roles = Membership._meta.db_table
-    has_role = f"SELECT 1 FROM {roles} r WHERE r.user_id = %(user)s AND r.organisation_id = c.organisation_id"  # noqa: S608 - table names from _meta, values bound
-    topic_columns = topic_join = ""
-    if topic:
-        in_circle = f"SELECT 1 FROM {CircleMember._meta.db_table} cm WHERE cm.circle_id = t.circle_id AND cm.user_id = %(user)s"  # noqa: S608 - table names from _meta, values bound
-        topic_columns = (
-            f"{sql.columns(Topic, 't')}, {sql.columns(Category, 'g')}, "
-            f"{sql.columns(Circle, 'ci')}, EXISTS ({in_circle}), "
-        )
-        topic_join = (
-            f"JOIN {Topic._meta.db_table} t ON t.community_id = c.id AND t.id = %(topic)s "
-            f"JOIN {Category._meta.db_table} g ON g.id = t.category_id "
-            f"LEFT JOIN {Circle._meta.db_table} ci ON ci.id = t.circle_id"
-        )
-    return f"""
-    SELECT {topic_columns}{sql.columns(Community, "c")}, {sql.columns(Organisation, "o")},
-      m.accepted_conduct_version,
-      EXISTS ({has_role} AND r.role = %(moderator)s),
-      EXISTS ({has_role} AND r.role = %(facilitator)s),
-      EXISTS ({has_role} AND r.role = %(provider)s AND r.verified_at IS NOT NULL)
-    FROM {CommunityMember._meta.db_table} m
-    JOIN {Community._meta.db_table} c ON c.id = m.community_id
-    JOIN {Organisation._meta.db_table} o ON o.id = c.organisation_id
-    {topic_join}
-    WHERE m.user_id = %(user)s {"AND c.id = %(community)s" if one_community else ""}
-      AND EXISTS ({has_role})
-      AND NOT EXISTS (SELECT 1 FROM {Sanction._meta.db_table} s WHERE s.community_id = c.id
-        AND s.user_id = %(user)s AND s.kind = %(suspend)s AND s.lifted_at IS NULL
-        AND (s.until IS NULL OR s.until > %(now)s))
-    ORDER BY c.id
-    """  # noqa: S608 - table names from _meta, values bound
+    """Communities ``user`` belongs to now (``forum.rules``, the one membership rule)."""
+    return rules.member_communities(user)
 
 
 def _membership_rows(
     user: User, *, community_id: int | None = None, topic_id: int | None = None
 ) -> list[tuple[Any, ...]]:
+    """Rows of the membership rule: the topic, its category and circle (columns, or NULLs)
+    and whether the person may read it, when ``topic_id`` is given; then the community, its
+    organisation and the person's role facts there. One query."""
     if not user.is_active:
         return []
-    params = {
-        "user": user.pk,
-        "community": community_id,
-        "topic": topic_id,
-        "moderator": Role.MODERATOR.value,
-        "facilitator": Role.FACILITATOR.value,
-        "provider": Role.PROVIDER.value,
-        "suspend": SanctionKind.SUSPEND.value,
-        "now": connection.ops.adapt_datetimefield_value(timezone.now()),
-    }
-    query = _membership_sql(one_community=community_id is not None, topic=topic_id is not None)
-    return sql.fetch_all(query, params)
+    topic_columns = topic_join = ""
+    if topic_id is not None:
+        topic_columns = (
+            f"{sql.columns(Topic, 't')}, {sql.columns(Category, 'g')}, "
+            f"{sql.columns(Circle, 'ci')}, {rules.topic_readable('t')}, "
+        )
+        topic_join = (
+            f"JOIN {Topic._meta.db_table} t ON t.community_id = c.id AND t.id = %(topic)s "
+            f"JOIN {Category._meta.db_table} g ON g.id = t.category_id "
+            f"LEFT JOIN {Circle._meta.db_table} ci ON ci.id = t.circle_id "
+        )
+    query = (
+        f"SELECT {topic_columns}{sql.columns(Community, 'c')}, {sql.columns(Organisation, 'o')}, "
+        f"{rules.role_facts_select()} {rules.membership_from()} "
+        f"JOIN {Organisation._meta.db_table} o ON o.id = c.organisation_id {topic_join}"
+        f"WHERE {rules.membership_where()}{' AND c.id = %(community)s' if community_id is not None else ''} "
+        "ORDER BY c.id"
+    )
+    values = rules.params(user)
+    values.update(community=community_id, topic=topic_id)
+    return sql.fetch_all(query, values)
 
 
-def _community_from(row: Sequence[Any]) -> Community:
-    """The community (with its organisation and the person's facts there, as
-    :func:`member_communities` annotates them) from the end of a :func:`_membership_sql` row."""
+def _access_from(row: Sequence[Any]) -> CommunityAccess:
+    """The community (with its organisation) and the person's facts there, from the end of a
+    :func:`_membership_rows` row."""
     end = sql.width(Community)
     community = sql.from_row(Community, row[:end])
     community.organisation = sql.from_row(Organisation, row[end : end + sql.width(Organisation)])
     accepted, is_moderator, is_facilitator, is_verified_provider = row[-4:]
-    facts: Any = community
-    facts.accepted_version = accepted
-    facts.is_moderator = bool(is_moderator)
-    facts.is_facilitator = bool(is_facilitator)
-    facts.is_verified_provider = bool(is_verified_provider)
-    return community
+    return CommunityAccess(
+        community=community,
+        accepted_version=accepted,
+        is_moderator=bool(is_moderator),
+        is_facilitator=bool(is_facilitator),
+        is_verified_provider=bool(is_verified_provider),
+    )
+
+
+def _with_facts(member: CommunityAccess) -> Community:
+    """The community carrying the facts as attributes, for callers of the older gates."""
+    for fact in _FACTS:
+        setattr(member.community, fact, getattr(member, fact))
+    return member.community
 
 
 def member_community_ids(user: User, *, accepted_conduct: bool = False) -> list[int]:
     """Ids of the communities ``user`` belongs to now (the notification scopes' question);
     with ``accepted_conduct``, only those whose current code of conduct they accepted."""
-    if not accepted_conduct:
-        return [row[0] for row in _membership_rows(user)]
-    communities = [_community_from(row) for row in _membership_rows(user)]
-    return [
-        community.pk
-        for community in communities
-        if getattr(community, "accepted_version", None) == community.code_of_conduct_version
-    ]
+    members = [_access_from(row) for row in _membership_rows(user)]
+    return [m.community.pk for m in members if m.has_accepted_conduct or not accepted_conduct]
 
 
-def _check_conduct(community: Community, require_conduct: bool) -> None:
-    accepted = getattr(community, "accepted_version", None)
-    if require_conduct and accepted != community.code_of_conduct_version:
-        raise ConductNotAcceptedError(community)
+def _check_conduct(member: CommunityAccess, require_conduct: bool) -> None:
+    if require_conduct and not member.has_accepted_conduct:
+        raise ConductNotAcceptedError(member.community)
+
+
+def get_community_access(
+    user: User, community_id: int, *, require_conduct: bool = True
+) -> CommunityAccess:
+    """What the person may do in the community, if they are a member of it, else Http404.
+
+    Raise :class:`ConductNotAcceptedError` when they have not accepted its current code of
+    conduct (views send them to accept it first) unless ``require_conduct`` is False.
+    """
+    rows = _membership_rows(user, community_id=community_id)
+    if not rows:
+        raise Http404
+    member = _access_from(rows[0])
+    _check_conduct(member, require_conduct)
+    return member
 
 
 def get_community_for_member(
     user: User, community_id: int, *, require_conduct: bool = True
 ) -> Community:
-    """Return the community if ``user`` is a member of it, else raise Http404.
-
-    Raise :class:`ConductNotAcceptedError` when they have not accepted its current code of conduct
-    (views send them to accept it first) unless ``require_conduct`` is False.
-    """
-    rows = _membership_rows(user, community_id=community_id)
-    if not rows:
-        raise Http404
-    community = _community_from(rows[0])
-    _check_conduct(community, require_conduct)
-    return community
+    """:func:`get_community_access`'s community, carrying its facts as attributes."""
+    return _with_facts(get_community_access(user, community_id, require_conduct=require_conduct))
 
 
 def get_joinable_community(user: User, community_id: int) -> Community:
@@ -214,53 +190,14 @@ def eligible_roles(audience: str) -> tuple[str, ...]:
 
 
 def visible_topics_q(user: User) -> Q:
-    """Topics ``user`` may open inside communities they belong to: the community's own, their
-    circles', and their own private drafts."""
-    in_circle = CircleMember.objects.filter(circle=OuterRef("circle"), user=user)
-    shown = (
-        Q(visibility=Visibility.COMMUNITY)
-        | (Q(visibility=Visibility.CIRCLE) & Exists(in_circle))
-        | Q(visibility=Visibility.DRAFT, author=user)
-    )
-    # A topic whose opening post waits for a moderator is seen only by its author (moderators
-    # read it in the review queue).
-    return shown & (Q(is_held=False) | Q(author=user))
+    """Topics ``user`` may open inside communities they belong to (``forum.rules``, the one
+    topic visibility rule)."""
+    return Q(pk__in=rules.readable_topic_ids_subquery(user))
 
 
-def posts_shown_to_moderators_q() -> Q:
-    """Posts that moderation pages (the queue, a review item and its context, a person's
-    record, an escalation) may show or count: every post shared with the whole community, and
-    a post shared more narrowly (with a circle, or in a private draft topic) only once it is
-    before the moderators: held, or with a review item because a member reported it or the
-    screen flagged it.
-
-    The one place this rule lives (issue 13, least privilege): moderating a community is no
-    licence to read what a member shared with a few peers. A moderator who is in the circle
-    reads it in the forum as any member does; moderation pages do not.
-    """
-    before_moderators = ReviewItem.objects.filter(post=OuterRef("pk"))
-    return (
-        Q(topic__visibility=Visibility.COMMUNITY)
-        | Q(moderation_state=ModerationState.HELD)
-        | Q(Exists(before_moderators))
-    )
-
-
-def _may_read_topic(user: User, topic: Topic, *, in_circle: bool) -> bool:
-    """:func:`visible_topics_q` for one topic already loaded (``in_circle``: whether ``user``
-    is in the topic's circle)."""
-    if topic.is_held and topic.author_id != user.pk:
-        return False
-    if topic.visibility == Visibility.COMMUNITY:
-        return True
-    if topic.visibility == Visibility.DRAFT:
-        return topic.author_id == user.pk
-    return topic.visibility == Visibility.CIRCLE and topic.circle_id is not None and in_circle
-
-
-def get_topic_for_member(user: User, topic_id: int) -> Topic:
-    """Return the topic (with its category, circle and community) if ``user`` may read it,
-    else raise Http404.
+def get_topic_access(user: User, topic_id: int) -> TopicAccess:
+    """The topic (with its category, circle and community) if ``user`` may read it, and what
+    the gate decided about them in its community; else raise Http404.
 
     Raise :class:`ConductNotAcceptedError` when a new code of conduct waits for them.
     """
@@ -276,11 +213,19 @@ def get_topic_for_member(user: User, topic_id: int) -> Topic:
         sql.from_row(Circle, row[at : at + sql.width(Circle)]) if topic.circle_id else None
     )
     at += sql.width(Circle)
-    if not _may_read_topic(user, topic, in_circle=bool(row[at])):
+    if not row[at]:
         raise Http404
-    topic.community = _community_from(row[at + 1 :])
-    _check_conduct(topic.community, True)
-    return topic
+    member = _access_from(row[at + 1 :])
+    topic.community = member.community
+    _check_conduct(member, True)
+    return TopicAccess(topic=topic, member=member)
+
+
+def get_topic_for_member(user: User, topic_id: int) -> Topic:
+    """:func:`get_topic_access`'s topic; its community carries the facts as attributes."""
+    found = get_topic_access(user, topic_id)
+    _with_facts(found.member)
+    return found.topic
 
 
 def get_post_for_member(user: User, post_id: int) -> Post:
@@ -323,14 +268,38 @@ def check_can_post_in(community: Community) -> None:
         raise PermissionDenied
 
 
+def _facts(community: Community | CommunityAccess) -> CommunityAccess:
+    """The gate's decision, from a :class:`CommunityAccess` or a community an older gate
+    returned (its attributes). Nothing else reads those attributes."""
+    if isinstance(community, CommunityAccess):
+        return community
+    facts: Any = community  # the attributes an older gate set
+    return CommunityAccess(
+        community=community,
+        accepted_version=getattr(facts, "accepted_version", None),
+        is_moderator=bool(getattr(facts, "is_moderator", False)),
+        is_facilitator=bool(getattr(facts, "is_facilitator", False)),
+        is_verified_provider=bool(getattr(facts, "is_verified_provider", False)),
+    )
+
+
 def check_can_see_history(user: User, post: Post) -> None:
     """Raise PermissionDenied unless ``user`` moderates the post's organisation."""
-    community = post.topic.community
-    if not getattr(community, "is_moderator", False):
+    if not _facts(post.topic.community).is_moderator:
         raise PermissionDenied
 
 
-def check_can_feature_topics(community: Community) -> None:
-    """Raise PermissionDenied unless the person (as annotated on ``community``) facilitates."""
-    if not getattr(community, "is_facilitator", False):
+def check_can_feature_topics(community: Community | CommunityAccess) -> None:
+    """Raise PermissionDenied unless the person (as the gate found) facilitates."""
+    if not _facts(community).is_facilitator:
         raise PermissionDenied
+
+
+def is_moderator_here(community: Community | CommunityAccess) -> bool:
+    """Whether the gate found the person moderates ``community``."""
+    return _facts(community).is_moderator
+
+
+def is_verified_provider_here(community: Community | CommunityAccess) -> bool:
+    """Whether the gate found the person a verified provider in ``community``."""
+    return _facts(community).is_verified_provider

@@ -9,13 +9,13 @@ the same conversions a query would apply (dates and booleans on SQLite, time zon
 
 from __future__ import annotations
 
+import re
 from abc import abstractmethod
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar, overload
 
 from django.db import connection
 from django.db.models import Model
-from django.db.models.sql import Query
 
 M = TypeVar("M", bound=Model)
 
@@ -46,7 +46,9 @@ def _shape(
         else:
             wanted = set(names)
             fields = [field for field in model._meta.concrete_fields if field.attname in wanted]
-        compiler = connection.ops.compiler("SQLCompiler")(Query(model), connection, None)
+        # The compiler of an empty query of the model (public API: ``QuerySet.query`` and
+        # ``get_compiler``) knows each field's converters for this database.
+        compiler = model._base_manager.none().query.get_compiler(connection=connection)
         converters = [
             (index, list(funcs), expression)
             for index, (funcs, expression) in compiler.get_converters(
@@ -81,6 +83,17 @@ def convert(model: type[Model], name: str, value: Any) -> Any:
         for converter in funcs:
             value = converter(value, expression, connection)
     return value
+
+
+_NAMED = re.compile(r"%\((\w+)\)s")
+
+
+def positional(sql: str, params: dict[str, Any]) -> tuple[str, list[Any]]:
+    """``sql`` with its named parameters (``%(name)s``) turned into positional ones, and their
+    values in order: the form ``RawSQL`` takes, so that a rule written once as SQL can also
+    be a subquery inside an ORM query."""
+    values = [params[match.group(1)] for match in _NAMED.finditer(sql)]
+    return _NAMED.sub("%s", sql), values
 
 
 def fetch_all(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:

@@ -11,12 +11,12 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from tandem.accounts.models import Membership, Organisation, Role, User
-from tandem.forum.access import posts_shown_to_moderators_q
 from tandem.forum.models import Community, Post
 from tandem.messaging.models import Message
 from tandem.moderation.models import ReviewItem
 from tandem.moderation.outreach.threads import KIND as OUTREACH_KIND
 from tandem.moderation.outreach.threads import legacy_client_key
+from tandem.moderation.rules import posts_shown_to_moderators_q
 
 STAFF_ROLES = (Role.MODERATOR, Role.ORG_ADMIN)
 

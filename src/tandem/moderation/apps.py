@@ -8,6 +8,16 @@ class ModerationConfig(AppConfig):
     verbose_name = _("Moderation and safety")
 
     def ready(self) -> None:
+        # The forum never imports moderation (issue 14): moderation screens its posts, bars
+        # suspended members and adds its hints to its pages through the forum's hooks.
+        from tandem.forum import hooks
+        from tandem.moderation import posting, rules
+        from tandem.moderation.forum_hooks import ForumPageHints
+
+        hooks.register_post_screen(posting.ForumScreen())
+        hooks.register_membership_bar("moderation.suspension", rules.SUSPENSION_BAR)
+        hooks.register_page_hints(ForumPageHints())
+
         from tandem.moderation.selectors import MODERATION_SCOPE, moderated_community_ids
         from tandem.notifications.scopes import register_scope
 

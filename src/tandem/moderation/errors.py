@@ -1,12 +1,7 @@
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+# The forum owns the error (its views catch it); moderation raises it. Re-exported under its
+# old home so that ``from tandem.moderation.errors import PostingLimitError`` keeps working.
+from tandem.forum.errors import PostingLimitError
 
-
-class PostingLimitError(ValidationError):
-    """The person may not post just now (a limit, slow mode, a mute). Views answer HTTP 429
-    (or 403 for a mute or suspension) and keep the typed text."""
-
-    def __init__(self, message: str, *, status: int = 429) -> None:
-        super().__init__(message, code="limit")
-        self.status = status
+__all__ = ["PostingLimitError"]

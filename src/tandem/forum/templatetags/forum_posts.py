@@ -30,8 +30,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import is_aware, localtime
 from django.utils.translation import gettext
 
+from tandem.core.addresses import url_with_id
 from tandem.forum.selectors import PostView
-from tandem.web.templatetags.tandem_urls import url_with_id
 
 register = template.Library()
 

@@ -1,6 +1,6 @@
 """Least privilege (issue 13): what a member shares with a circle stays out of moderation pages
 until it is before the moderators, reported by a member or held by the screen. The rule lives
-in ``forum.access.posts_shown_to_moderators_q``; these tests ask every moderation page that
+in ``moderation.rules.posts_shown_to_moderators_q``; these tests ask every moderation page that
 lists posts (a person's record, the queue, a review item with its context)."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from tandem.forum import access as forum_access
 from tandem.forum import services as forum_services
 from tandem.forum.models import Category, Community, Post, Topic, Visibility
 from tandem.forum.tests.conftest import make_topic, reply
+from tandem.moderation import rules as moderation_rules
 from tandem.moderation import services
 from tandem.moderation.models import ReviewItem
 
@@ -130,7 +131,7 @@ def test_a_moderator_in_the_circle_still_does_not_see_it_on_moderation_pages(
 def test_only_held_or_reported_circle_posts_pass_the_rule(
     otter: User, community: Community, circle_topic: Topic
 ) -> None:
-    shown = Post.objects.filter(forum_access.posts_shown_to_moderators_q(), topic=circle_topic)
+    shown = Post.objects.filter(moderation_rules.posts_shown_to_moderators_q(), topic=circle_topic)
     assert not shown.exists()
     Post.objects.filter(topic=circle_topic, body=LATER).update(moderation_state="held")
     assert [p.body for p in shown] == [LATER]

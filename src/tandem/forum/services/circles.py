@@ -1,0 +1,109 @@
+"""Circles, and the boundaries a person sets (muting, who may mention them)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from tandem.accounts.models import Membership, User
+from tandem.forum.models import (
+    CIRCLE_MAX_INVITED,
+    Circle,
+    CircleMember,
+    Community,
+    ForumPreference,
+    MentionPolicy,
+    Mute,
+)
+from tandem.forum.selectors import CIRCLE_SCOPE
+from tandem.notifications.services import notify
+
+
+@transaction.atomic
+def create_circle(*, user: User, community: Community, name: str) -> Circle:
+    circle = Circle(community=community, created_by=user, name=name.strip())
+    circle.full_clean()
+    circle.save()
+    CircleMember.objects.create(circle=circle, user=user)
+    return circle
+
+
+@transaction.atomic
+def add_to_circle(*, user: User, circle: Circle, pseudonym: str) -> CircleMember:
+    """Add a fellow community member to a circle the acting person started."""
+    if circle.created_by_id != user.pk:
+        raise PermissionDenied
+    invitee = (
+        User.objects.filter(
+            pseudonym__iexact=pseudonym.strip(),
+            is_active=True,
+            community_memberships__community=circle.community_id,
+        )
+        .filter(
+            Exists(
+                Membership.objects.filter(
+                    user=OuterRef("pk"), organisation=circle.community.organisation_id
+                )
+            )
+        )
+        .first()
+    )
+    if invitee is None:
+        raise ValidationError({"pseudonym": _("Nobody in this community has that display name.")})
+    if CircleMember.objects.filter(circle=circle, user=invitee).exists():
+        raise ValidationError({"pseudonym": _("They are already in this circle.")})
+    if CircleMember.objects.filter(circle=circle).exclude(user=user).count() >= CIRCLE_MAX_INVITED:
+        raise ValidationError(
+            _("A circle can have up to %(n)s people besides you.") % {"n": CIRCLE_MAX_INVITED}
+        )
+    member = CircleMember.objects.create(circle=circle, user=invitee)
+    notify(
+        recipient=invitee,
+        actor=user,
+        kind="forum.circle_added",
+        title=_("%(name)s added you to the circle “%(circle)s”")
+        % {"name": user.pseudonym, "circle": circle.name},
+        url=reverse("forum:circle-detail", kwargs={"circle_id": circle.pk}),
+        scope_type=CIRCLE_SCOPE,
+        scope_id=circle.pk,
+    )
+    return member
+
+
+@transaction.atomic
+def leave_circle(*, user: User, circle: Circle) -> None:
+    CircleMember.objects.filter(circle=circle, user=user).delete()
+    if not CircleMember.objects.filter(circle=circle).exists():
+        circle.delete()
+
+
+# ---------------------------------------------------------------------------------------------
+# Boundaries
+
+
+@transaction.atomic
+def mute_person(*, user: User, muted: User) -> Mute:
+    """Fold away ``muted``'s posts for ``user``. The muted person is never told."""
+    if muted.pk == user.pk:
+        raise ValidationError(_("You cannot mute yourself."))
+    mute, _created = Mute.objects.get_or_create(user=user, muted=muted)
+    return mute
+
+
+@transaction.atomic
+def unmute_person(*, user: User, mute: Mute) -> None:
+    if mute.user_id != user.pk:
+        raise PermissionDenied
+    mute.delete()
+
+
+@transaction.atomic
+def set_mention_policy(*, user: User, policy: str) -> ForumPreference:
+    preference, _created = ForumPreference.objects.get_or_create(user=user)
+    preference.mention_policy = MentionPolicy(policy)
+    preference.full_clean()
+    preference.save(update_fields=["mention_policy"])
+    return preference
