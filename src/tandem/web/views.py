@@ -7,12 +7,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from tandem.accounts import selectors as account_selectors
+from tandem.accounts.requests import current_user, roles_of
 from tandem.web import crisis as crisis_contacts
+from tandem.web.home import build_home
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    organisation = account_selectors.primary_organisation_for_user(request.user)
-    return render(request, "web/home.html", {"organisation": organisation})
+    """The person's home: one section per role they hold (``web.home``)."""
+    user = current_user(request)
+    organisation = account_selectors.primary_organisation_for_user(user)
+    page = build_home(user, roles_of(request))
+    return render(request, "web/home.html", {"organisation": organisation, "home": page})
 
 
 @login_not_required

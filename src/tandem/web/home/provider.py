@@ -1,0 +1,153 @@
+"""The care provider's home: who needs them, and their caseload at a glance.
+
+Counts and names of people on the provider's own caseload only: every read is scoped to the
+provider's active relationships, and module changes come from ``care``'s caseload selector,
+which counts only what each person shares with this provider.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from tandem.accounts.models import User
+from tandem.care.models import Agreement, CareRelationship, JointSession, RelationshipStatus
+from tandem.care.selectors import CaseloadEntry, caseload_for_provider
+from tandem.messaging.models import CARE_KIND, Participant, ProviderAway, Side, Thread
+from tandem.messaging.selectors import away_for_provider
+
+SHOWN = 5
+# An agreement always sets a reply time; this covers a relationship whose agreement is missing.
+DEFAULT_REPLY_DAYS = 2
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    """``start`` plus ``days`` working days (Monday to Friday) in the current time zone: the
+    agreement promises replies "within N working days"."""
+    current = timezone.localtime(start)
+    added = 0
+    while added < days:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            added += 1
+    return current
+
+
+@dataclass(frozen=True)
+class OverdueThread:
+    thread: Thread
+    # When the reply time agreed with this person ran out.
+    due_at: datetime
+
+
+def overdue_threads(provider: User, now: datetime | None = None) -> list[OverdueThread]:
+    """Care threads ``provider`` is in, with a person on their active caseload, waiting for
+    the care team for longer than the reply time of that person's agreement, longest wait
+    first (one query).
+
+    Working days are never fewer than calendar days, so only threads waiting for at least a
+    day are read; the exact deadline is worked out here.
+    """
+    now = now or timezone.now()
+    caseload = CareRelationship.objects.filter(
+        provider=provider, status=RelationshipStatus.ACTIVE
+    ).values("service_user_id")
+    reply_days = Agreement.objects.filter(
+        relationship__service_user=OuterRef("service_user"),
+        relationship__provider=provider,
+        relationship__status=RelationshipStatus.ACTIVE,
+    ).values("reply_within_days")[:1]
+    threads = (
+        Thread.objects.filter(
+            kind=CARE_KIND,
+            waiting_for=Side.CARE_TEAM,
+            waiting_since__lte=now - timedelta(days=1),
+            closed_at__isnull=True,
+            pk__in=Participant.objects.filter(user=provider, side=Side.CARE_TEAM).values(
+                "thread_id"
+            ),
+            service_user_id__in=caseload,
+        )
+        .annotate(reply_days=Subquery(reply_days))
+        .select_related("service_user")
+        .order_by("waiting_since", "pk")
+    )
+    overdue = []
+    for thread in threads:
+        assert thread.waiting_since is not None  # noqa: S101 - filtered on above
+        due = add_working_days(thread.waiting_since, thread.reply_days or DEFAULT_REPLY_DAYS)
+        if due <= now:
+            overdue.append(OverdueThread(thread=thread, due_at=due))
+    return overdue
+
+
+def open_joint_sessions(provider: User) -> list[JointSession]:
+    """Joint sessions open now with people on ``provider``'s active caseload (one query)."""
+    sessions = JointSession.objects.filter(
+        relationship__provider=provider,
+        relationship__status=RelationshipStatus.ACTIVE,
+        ended_at__isnull=True,
+    ).select_related("relationship__service_user")
+    return [s for s in sessions.order_by("started_at") if s.is_open]
+
+
+def agreements_waiting_for_provider(provider: User) -> list[Agreement]:
+    """Agreements of active relationships that the person agreed to and ``provider`` has not
+    (yet, or again since a change): the next step is theirs (one query)."""
+    return list(
+        Agreement.objects.filter(
+            relationship__provider=provider,
+            relationship__status=RelationshipStatus.ACTIVE,
+            user_agreed_at__isnull=False,
+            provider_agreed_at__isnull=True,
+        )
+        .select_related("relationship__service_user")
+        .order_by("relationship__service_user__full_name", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class ProviderHome:
+    verified: bool
+    overdue: list[OverdueThread]
+    changed: list[CaseloadEntry]
+    changes_available: bool
+    people: int
+    open_sessions: list[JointSession]
+    agreements: list[Agreement]
+    away: ProviderAway | None
+
+    @property
+    def needs_me(self) -> bool:
+        return bool(self.overdue or self.changed or self.open_sessions or self.agreements)
+
+
+def provider_home(provider: User, *, verified: bool) -> ProviderHome:
+    """The provider's section. An unverified provider sees nobody's information, so nothing
+    is read for them; a verified one costs a fixed number of queries (the caseload's, plus
+    four)."""
+    if not verified:
+        return ProviderHome(
+            verified=False,
+            overdue=[],
+            changed=[],
+            changes_available=False,
+            people=0,
+            open_sessions=[],
+            agreements=[],
+            away=None,
+        )
+    caseload = caseload_for_provider(provider)
+    return ProviderHome(
+        verified=True,
+        overdue=overdue_threads(provider),
+        changed=[entry for entry in caseload.entries if entry.changes],
+        changes_available=caseload.changes_available,
+        people=len(caseload.entries),
+        open_sessions=open_joint_sessions(provider),
+        agreements=agreements_waiting_for_provider(provider),
+        away=away_for_provider(provider),
+    )

@@ -1,0 +1,205 @@
+"""The home page by role (issue 15): each role sees its own section and nothing of anyone
+else's; prompts are gentle and content-free."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP
+from django.test import Client
+from django.utils import timezone
+
+from tandem.accounts.models import Membership, Organisation, Role, User
+from tandem.accounts.tests.factories import MembershipFactory, OrganisationFactory
+from tandem.care.models import Module
+from tandem.conftest import TOTP_SECRET, login_client
+from tandem.forum.tests.conftest import join
+from tandem.messaging.models import Thread
+from tandem.messaging.tests.factories import thread_between
+from tandem.moderation.models import ModeratorDuty
+from tandem.toolbox.tests.factories import CrisisPlanFactory, StatusRatingFactory, share_with
+from tandem.web.home.provider import add_working_days
+from tandem.web.tests.test_home_queries import (
+    grow_caseload,
+    grow_organisation,
+    grow_queue,
+    grow_service_user,
+    peer_community,
+    send,
+)
+
+pytestmark = pytest.mark.django_db
+
+SECTIONS = ("service_user", "provider", "moderator", "org_admin", "facilitator", "researcher")
+
+
+def _home(client: Client, user: User) -> str:
+    login_client(client, user)
+    response = client.get("/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _sections(html: str) -> set[str]:
+    return set(re.findall(r'data-home-section="([a-z_]+)"', html)) - {"account"}
+
+
+def test_service_user_sees_today_and_never_another_roles_section(
+    client: Client,
+    service_user: User,
+    provider: User,
+    organisation: Organisation,
+    make_member: Callable[..., User],
+) -> None:
+    category = peer_community(organisation)
+    join(service_user, category.community)
+    peer = join(make_member(Role.SERVICE_USER), category.community)
+    share_with(provider, service_user, Module.GOALS)
+    grow_service_user(service_user, provider, peer, category, 3)
+    html = _home(client, service_user)
+    assert _sections(html) == {"service_user"}
+    assert "Hello, Skylark" in html
+    assert "Next: Open step 2" in html and "50% done" in html
+    assert "Done step" not in html  # only the next step, not the finished ones
+    assert "Your care team wrote in 1 conversation" in html
+    assert "You are waiting for your care team in 2 conversations" in html
+    assert "Topic of the week 0" in html and "My topic 1" in html
+    for word in ("streak", "missed", "you haven", "overdue"):
+        assert word not in html.lower()
+
+
+def test_crisis_plan_is_one_tap_away_and_prompts_fit_what_the_person_has(
+    client: Client, service_user: User
+) -> None:
+    html = _home(client, service_user)
+    assert re.search(
+        r'href="/toolbox/crisis-plan/" data-home-crisis-plan>Make my crisis plan<', html
+    )
+    assert "How are things today?" in html
+    assert "Is there something small" in html
+    CrisisPlanFactory.create(owner=service_user)
+    StatusRatingFactory.create(owner=service_user)
+    html = client.get("/").content.decode()
+    assert "Open my crisis plan" in html
+    assert "How are things today?" not in html and "A crisis plan can be" not in html
+
+
+def test_provider_sees_only_their_own_caseload_and_no_content(
+    client: Client, provider: User, organisation: Organisation, make_member: Callable[..., User]
+) -> None:
+    mine = grow_caseload(provider, organisation, 2)
+    colleague = make_member(Role.PROVIDER, totp=True)
+    theirs = grow_caseload(colleague, organisation, 2)
+    html = _home(client, provider)
+    assert _sections(html) == {"provider"}
+    for person in mine:
+        assert person.full_name in html
+    for person in theirs:
+        assert person.full_name not in html
+    assert "2 people on your caseload" in html
+    for text in ("Private goal", "Private words", "Private subject"):
+        assert text not in html
+    for marker in ("data-home-overdue", "data-home-changed", "data-home-sessions"):
+        assert marker in html
+    assert "data-home-agreements" in html
+
+
+def test_a_message_inside_the_agreed_reply_time_is_not_overdue(
+    client: Client, provider: User, service_user: User
+) -> None:
+    share_with(provider, service_user, Module.GOALS)
+    thread = thread_between(service_user, provider)
+    send(service_user, thread)
+    html = _home(client, provider)
+    assert "data-home-overdue" not in html
+    Thread.objects.filter(pk=thread.pk).update(waiting_since=timezone.now() - timedelta(days=9))
+    assert "data-home-overdue" in client.get("/").content.decode()
+
+
+def test_working_days_skip_the_weekend() -> None:
+    friday = datetime(2026, 12, 4, 15, 0, tzinfo=UTC)
+    assert add_working_days(friday, 2).weekday() == 1  # Tuesday
+    assert add_working_days(friday, 1).weekday() == 0
+
+
+def test_unverified_provider_sees_a_message_and_nobody(
+    client: Client, organisation: Organisation, make_member: Callable[..., User]
+) -> None:
+    provider = make_member(Role.PROVIDER, totp=True)
+    Membership.objects.filter(user=provider).update(verified_at=None)
+    person = MembershipFactory.create(organisation=organisation, role=Role.SERVICE_USER).user
+    share_with(provider, person, Module.GOALS)
+    html = _home(client, provider)
+    assert "has not verified you yet" in html
+    assert "caseload</a>" not in html and person.full_name not in html
+
+
+def test_moderator_sees_the_queue_by_urgency_duty_and_review_times_but_no_posts(
+    client: Client, organisation: Organisation, make_member: Callable[..., User]
+) -> None:
+    moderator = make_member(Role.MODERATOR, totp=True)
+    category = peer_community(organisation)
+    author = join(make_member(Role.SERVICE_USER), category.community)
+    grow_queue(category, [author], 8)
+    ModeratorDuty.objects.create(user=moderator, organisation=organisation, on_duty=True)
+    html = _home(client, moderator)
+    assert _sections(html) == {"moderator"}
+    assert "You are on duty for Northside Test" in html
+    # 8 items, every third resolved: 5 open (risks 1, 2, 0, 2, 3 → urgent 1, medium 2).
+    assert "5 items waiting, 1 urgent." in html
+    assert "Last 7 days: 3 held posts reviewed" in html
+    assert "Held words" not in html
+
+
+def test_moderator_of_another_organisation_sees_nothing_of_this_queue(
+    client: Client, organisation: Organisation, make_member: Callable[..., User]
+) -> None:
+    category = peer_community(organisation)
+    grow_queue(category, [join(make_member(Role.SERVICE_USER), category.community)], 4)
+    elsewhere = OrganisationFactory.create(name="Southside", slug="southside")
+    outsider = MembershipFactory.create(organisation=elsewhere, role=Role.MODERATOR).user
+    TOTP.activate(outsider, TOTP_SECRET)
+    html = _home(client, outsider)
+    assert "Nothing is waiting for review." in html and "Peer support" not in html
+
+
+def test_admin_sees_what_to_act_on_in_their_organisation_only(
+    client: Client, org_admin: User, organisation: Organisation
+) -> None:
+    grow_organisation(organisation, 3)
+    elsewhere = OrganisationFactory.create(name="Southside", slug="southside")
+    grow_organisation(elsewhere, 2)
+    html = _home(client, org_admin)
+    assert _sections(html) == {"org_admin"}
+    assert "3 care providers waiting to be verified" in html
+    assert "3 invitations not yet accepted" in html
+    assert "3 refused attempts to read someone's information" in html
+    assert "Southside" not in html
+
+
+def test_facilitator_and_researcher_are_told_honestly_what_exists(
+    client: Client, make_member: Callable[..., User], client_factory: Callable[[], Client]
+) -> None:
+    facilitator = make_member(Role.FACILITATOR, totp=True)
+    researcher = make_member(Role.RESEARCHER, totp=True)
+    html = _home(client, facilitator)
+    assert _sections(html) == {"facilitator"}
+    assert "are not in Tandem yet" in html and "topic of the week" in html
+    html = _home(client_factory(), researcher)
+    assert _sections(html) == {"researcher"}
+    assert "Research analytics are not in Tandem yet" in html
+
+
+def test_a_person_with_every_role_sees_a_section_per_role(
+    client: Client, service_user: User, organisation: Organisation
+) -> None:
+    for role in SECTIONS[1:]:
+        MembershipFactory.create(user=service_user, organisation=organisation, role=role)
+    TOTP.activate(service_user, TOTP_SECRET)
+    html = _home(client, service_user)
+    assert _sections(html) == set(SECTIONS)
+    # The forum glance is read once and shown once, in the first section that uses it.
+    assert html.count("In your communities") == 1 and "My topics this week" not in html
