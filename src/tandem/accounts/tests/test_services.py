@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from tandem.accounts import services
 from tandem.accounts.models import Invitation, Membership, Organisation, Role, User
-from tandem.accounts.tests.factories import OrganisationFactory
+from tandem.accounts.tests.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -248,3 +248,102 @@ def test_accepting_fails_clearly_when_the_address_got_an_account_meanwhile(
             token=issued.token, password="a long pass phrase 42", pseudonym="Heron"
         )
     assert "email" in error.value.message_dict
+
+
+@pytest.mark.parametrize("token", ["", "x" * 101])
+def test_accepting_with_an_empty_or_overlong_token_is_invalid(db: None, token: str) -> None:
+    with pytest.raises(services.InvitationError) as problem:
+        services.accept_invitation(token=token, password="a long pass phrase 42", pseudonym="Heron")
+    assert problem.value.reason == "invalid"
+    assert not User.objects.exists()
+
+
+def test_an_invitation_revoked_while_it_is_being_accepted_counts_as_used(
+    org_admin: User, organisation: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The invitation is read, then locked: what another request did in between wins."""
+    issued = _invite(org_admin, organisation)
+    read_open_invitation = services.get_open_invitation_by_hash
+
+    def read_then_revoke_elsewhere(token_hash: str) -> Invitation:
+        invitation = read_open_invitation(token_hash)
+        Invitation.objects.filter(pk=invitation.pk).update(revoked_at=timezone.now())
+        return invitation
+
+    monkeypatch.setattr(services, "get_open_invitation_by_hash", read_then_revoke_elsewhere)
+    with pytest.raises(services.InvitationError) as problem:
+        services.accept_invitation(
+            token=issued.token, password="a long pass phrase 42", pseudonym="Heron"
+        )
+    assert problem.value.reason == "used"
+    assert not User.objects.filter(email="new@example.org").exists()
+
+
+def test_a_display_name_taken_by_a_concurrent_sign_up_is_refused_as_taken(
+    org_admin: User,
+    organisation: Organisation,
+    make_member: Callable[..., User],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Someone else takes the name after the checks passed and before the insert."""
+    issued = _invite(org_admin, organisation)
+    full_clean = User.full_clean
+
+    def clean_then_lose_the_race(user: User, *args: object, **kwargs: object) -> None:
+        full_clean(user, *args, **kwargs)  # type: ignore[arg-type]
+        if user.email == "new@example.org":  # the invited person, not the quicker one
+            make_member(pseudonym="heron", email="quicker@example.org")
+
+    monkeypatch.setattr(User, "full_clean", clean_then_lose_the_race)
+    with pytest.raises(ValidationError) as error:
+        services.accept_invitation(
+            token=issued.token, password="a long pass phrase 42", pseudonym="Heron"
+        )
+    assert "pseudonym" in error.value.message_dict
+    issued.invitation.refresh_from_db()
+    assert issued.invitation.accepted_at is None, "the invitation stays open for another try"
+    assert not User.objects.filter(email="new@example.org").exists()
+
+
+def test_admin_adds_a_role_once(
+    org_admin: User, organisation: Organisation, service_user: User
+) -> None:
+    first = services.add_role(
+        actor=org_admin, organisation=organisation, user=service_user, role=Role.FACILITATOR
+    )
+    again = services.add_role(
+        actor=org_admin, organisation=organisation, user=service_user, role=Role.FACILITATOR
+    )
+    assert first == again
+    assert set(Membership.objects.filter(user=service_user).values_list("role", flat=True)) == {
+        Role.SERVICE_USER,
+        Role.FACILITATOR,
+    }
+
+
+def test_only_admins_add_roles(
+    provider: User, organisation: Organisation, service_user: User
+) -> None:
+    with pytest.raises(PermissionDenied):
+        services.add_role(
+            actor=provider, organisation=organisation, user=service_user, role=Role.MODERATOR
+        )
+    assert not Membership.objects.filter(user=service_user, role=Role.MODERATOR).exists()
+
+
+def test_update_profile_saves_the_trimmed_name_and_profession(service_user: User) -> None:
+    services.update_profile(
+        user=service_user, full_name="  Sam Example ", profession=" Community nurse "
+    )
+    service_user.refresh_from_db()
+    assert (service_user.full_name, service_user.profession) == ("Sam Example", "Community nurse")
+
+
+def test_admin_cannot_deactivate_someone_outside_their_organisation(
+    org_admin: User, organisation: Organisation
+) -> None:
+    stranger = UserFactory.create()
+    with pytest.raises(PermissionDenied):
+        services.deactivate_user(actor=org_admin, organisation=organisation, user=stranger)
+    stranger.refresh_from_db()
+    assert stranger.is_active
