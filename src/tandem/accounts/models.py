@@ -44,7 +44,7 @@ class AgeCheck(models.TextChoices):
 
 
 class AvatarColour(models.TextChoices):
-    """The colours of a generated avatar (web/templatetags/avatars.py); empty: from the name."""
+    """The colours of a generated avatar (accounts/templatetags/avatars.py); empty: from the name."""
 
     BLUE = "0", _("Blue")
     GREEN = "1", _("Green")

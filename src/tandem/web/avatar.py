@@ -1,6 +1,6 @@
 """The person picks how their generated avatar looks: a colour and a shape, or "from my name".
 
-Never a photo: the picture is drawn from the pseudonym (``web/templatetags/avatars.py``).
+Never a photo: the picture is drawn from the pseudonym (``accounts/templatetags/avatars.py``).
 """
 
 from __future__ import annotations

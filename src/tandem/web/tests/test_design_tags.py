@@ -11,9 +11,9 @@ from django.test import Client
 from django.utils import timezone
 
 from tandem.accounts.models import User
+from tandem.accounts.templatetags.avatars import avatar, avatar_svg, name_avatar
 from tandem.conftest import login_client
-from tandem.web.templatetags.avatars import avatar, avatar_svg, name_avatar
-from tandem.web.templatetags.times import reltime
+from tandem.core.templatetags.times import reltime
 
 SRC = Path(__file__).resolve().parents[2]
 

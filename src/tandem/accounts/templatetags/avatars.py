@@ -10,6 +10,9 @@ The same name always gives the same picture: a 5-by-5 mirrored pattern from the 
 name (case-folded), inside a coloured outline. The SVG is decorative (``aria-hidden``): the
 name is always written beside it. Colours are CSS classes (``.av-0``…``.av-7`` in
 ``web/tandem.css``), so the page's CSP needs no inline styles; geometry is plain attributes.
+
+The tags live in accounts, not in the shell (web), because feature apps (the forum's post
+headers) draw avatars too, and apps depend on accounts, never on web.
 """
 
 from __future__ import annotations

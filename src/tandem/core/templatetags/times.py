@@ -4,6 +4,8 @@ Rendered on the server, so it reads the same without JavaScript: a ``<time>`` wi
 machine-readable ``datetime``, the exact local time in ``title`` (a mouse hover) and in a
 span that CSS shows on hover and on keyboard focus and that screen readers always read.
 Times more than a week away, and times in the future, show their date instead.
+
+In core, so every app's templates and tag code may use it (apps never depend on web).
 """
 
 from __future__ import annotations
