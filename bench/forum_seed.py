@@ -22,9 +22,9 @@ post at a time, but every row has the shape the services give it:
   settings) is taken as done: every post is visible, as after moderators approved them; that
   moderation trail is not generated, and no forum page reads it.
 
-Sizes follow the peer seed (``/work/shared/bench/spirit/seed.py``): posts spread evenly over
-topics, the same words and text length (gaussian, mean 400 characters, sd 40 %), topics dated
-over 300 days of the past year, replies 1-600 minutes apart. One deviation: the first topic has
+Sizes follow the peer seed (``shared/bench/spirit/seed.py``, beside the repository): posts
+spread evenly over topics, the same words and text length (gaussian, mean 400 characters, sd
+40 %), topics dated over 300 days of the past year, replies 1-600 minutes apart. One deviation: the first topic has
 ``short_topic_posts`` posts (20, the peer's page size) and the second topic takes the posts it
 gives up, so the totals are unchanged. The same seed gives the same data on both databases.
 """

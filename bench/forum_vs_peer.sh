@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # forum_vs_peer.sh -- Tandem's forum against the peer forum (django-spirit), measured in the same
 # run on the same machine, alternating page by page, with the shared peer tooling in
-# /work/shared/bench (peer-forum-bench.sh sets the peer up; lib/wrk-measure.sh measures both).
+# ../shared/bench beside the repository (peer-forum-bench.sh sets the peer up; lib/wrk-measure.sh
+# measures both; SHARED= names another folder).
 #
 #   sudo bench/forum_vs_peer.sh                 # 5000 users, 2000 topics / 10 categories, 100000 posts
 #   REPEAT=1 DURATION=10s bench/forum_vs_peer.sh  # a quick look (much shorter runs can read
@@ -50,7 +51,7 @@ set -euo pipefail
 T_START=$(date +%s)
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
-SHARED=${SHARED:-/work/shared/bench}
+SHARED=${SHARED:-$ROOT/../shared/bench}
 PEER_SCRIPT=$SHARED/peer-forum-bench.sh
 MEASURE=$SHARED/lib/wrk-measure.sh
 TPY=$ROOT/.venv/bin/python

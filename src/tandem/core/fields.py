@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 # Type parameters as django-stubs declares them, so its mypy plugin can work out ``str`` or
 # ``str | None`` from ``null=`` for each model attribute. Subscripting Field and Lookup at run
-# time relies on django_stubs_ext.monkeypatch(), which settings.py calls.
+# time relies on django_stubs_ext.monkeypatch(), which settings/environment.py calls.
 _ST = TypeVar("_ST", contravariant=True)
 _GT = TypeVar("_GT", covariant=True)
 

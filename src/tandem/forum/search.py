@@ -100,7 +100,7 @@ def search_posts(user: User, query: str) -> RankedPosts:
         )
         with transaction.atomic():
             with connection.cursor() as cursor:
-                # Statements are prepared (settings.py), and after a few runs PostgreSQL may
+                # Statements are prepared (settings/data.py), and after a few runs PostgreSQL may
                 # keep one generic plan for them. How many posts a search matches depends on
                 # its words, so a generic plan cannot suit them all: one took 1.8 s instead
                 # of 40 ms. Plan each search for its own words.

@@ -7,7 +7,7 @@ opened during an outage was refused and one that opened a conversation then lost
 Here every channel and group is kept in this process's memory whatever Redis says; subscribing
 is tried with a short time limit, and what did not get through is subscribed again by the
 watch. (The first command after a Redis restart no longer fails on the connection the restart
-closed either: redis-py retries it once on a fresh one, ``settings._redis_retry``.)
+closed either: redis-py retries it once on a fresh one, ``settings.data._redis_retry``.)
 
 ``LayerWatch`` (one per event loop, running while the process has sockets) sends itself a
 probe through Redis every second: the round trip proves that publishing and this process's

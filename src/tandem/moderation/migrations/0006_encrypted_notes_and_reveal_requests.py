@@ -11,7 +11,7 @@ triggers refuse UPDATE on ``moderation_auditentry`` (migration 0002), and liftin
 rewrite history would defeat the point of the log. From this migration on, reveal reasons are
 never written to the audit log (they live encrypted in ``RevealRequest.reason``), so the
 plaintext ones are a closed set that only shrinks as the log is archived; an operator who must
-remove them does so deliberately, outside the application (docs/architecture.md).
+remove them does so deliberately, outside the application (docs/moderation.md).
 """
 
 import django.core.validators

@@ -88,7 +88,7 @@ def crisis_plan_print(request: HttpRequest) -> HttpResponse:
 @require_GET
 @toolbox_owner
 def crisis_plan_offline(request: HttpRequest) -> HttpResponse:
-    """The stand-alone copy the service worker keeps on the device (see the architecture doc).
+    """The stand-alone copy the service worker keeps on the device (docs/toolbox.md).
 
     It carries no form and no CSRF token, so a stale copy cannot act on the person's behalf.
     """
