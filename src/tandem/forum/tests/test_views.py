@@ -349,7 +349,7 @@ def test_watching_a_topic_notifies_in_app_and_by_content_free_email(
     for secret in ("Kite", "Panic", "Breathing", category.community.name, "Coping"):
         assert secret not in f"{email.subject} {email.body}"
     robin = login_client(client_factory(), author)
-    assert 'Notifications <span class="badge">1' in robin.get("/").content.decode()
+    assert 'Notifications <span class="badge badge-new">1' in robin.get("/").content.decode()
     assert "Kite replied" in robin.get("/notifications/").content.decode()
     response = robin.post(f"/notifications/{notification.pk}/open/")
     assert response["Location"].startswith(f"/topics/{topic.pk}/#post-")
