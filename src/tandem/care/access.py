@@ -92,13 +92,19 @@ def refuse(viewer: User | AnonymousUser, owner_id: int | None, what: str) -> Htt
 def active_relationship(provider: User | AnonymousUser, owner_id: int) -> CareRelationship | None:
     if not provider.is_authenticated or not provider.is_active:
         return None
-    return (
+    relationship = (
         CareRelationship.objects.filter(
             provider=provider, service_user_id=owner_id, status=RelationshipStatus.ACTIVE
         )
         .select_related("service_user")
         .first()
     )
+    if relationship is not None:
+        # The provider is the one who asked: keep them on the row, so reading
+        # ``relationship.provider`` later costs no query.
+        assert isinstance(provider, User)  # noqa: S101 - authenticated, so a User
+        relationship.provider = provider
+    return relationship
 
 
 def granted_level(relationship: CareRelationship, module: str) -> int:

@@ -19,6 +19,8 @@ from datetime import datetime
 
 from django.core.exceptions import ImproperlyConfigured
 
+from tandem.accounts.models import User
+
 # Per owner id, per ``Module`` value: when something in that module last changed.
 Changes = dict[int, dict[str, datetime]]
 
@@ -27,12 +29,14 @@ Changes = dict[int, dict[str, datetime]]
 class ModuleSource:
     """An app that holds the content of some modules.
 
-    ``latest_changes(owner_ids)`` returns, per owner and module, when something last changed,
-    leaving out owners and modules with nothing in them, in a fixed number of queries.
+    ``latest_changes(owner_ids, provider=viewer)`` returns, per owner and module, when
+    something last changed *that ``viewer`` could see* (an entry shared with another provider
+    does not count), leaving out owners and modules with nothing in them, in a fixed number of
+    queries.
     """
 
     name: str
-    latest_changes: Callable[[list[int]], Changes]
+    latest_changes: Callable[..., Changes]
 
 
 _sources: dict[str, ModuleSource] = {}
@@ -50,16 +54,18 @@ def register_module_source(source: ModuleSource) -> None:
     _sources[source.name] = source
 
 
-def latest_changes(owner_ids: list[int]) -> Changes | None:
-    """When something last changed, per owner and module, over every registered source; None
-    when no source is registered (the pages then say changes cannot be shown)."""
+def latest_changes(owner_ids: list[int], *, viewer: User) -> Changes | None:
+    """When something that ``viewer`` (a provider) could see last changed, per owner and
+    module, over every registered source; None when no source is registered (the pages then
+    say changes cannot be shown). The viewer is required: a change only someone else was
+    shown (a journal entry shared with another provider) must not show up as "changed"."""
     if not _sources:
         return None
     found: Changes = {}
     if not owner_ids:
         return found
     for source in _sources.values():
-        for owner_id, modules in source.latest_changes(owner_ids).items():
+        for owner_id, modules in source.latest_changes(owner_ids, provider=viewer).items():
             mine = found.setdefault(owner_id, {})
             for module, changed_at in modules.items():
                 if module not in mine or changed_at > mine[module]:

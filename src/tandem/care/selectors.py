@@ -292,7 +292,7 @@ def caseload_for_provider(provider: User) -> Caseload:
             .order_by("service_user__full_name", "service_user__pseudonym", "id")
         )
     )
-    changes = modules.latest_changes([r.service_user_id for r in relationships])
+    changes = modules.latest_changes([r.service_user_id for r in relationships], viewer=provider)
     latest = changes or {}
     entries = []
     for relationship in relationships:
@@ -339,7 +339,7 @@ def person_overview(relationship: CareRelationship) -> PersonOverview:
     previous visit, so call this before marking the visit."""
     grants = list(Grant.objects.filter(relationship=relationship))
     shares = _shares(relationship.service_user_id, grants)
-    changes = modules.latest_changes([relationship.service_user_id])
+    changes = modules.latest_changes([relationship.service_user_id], viewer=relationship.provider)
     latest = (changes or {}).get(relationship.service_user_id, {})
     open_session = (
         JointSession.objects.filter(relationship=relationship, ended_at__isnull=True)

@@ -558,7 +558,7 @@ def test_person_overview_shows_changes_since_the_last_visit_and_marks_the_visit(
     now = timezone.now()
     owner_id = relationship.service_user_id
 
-    def latest_changes(owner_ids: list[int]) -> dict[int, dict[str, datetime]]:
+    def latest_changes(owner_ids: list[int], provider: User) -> dict[int, dict[str, datetime]]:
         # A change in the journal, which is not shared, must not show.
         return {owner_id: {GOALS: now, Module.JOURNAL.value: now}}
 
