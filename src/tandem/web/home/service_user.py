@@ -9,16 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
 
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from tandem.accounts.models import User
-from tandem.messaging.models import Side, Thread
-from tandem.messaging.selectors import inbox_threads
+from tandem.messaging.models import CARE_KIND, Side, Thread
+from tandem.messaging.selectors import inbox_threads, unread_message_count
 from tandem.toolbox.models import CrisisPlan, Goal, GoalStatus, GoalStep, StatusRating
 from tandem.toolbox.selectors import goals_for_owner
 from tandem.web.home import forum
@@ -73,19 +72,20 @@ def active_goals_with_next_step(owner: User) -> list[Goal]:
 
 
 def message_summary(user: User) -> MessageSummary:
-    """Unread messages and who is waiting for whom, over the threads ``user`` may read (the
-    inbox's own rule), and the few threads with something new or waiting (three queries)."""
-    inbox = inbox_threads(user)
-    totals: dict[str, Any] = inbox.order_by().aggregate(
-        unread=Sum("unread"),
-        waiting_for_me=Count("pk", filter=Q(waiting_for=Side.SERVICE_USER, service_user=user)),
-        waiting_for_team=Count("pk", filter=Q(waiting_for=Side.CARE_TEAM, service_user=user)),
+    """Unread messages (the menu's own count), who is waiting for whom in the person's own
+    care conversations, and the few threads with something new or waiting for them, by the
+    inbox's rule (four queries)."""
+    waiting = Thread.objects.filter(kind=CARE_KIND, service_user=user).aggregate(
+        for_me=Count("pk", filter=Q(waiting_for=Side.SERVICE_USER)),
+        for_team=Count("pk", filter=Q(waiting_for=Side.CARE_TEAM)),
     )
-    wanted = inbox.filter(Q(unread__gt=0) | Q(waiting_for=Side.SERVICE_USER, service_user=user))
+    wanted = inbox_threads(user).filter(
+        Q(unread__gt=0) | Q(kind=CARE_KIND, waiting_for=Side.SERVICE_USER, service_user=user)
+    )
     return MessageSummary(
-        unread=int(totals["unread"] or 0),
-        waiting_for_me=int(totals["waiting_for_me"] or 0),
-        waiting_for_team=int(totals["waiting_for_team"] or 0),
+        unread=unread_message_count(user),
+        waiting_for_me=int(waiting["for_me"]),
+        waiting_for_team=int(waiting["for_team"]),
         threads=list(wanted[:SHOWN]),
     )
 
@@ -122,7 +122,7 @@ def _prompts(*, has_plan: bool, checked_in: bool, has_goals: bool) -> list[Promp
 
 
 def service_user_home(user: User) -> ServiceUserHome:
-    """Everything the service user's section shows, in a fixed number of queries (six;
+    """Everything the service user's section shows, in a fixed number of queries (seven;
     the forum glance is read once for all roles, in ``web.home``)."""
     goals = active_goals_with_next_step(user)
     has_plan = CrisisPlan.objects.filter(owner=user).exists()

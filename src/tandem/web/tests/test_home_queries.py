@@ -168,7 +168,7 @@ def test_service_user_home_queries_do_not_grow(
         grow_service_user(service_user, provider, peer, category, n, start=done[0])
         done[0] += n
 
-    _assert_bounded(client, grow, 17)
+    _assert_bounded(client, grow, 18)
 
 
 def test_provider_home_queries_do_not_grow(
