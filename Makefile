@@ -12,6 +12,15 @@ export DJANGO_SETTINGS_MODULE := tandem.settings
 install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.lock pyproject.toml
+	@# WeasyPrint (the data export's printable summary) draws text with Debian's Pango and a font.
+	@if dpkg -s libpangoft2-1.0-0 fonts-dejavu-core >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; \
+	else \
+		echo "The data export needs Pango: sudo apt-get install libpangoft2-1.0-0 fonts-dejavu-core"; \
+		exit 1; \
+	fi
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --disable-pip-version-check "uv==$(UV_VERSION)"
 	$(VENV)/bin/uv pip install -q --python $(PY) --require-hashes -r requirements.lock
