@@ -15,6 +15,5 @@ urlpatterns = [
     path("", include("tandem.notifications.urls")),
     path("", include("tandem.moderation.urls")),
     path("", include("tandem.messaging.urls")),
-    path("", include("tandem.datarights.urls")),
     path("", include("tandem.web.urls")),
 ]

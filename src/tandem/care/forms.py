@@ -11,6 +11,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from tandem.care.models import (
+    AGREEMENT_CRISIS_MAX_LENGTH,
     AGREEMENT_NOT_FOR_MAX_LENGTH,
     AGREEMENT_PURPOSE_MAX_LENGTH,
     SESSION_NOTE_MAX_LENGTH,
@@ -103,6 +104,8 @@ class SharingForm(forms.Form):
 
 
 class AgreementForm(forms.Form):
+    """A proposed version of the agreement; the other side accepts or declines it."""
+
     purpose = forms.CharField(
         label=_("What we use Tandem for"),
         required=False,
@@ -123,11 +126,24 @@ class AgreementForm(forms.Form):
         help_text=_("Tandem is never for emergencies. Say what else, if anything."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    crisis_section = forms.CharField(
+        label=_("In a crisis, or if you cannot reach me"),
+        max_length=AGREEMENT_CRISIS_MAX_LENGTH,
+        help_text=_(
+            "What to do when a reply cannot wait: the crisis plan, who to call. The agreement "
+            "links to the crisis plan."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     review_every_weeks = forms.IntegerField(
         label=_("We look at this agreement again every (weeks)"),
         min_value=1,
         max_value=52,
+        help_text=_("Both of you are reminded when the review is due."),
     )
+    # What the person saw when they started (the version in force and the open proposal):
+    # a change made meanwhile is answered with a conflict instead of being overwritten.
+    state = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class JointSessionModulesForm(forms.Form):

@@ -7,17 +7,29 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tandem.accounts.models import User
+
+# The agreement and its versions live in their own module; re-exported as care's models.
+from tandem.care.agreement_models import (
+    AGREEMENT_CRISIS_MAX_LENGTH as AGREEMENT_CRISIS_MAX_LENGTH,
+)
+from tandem.care.agreement_models import (
+    AGREEMENT_NOT_FOR_MAX_LENGTH as AGREEMENT_NOT_FOR_MAX_LENGTH,
+)
+from tandem.care.agreement_models import (
+    AGREEMENT_PURPOSE_MAX_LENGTH as AGREEMENT_PURPOSE_MAX_LENGTH,
+)
+from tandem.care.agreement_models import Agreement as Agreement
+from tandem.care.agreement_models import AgreementVersion as AgreementVersion
+from tandem.care.agreement_models import VersionStatus as VersionStatus
 from tandem.core.fields import EncryptedTextField
 
 COMMENT_MAX_LENGTH = 2000
-AGREEMENT_PURPOSE_MAX_LENGTH = 2000
-AGREEMENT_NOT_FOR_MAX_LENGTH = 1000
 SESSION_NOTE_MAX_LENGTH = 10000
 # A joint session the service user forgot to end stops giving access after this long.
 JOINT_SESSION_MAX_DURATION = timedelta(hours=4)
@@ -275,47 +287,6 @@ class SecurityEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.viewer_id} refused {self.what} of {self.owner_id}"
-
-
-class Agreement(models.Model):
-    """How a service user and a provider agree to use Tandem together (ReConnect: align
-    expectations so neither is left "waiting for the other")."""
-
-    relationship = models.OneToOneField(
-        CareRelationship, on_delete=models.CASCADE, related_name="agreement"
-    )
-    # Encrypted: what a person uses Tandem for can say a lot about their health.
-    purpose = EncryptedTextField(
-        _("What we use Tandem for"),
-        blank=True,
-        validators=[MaxLengthValidator(AGREEMENT_PURPOSE_MAX_LENGTH)],
-    )
-    reply_within_days = models.PositiveSmallIntegerField(
-        _("Replies can be expected within (working days)"),
-        default=2,
-        validators=[MinValueValidator(1), MaxValueValidator(20)],
-    )
-    not_for = models.TextField(
-        _("What Tandem is not for"),
-        default=_("Emergencies. In a crisis, use your crisis plan or call the crisis line."),
-        validators=[MaxLengthValidator(AGREEMENT_NOT_FOR_MAX_LENGTH)],
-    )
-    review_every_weeks = models.PositiveSmallIntegerField(
-        _("We review this agreement every (weeks)"),
-        default=12,
-        validators=[MinValueValidator(1), MaxValueValidator(52)],
-    )
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
-    user_agreed_at = models.DateTimeField(null=True, blank=True)
-    provider_agreed_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"Agreement for {self.relationship_id}"
-
-    @property
-    def agreed_by_both(self) -> bool:
-        return self.user_agreed_at is not None and self.provider_agreed_at is not None
 
 
 class Comment(models.Model):

@@ -37,14 +37,19 @@ urlpatterns = [
         name="relationship-end",
     ),
     path(
-        "care/relationships/<id:relationship_id>/agreement/",
-        views.AgreementEditView.as_view(),
-        name="agreement-edit",
+        "care/relationships/<id:relationship_id>/agreement/propose/",
+        views.AgreementProposeView.as_view(),
+        name="agreement-propose",
     ),
     path(
-        "care/relationships/<id:relationship_id>/agreement/agree/",
-        views.agreement_agree,
-        name="agreement-agree",
+        "care/relationships/<id:relationship_id>/agreement/history/",
+        views.agreement_history,
+        name="agreement-history",
+    ),
+    path(
+        "care/relationships/<id:relationship_id>/agreement/<id:version_id>/<str:decision>/",
+        views.agreement_decide,
+        name="agreement-decide",
     ),
     path(
         "care/relationships/<id:relationship_id>/sessions/start/",

@@ -15,13 +15,13 @@ from tandem.accounts.access import is_verified_provider
 from tandem.accounts.models import Membership, Role, User
 from tandem.care.access import check_is_service_user, check_is_verified_provider
 from tandem.care.models import (
-    Agreement,
     CareRelationship,
     CareRequest,
     JointSession,
     ProviderLinkCode,
     RelationshipStatus,
 )
+from tandem.care.services.agreements import start_agreement
 
 logger = logging.getLogger(__name__)
 
@@ -79,12 +79,12 @@ def _code_attempts_key(user: User) -> str:
 
 
 def _activate(relationship: CareRelationship) -> CareRelationship:
-    """Make a relationship active and give it an agreement to fill in together."""
+    """Make a relationship active, with Tandem's starting agreement in force."""
     relationship.status = RelationshipStatus.ACTIVE
     relationship.started_at = timezone.now()
     relationship.full_clean()
     relationship.save(update_fields=["status", "started_at"])
-    Agreement.objects.get_or_create(relationship=relationship)
+    start_agreement(relationship=relationship)
     return relationship
 
 

@@ -7,7 +7,8 @@ from collections.abc import Callable
 import pytest
 
 from tandem.accounts.models import Organisation, User
-from tandem.care.models import Agreement, CareRelationship, Grant, Level
+from tandem.care import services
+from tandem.care.models import CareRelationship, Grant, Level
 from tandem.care.tests.factories import CareRelationshipFactory
 
 
@@ -18,7 +19,7 @@ def relationship(
     relationship: CareRelationship = CareRelationshipFactory.create(
         service_user=service_user, provider=provider, organisation=organisation
     )
-    Agreement.objects.create(relationship=relationship)
+    services.start_agreement(relationship=relationship)
     return relationship
 
 

@@ -59,8 +59,9 @@ def test_linking_by_code_makes_an_active_relationship_that_shares_nothing(
     assert relationship.organisation == organisation
     assert relationship.requested_by == service_user
     assert not Grant.objects.filter(relationship=relationship).exists()
-    agreement = Agreement.objects.get(relationship=relationship)
-    assert agreement.user_agreed_at is None and agreement.provider_agreed_at is None
+    # Tandem's starting agreement is in force (test_agreement_services.py has the rest).
+    agreement = Agreement.objects.select_related("version").get(relationship=relationship)
+    assert agreement.version is not None and agreement.version.number == 1
 
 
 def test_a_typed_code_may_have_spaces_dashes_and_small_letters(
@@ -457,92 +458,6 @@ def test_comments_for_items_reads_in_one_query_with_authors(
     assert len(queries) == 1
     assert len(names) == 10
     assert selectors.comments_for_items(owner, GOALS, []) == {}
-
-
-# --- Agreement ---------------------------------------------------------------------------------
-
-
-def _edit(actor: User, relationship: CareRelationship, **changes: object) -> Agreement:
-    values: dict[str, object] = {
-        "purpose": "Goals before meetings.",
-        "reply_within_days": 2,
-        "not_for": "Emergencies.",
-        "review_every_weeks": 12,
-    }
-    values.update(changes)
-    return services.edit_agreement(actor=actor, relationship=relationship, **values)  # type: ignore[arg-type]
-
-
-def test_editing_the_agreement_resets_the_other_sides_agreement(
-    relationship: CareRelationship,
-) -> None:
-    user, provider = relationship.service_user, relationship.provider
-    _edit(user, relationship)
-    services.agree_to_agreement(actor=user, relationship=relationship)
-    agreement = services.agree_to_agreement(actor=provider, relationship=relationship)
-    assert agreement.agreed_by_both
-    agreement = _edit(provider, relationship, reply_within_days=3)
-    assert agreement.user_agreed_at is None
-    assert agreement.provider_agreed_at is not None
-    assert agreement.updated_by == provider
-    services.agree_to_agreement(actor=user, relationship=relationship)
-    agreement = _edit(user, relationship, purpose="Also my sleep diary.")
-    assert agreement.provider_agreed_at is None and agreement.user_agreed_at is not None
-    assert selectors.agreement_for(user, provider) == agreement
-
-
-def test_saving_the_agreement_without_changes_keeps_both_agreements(
-    relationship: CareRelationship,
-) -> None:
-    user, provider = relationship.service_user, relationship.provider
-    _edit(user, relationship)
-    services.agree_to_agreement(actor=user, relationship=relationship)
-    services.agree_to_agreement(actor=provider, relationship=relationship)
-    assert _edit(provider, relationship).agreed_by_both
-
-
-@pytest.mark.parametrize(
-    "changes",
-    [
-        {"purpose": "x" * 2001},
-        {"not_for": "x" * 1001},
-        {"reply_within_days": 0},
-        {"reply_within_days": 21},
-        {"review_every_weeks": 53},
-    ],
-)
-def test_agreement_values_must_be_in_range(
-    relationship: CareRelationship, changes: dict[str, object]
-) -> None:
-    with pytest.raises(ValidationError):
-        _edit(relationship.service_user, relationship, **changes)
-    assert Agreement.objects.get(relationship=relationship).purpose == ""
-
-
-def test_only_the_pair_of_an_active_relationship_edits_or_agrees(
-    relationship: CareRelationship, make_member: Callable[..., User]
-) -> None:
-    outsider = make_member(Role.PROVIDER)
-    with pytest.raises(PermissionDenied):
-        _edit(outsider, relationship)
-    with pytest.raises(PermissionDenied):
-        services.agree_to_agreement(actor=outsider, relationship=relationship)
-    Membership.objects.filter(user=relationship.provider).update(verified_at=None)
-    with pytest.raises(PermissionDenied):
-        _edit(relationship.provider, relationship)
-    services.end_relationship(actor=relationship.service_user, relationship=relationship)
-    relationship.refresh_from_db()
-    with pytest.raises(PermissionDenied):
-        _edit(relationship.service_user, relationship)
-    assert selectors.agreement_for(relationship.service_user, relationship.provider) is None
-
-
-def test_the_agreement_purpose_is_stored_encrypted(relationship: CareRelationship) -> None:
-    _edit(relationship.service_user, relationship, purpose="my depression")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT purpose FROM care_agreement")
-        (raw,) = cursor.fetchone()
-    assert "depression" not in raw
 
 
 # --- Joint sessions ----------------------------------------------------------------------------

@@ -16,7 +16,6 @@ from tandem.accounts.models import Membership, Organisation, Role, User
 from tandem.care import access, modules, services
 from tandem.care.models import (
     AccessLogEntry,
-    Agreement,
     CareRelationship,
     CareRequest,
     Grant,
@@ -259,79 +258,6 @@ def test_both_sides_open_the_relationship_page_outsiders_get_404(
     assert relationship.service_user.pseudonym in _text(provider_page)
     for outsider in (make_member(Role.SERVICE_USER), make_member(Role.PROVIDER, totp=True)):
         assert as_user(outsider).get(path).status_code == 404
-
-
-def test_agreement_edit_saves_and_asks_the_other_side_again(
-    as_user: Callable[[User], Client], relationship: CareRelationship
-) -> None:
-    Agreement.objects.filter(relationship=relationship).update(
-        user_agreed_at=timezone.now(), provider_agreed_at=timezone.now()
-    )
-    client = as_user(relationship.provider)
-    path = f"/care/relationships/{relationship.pk}/agreement/"
-    assert client.get(path).status_code == 200
-    response = client.post(
-        path,
-        {
-            "purpose": "Goals before our meetings.",
-            "reply_within_days": "3",
-            "not_for": "Emergencies.",
-            "review_every_weeks": "8",
-        },
-    )
-    assert response.status_code == 302
-    agreement = Agreement.objects.get(relationship=relationship)
-    assert agreement.purpose == "Goals before our meetings."
-    assert agreement.reply_within_days == 3
-    assert agreement.user_agreed_at is None and agreement.provider_agreed_at is not None
-    page = _text(as_user(relationship.service_user).get(f"/care/relationships/{relationship.pk}/"))
-    assert "Goals before our meetings." in page
-    assert "3 working days" in page
-    assert "I agree" in page
-
-
-@pytest.mark.parametrize(
-    ("field", "value", "message"),
-    [
-        ("purpose", "p" * 2001, "at most 2000 characters"),
-        ("not_for", "n" * 1001, "at most 1000 characters"),
-        ("reply_within_days", "0", "greater than or equal to 1"),
-        ("review_every_weeks", "abc", "Enter a whole number"),
-    ],
-)
-def test_bad_agreement_input_answers_400_and_keeps_what_was_typed(
-    as_user: Callable[[User], Client],
-    relationship: CareRelationship,
-    field: str,
-    value: str,
-    message: str,
-) -> None:
-    data = {
-        "purpose": "Typed purpose",
-        "reply_within_days": "2",
-        "not_for": "Typed not for",
-        "review_every_weeks": "12",
-    }
-    data[field] = value
-    response = as_user(relationship.service_user).post(
-        f"/care/relationships/{relationship.pk}/agreement/", data
-    )
-    text = _text(response)
-    assert response.status_code == 400
-    assert "There is a problem" in text
-    assert message in text
-    assert value in text
-    assert "Typed" in text
-    assert Agreement.objects.get(relationship=relationship).purpose == ""
-
-
-def test_each_side_marks_i_agree(
-    as_user: Callable[[User], Client], relationship: CareRelationship
-) -> None:
-    path = f"/care/relationships/{relationship.pk}/agreement/agree/"
-    assert as_user(relationship.service_user).post(path).status_code == 302
-    assert as_user(relationship.provider).post(path).status_code == 302
-    assert Agreement.objects.get(relationship=relationship).agreed_by_both
 
 
 def test_ending_a_relationship_from_the_service_user_side_stops_the_provider_at_once(
@@ -669,5 +595,10 @@ def test_agreement_pages_of_an_ended_relationship_are_404(
 ) -> None:
     services.end_relationship(actor=relationship.provider, relationship=relationship)
     client = as_user(relationship.service_user)
-    assert client.get(f"/care/relationships/{relationship.pk}/agreement/").status_code == 404
-    assert client.post(f"/care/relationships/{relationship.pk}/agreement/agree/").status_code == 404
+    base = f"/care/relationships/{relationship.pk}/agreement"
+    assert client.get(f"{base}/propose/").status_code == 404
+    version = relationship.agreement.version
+    assert version is not None
+    assert client.post(f"{base}/{version.pk}/accept/").status_code == 404
+    # The service user keeps the history of an ended relationship.
+    assert client.get(f"{base}/history/").status_code == 200

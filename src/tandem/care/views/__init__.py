@@ -1,11 +1,16 @@
 """Thin views: parse the request, check the gate, call a service or selector, render.
 
 One module per side: ``team`` (the service user's pages), ``relationships`` (both sides of a
-relationship: agreement, joint sessions), ``caseload`` (the provider's pages), ``age`` (a
+relationship: joint sessions), ``agreement`` (propose, answer, history), ``caseload`` (the provider's pages), ``age`` (a
 provider confirms a person's age) and ``security`` (the organisation admin's refused reads).
 """
 
 from tandem.care.views.age import person_confirm_age
+from tandem.care.views.agreement import (
+    AgreementProposeView,
+    agreement_decide,
+    agreement_history,
+)
 from tandem.care.views.caseload import (
     REQUEST_SENT_MESSAGE,
     CaseloadView,
@@ -15,9 +20,7 @@ from tandem.care.views.caseload import (
 )
 from tandem.care.views.relationships import (
     SHOW_MODULES_PROOF_MESSAGE,
-    AgreementEditView,
     JointSessionDetailView,
-    agreement_agree,
     joint_session_end,
     joint_session_modules,
     joint_session_start,
@@ -45,13 +48,14 @@ __all__ = [
     "SECURITY_EVENTS_PAGE_SIZE",
     "SHOW_MODULES_PROOF_MESSAGE",
     "TAKEN_AWAY_FIRST_MESSAGE",
-    "AgreementEditView",
+    "AgreementProposeView",
     "CareTeamView",
     "CaseloadView",
     "JointSessionDetailView",
     "SharingView",
     "access_log",
-    "agreement_agree",
+    "agreement_decide",
+    "agreement_history",
     "care_request_withdraw",
     "joint_session_end",
     "joint_session_modules",

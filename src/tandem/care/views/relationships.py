@@ -1,9 +1,7 @@
-"""Pages for both sides of a care relationship: the relationship, its agreement, and joint
-sessions."""
+"""Pages for both sides of a care relationship: the relationship and joint sessions (the
+agreement's own pages are in ``views.agreement``)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -11,13 +9,13 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from tandem.accounts.reauth import require_fresh_proof
 from tandem.accounts.requests import current_user
-from tandem.care import access, selectors, services
-from tandem.care.forms import AgreementForm, JointSessionModulesForm, SessionNoteForm
-from tandem.care.models import Agreement, CareRelationship, JointSession
+from tandem.care import access, agreement_selectors, selectors, services
+from tandem.care.forms import JointSessionModulesForm, SessionNoteForm
+from tandem.care.models import CareRelationship, JointSession
 from tandem.care.views.common import side_of
 from tandem.core.forms import attach_service_error
 
@@ -27,38 +25,30 @@ SHOW_MODULES_PROOF_MESSAGE = _(
 )
 
 
-def relationship_detail(request: HttpRequest, relationship_id: int) -> HttpResponse:
+def render_relationship(
+    request: HttpRequest, relationship: CareRelationship, *, status: int = 200
+) -> HttpResponse:
+    """The relationship page: the agreement (in force, and any proposal), what is shared,
+    joint sessions. The caller has opened ``relationship`` through the access gate."""
     user = current_user(request)
-    relationship = access.get_relationship_for_member(user, relationship_id)
-    page = selectors.relationship_page(relationship)
-    side = side_of(user, relationship)
-    agreed_at = None
-    if page.agreement is not None:
-        agreed_at = (
-            page.agreement.user_agreed_at if side == "user" else page.agreement.provider_agreed_at
-        )
     context = {
-        "page": page,
-        "side": side,
-        "may_agree": relationship.is_active and page.agreement is not None and agreed_at is None,
+        "page": selectors.relationship_page(relationship),
+        "agreement": agreement_selectors.agreement_section(relationship, user),
+        "side": side_of(user, relationship),
         "session_form": JointSessionModulesForm(),
     }
-    return render(request, "care/relationship_detail.html", context)
+    return render(request, "care/relationship_detail.html", context, status=status)
 
 
-@require_http_methods(["GET", "POST"])
+def relationship_detail(request: HttpRequest, relationship_id: int) -> HttpResponse:
+    relationship = access.get_relationship_for_member(current_user(request), relationship_id)
+    return render_relationship(request, relationship)
+
+
+@require_POST
 def relationship_end(request: HttpRequest, relationship_id: int) -> HttpResponseBase:
-    """GET asks first (what the provider loses, and that it cannot be undone); POST ends."""
     user = current_user(request)
     relationship = access.get_relationship_for_member(user, relationship_id)
-    if request.method == "GET":
-        if not relationship.is_active:
-            return redirect("care:relationship-detail", relationship_id=relationship.pk)
-        context = {
-            "page": selectors.relationship_page(relationship),
-            "side": side_of(user, relationship),
-        }
-        return render(request, "care/relationship_end.html", context)
     try:
         services.end_relationship(actor=user, relationship=relationship)
     except ValidationError as error:
@@ -73,76 +63,6 @@ def relationship_end(request: HttpRequest, relationship_id: int) -> HttpResponse
         return redirect("care:team")
     messages.success(request, _("You no longer work with this person on Tandem."))
     return redirect("care:caseload")
-
-
-def _agreement_initial(agreement: Agreement | None) -> dict[str, Any]:
-    agreement = agreement or Agreement()
-    return {
-        "purpose": agreement.purpose,
-        "reply_within_days": agreement.reply_within_days,
-        "not_for": agreement.not_for,
-        "review_every_weeks": agreement.review_every_weeks,
-    }
-
-
-class AgreementEditView(View):
-    template_name = "care/agreement_edit.html"
-
-    def _relationship(self, request: HttpRequest, relationship_id: int) -> CareRelationship:
-        relationship = access.get_relationship_for_member(current_user(request), relationship_id)
-        if not relationship.is_active:
-            raise Http404
-        return relationship
-
-    def _render(
-        self,
-        request: HttpRequest,
-        relationship: CareRelationship,
-        form: AgreementForm,
-        status: int = 200,
-    ) -> HttpResponse:
-        context = {
-            "relationship": relationship,
-            "form": form,
-            "side": side_of(current_user(request), relationship),
-        }
-        return render(request, self.template_name, context, status=status)
-
-    def get(self, request: HttpRequest, relationship_id: int) -> HttpResponse:
-        relationship = self._relationship(request, relationship_id)
-        agreement = selectors.agreement_for(relationship.service_user, relationship.provider)
-        return self._render(
-            request, relationship, AgreementForm(initial=_agreement_initial(agreement))
-        )
-
-    def post(self, request: HttpRequest, relationship_id: int) -> HttpResponse:
-        relationship = self._relationship(request, relationship_id)
-        form = AgreementForm(request.POST)
-        if form.is_valid():
-            try:
-                services.edit_agreement(
-                    actor=current_user(request), relationship=relationship, **form.cleaned_data
-                )
-            except ValidationError as error:
-                attach_service_error(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("Agreement saved. The other person is asked to read it and agree."),
-                )
-                return redirect("care:relationship-detail", relationship_id=relationship.pk)
-        return self._render(request, relationship, form, status=400)
-
-
-@require_POST
-def agreement_agree(request: HttpRequest, relationship_id: int) -> HttpResponseBase:
-    user = current_user(request)
-    relationship = access.get_relationship_for_member(user, relationship_id)
-    if not relationship.is_active:
-        raise Http404
-    services.agree_to_agreement(actor=user, relationship=relationship)
-    messages.success(request, _("You have agreed to this agreement."))
-    return redirect("care:relationship-detail", relationship_id=relationship.pk)
 
 
 @require_POST

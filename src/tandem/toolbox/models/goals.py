@@ -12,7 +12,6 @@ from tandem.accounts.models import User
 from tandem.core.models import TimeStampedModel
 from tandem.toolbox.models.domains import LifeDomain
 from tandem.toolbox.models.fields import encrypted_text
-from tandem.toolbox.models.kept import LiveManager, Undoable
 
 
 class GoalStatus(models.TextChoices):
@@ -69,15 +68,12 @@ class Goal(TimeStampedModel):
         return self.progress_from(total, done)
 
 
-class GoalStep(Undoable):
+class GoalStep(models.Model):
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="steps")
     text = encrypted_text(_("step"), 300, blank=False)
     position = models.PositiveIntegerField(default=0)
     done = models.BooleanField(_("done"), default=False)
     done_at = models.DateTimeField(null=True, blank=True)
-
-    objects = LiveManager()
-    all_objects = models.Manager()
 
     class Meta:
         ordering = ["position", "id"]
@@ -87,7 +83,7 @@ class GoalStep(Undoable):
         return self.text
 
 
-class Activity(Undoable, TimeStampedModel):
+class Activity(TimeStampedModel):
     """Something the owner did: the process between status and goals."""
 
     owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="activities")
@@ -97,9 +93,6 @@ class Activity(Undoable, TimeStampedModel):
     )
     description = encrypted_text(_("what I did"), 500, blank=False)
     done_on = models.DateField(_("date"), default=timezone.localdate)
-
-    objects = LiveManager()
-    all_objects = models.Manager()
 
     class Meta:
         ordering = ["-done_on", "-id"]

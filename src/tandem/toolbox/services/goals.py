@@ -19,7 +19,6 @@ from tandem.toolbox.services.common import (
     delete_comments,
     save_cleaned,
 )
-from tandem.toolbox.services.kept import keep_deleted
 
 MAX_STEPS_PER_GOAL = 50
 
@@ -181,7 +180,7 @@ def delete_step(*, owner: User, step: GoalStep) -> None:
     goal = step.goal
     check_owner(owner, goal)
     with transaction.atomic():
-        keep_deleted(owner=owner, item=step)
+        step.delete()
         _touch(goal)
 
 
@@ -244,4 +243,5 @@ def update_activity(
 
 
 def delete_activity(*, owner: User, activity: Activity) -> None:
-    keep_deleted(owner=owner, item=activity)
+    check_owner(owner, activity)
+    activity.delete()

@@ -7,7 +7,6 @@ from django.db import transaction
 from tandem.accounts.models import User
 from tandem.toolbox.models import NetworkMember
 from tandem.toolbox.services.common import check_owner, save_cleaned
-from tandem.toolbox.services.kept import keep_deleted
 
 
 def add_network_member(
@@ -57,4 +56,5 @@ def update_network_member(
 
 
 def delete_network_member(*, owner: User, member: NetworkMember) -> None:
-    keep_deleted(owner=owner, item=member)
+    check_owner(owner, member)
+    member.delete()

@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from tandem.accounts.models import User
 from tandem.toolbox.models import LifeDomain, StatusRating
-from tandem.toolbox.services.common import check_domain_usable, save_cleaned
-from tandem.toolbox.services.kept import keep_deleted
+from tandem.toolbox.services.common import check_domain_usable, check_owner, save_cleaned
 
 
 def record_status(
@@ -36,4 +35,5 @@ def record_status(
 
 
 def delete_status_rating(*, owner: User, rating: StatusRating) -> None:
-    keep_deleted(owner=owner, item=rating)
+    check_owner(owner, rating)
+    rating.delete()

@@ -36,7 +36,6 @@ from tandem.toolbox.views.common import (
     paginate,
     toolbox_owner,
 )
-from tandem.toolbox.views.undo import confirm_undoable_delete, deleted_redirect
 
 
 def _goal_list_page(request: HttpRequest, owner: User, *, read_only: bool) -> HttpResponse:
@@ -268,17 +267,14 @@ def step_move(request: HttpRequest, step_id: int) -> HttpResponseBase:
     return redirect(reverse("toolbox:goal-detail", args=[step.goal_id]) + "#steps")
 
 
-@require_http_methods(["GET", "POST"])
+@require_POST
 @toolbox_owner
 def step_delete(request: HttpRequest, step_id: int) -> HttpResponseBase:
     user = current_user(request)
     step = access.get_step_for_owner(user, step_id)
-    if request.method == "GET":
-        return confirm_undoable_delete(
-            request, step, title=_("Delete this step?"), button=_("Yes, delete")
-        )
     services.delete_step(owner=user, step=step)
-    return deleted_redirect("step", step)
+    messages.success(request, _("Step deleted."))
+    return redirect(reverse("toolbox:goal-detail", args=[step.goal_id]) + "#steps")
 
 
 def _activity_list_page(
@@ -365,17 +361,14 @@ def activity_edit(request: HttpRequest, activity_id: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_POST
 @toolbox_owner
 def activity_delete(request: HttpRequest, activity_id: int) -> HttpResponseBase:
     user = current_user(request)
     activity = access.get_activity_for_owner(user, activity_id)
-    if request.method == "GET":
-        return confirm_undoable_delete(
-            request, activity, title=_("Delete this activity?"), button=_("Yes, delete")
-        )
     services.delete_activity(owner=user, activity=activity)
-    return deleted_redirect("activity", activity)
+    messages.success(request, _("Activity deleted."))
+    return redirect("toolbox:activity-list")
 
 
 @require_GET
@@ -407,7 +400,6 @@ def shared_goal_comment(request: HttpRequest, owner_id: int, goal_id: int) -> Ht
                 module=Module.GOALS,
                 item_id=goal.pk,
                 body=form.cleaned_data["body"],
-                owner_url=reverse("toolbox:goal-detail", args=[goal.pk]) + "#comments",
             )
         except ValidationError as error:
             attach_service_error(form, error)

@@ -10,11 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from tandem.accounts.models import User
-from tandem.care.models import Agreement, CareRelationship, JointSession, RelationshipStatus
+from tandem.care.models import (
+    Agreement,
+    AgreementVersion,
+    CareRelationship,
+    JointSession,
+    RelationshipStatus,
+    VersionStatus,
+)
 from tandem.care.selectors import CaseloadEntry, caseload_for_provider
 from tandem.messaging.models import CARE_KIND, Participant, ProviderAway, Side, Thread
 from tandem.messaging.selectors import away_for_provider
@@ -94,18 +101,18 @@ def open_joint_sessions(provider: User) -> list[JointSession]:
     return [s for s in sessions.order_by("started_at") if s.is_open]
 
 
-def agreements_waiting_for_provider(provider: User) -> list[Agreement]:
-    """Agreements of active relationships that the person agreed to and ``provider`` has not
-    (yet, or again since a change): the next step is theirs (one query)."""
+def proposals_waiting_for_provider(provider: User) -> list[AgreementVersion]:
+    """Changes to an agreement that the person proposed, on ``provider``'s active caseload,
+    waiting for the provider's answer: the next step is theirs (one query)."""
     return list(
-        Agreement.objects.filter(
+        AgreementVersion.objects.filter(
             relationship__provider=provider,
             relationship__status=RelationshipStatus.ACTIVE,
-            user_agreed_at__isnull=False,
-            provider_agreed_at__isnull=True,
+            status=VersionStatus.PROPOSED,
+            proposed_by=F("relationship__service_user"),
         )
         .select_related("relationship__service_user")
-        .order_by("relationship__service_user__full_name", "pk")
+        .order_by("proposed_at", "pk")
     )
 
 
@@ -117,7 +124,7 @@ class ProviderHome:
     changes_available: bool
     people: int
     open_sessions: list[JointSession]
-    agreements: list[Agreement]
+    agreements: list[AgreementVersion]
     away: ProviderAway | None
 
     @property
@@ -148,6 +155,6 @@ def provider_home(provider: User, *, verified: bool) -> ProviderHome:
         changes_available=caseload.changes_available,
         people=len(caseload.entries),
         open_sessions=open_joint_sessions(provider),
-        agreements=agreements_waiting_for_provider(provider),
+        agreements=proposals_waiting_for_provider(provider),
         away=away_for_provider(provider),
     )

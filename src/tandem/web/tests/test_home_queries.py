@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from tandem.accounts.models import Invitation, Organisation, Role, User
 from tandem.accounts.tests.factories import MembershipFactory
-from tandem.care.models import AccessedData, Module, SecurityEvent
+from tandem.care.models import AccessedData, AgreementVersion, Module, SecurityEvent
 from tandem.care.tests.factories import AgreementFactory, JointSessionFactory
 from tandem.conftest import login_client
 from tandem.forum.models import Category, Post
@@ -76,15 +76,18 @@ def grow_service_user(
 
 def grow_caseload(provider: User, organisation: Organisation, n: int) -> list[User]:
     """``n`` more people on ``provider``'s caseload, each sharing goals, with a goal changed
-    since the provider's last visit, an open joint session, an agreement waiting for the
-    provider and a message waiting for ten days."""
+    since the provider's last visit, an open joint session, an agreement with a reply time of
+    two working days and a change to it they proposed, and a message waiting for ten days."""
     people = []
     for i in range(n):
         person = MembershipFactory.create(organisation=organisation, role=Role.SERVICE_USER).user
         person.full_name = f"Person {person.pk}"
         person.save(update_fields=["full_name"])
         relationship = share_with(provider, person, Module.GOALS, Module.STATUS)
-        AgreementFactory.create(relationship=relationship, user_agreed_at=timezone.now())
+        AgreementFactory.create(relationship=relationship, reply_within_days=2)
+        AgreementVersion.objects.create(
+            relationship=relationship, number=1, proposed_by=person, proposed_at=timezone.now()
+        )
         GoalFactory.create(owner=person, title=f"Private goal {i}")
         JointSessionFactory.create(relationship=relationship)
         thread = thread_between(person, provider, subject=f"Private subject {i}")

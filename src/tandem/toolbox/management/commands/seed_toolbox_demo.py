@@ -65,7 +65,7 @@ class Command(BaseCommand):
         if relationship is None:
             code = care_services.ensure_link_code(provider=pat).code
             relationship = care_services.link_provider_by_code(service_user=sam, code=code)
-            care_services.edit_agreement(
+            proposal = care_services.propose_agreement_change(
                 actor=sam,
                 relationship=relationship,
                 purpose=(
@@ -74,10 +74,12 @@ class Command(BaseCommand):
                 ),
                 reply_within_days=2,
                 not_for="Emergencies. In a crisis I use my crisis plan or call the crisis line.",
+                crisis_section=(
+                    "If Pat does not answer, I follow my crisis plan and call the crisis line."
+                ),
                 review_every_weeks=12,
             )
-            care_services.agree_to_agreement(actor=sam, relationship=relationship)
-            care_services.agree_to_agreement(actor=pat, relationship=relationship)
+            care_services.accept_agreement_change(actor=pat, version=proposal)
         return relationship
 
     def _toolbox(self, sam: User, relationship: CareRelationship) -> None:
