@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("tandem.notifications.urls")),
     path("", include("tandem.moderation.urls")),
     path("", include("tandem.messaging.urls")),
+    path("", include("tandem.questionnaires.urls")),
     path("", include("tandem.web.urls")),
 ]

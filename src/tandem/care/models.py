@@ -36,7 +36,8 @@ JOINT_SESSION_MAX_DURATION = timedelta(hours=4)
 
 
 class Module(models.TextChoices):
-    """The parts of the toolbox a service user can share, one grant each."""
+    """The parts of a service user's record they can share (the toolbox modules and their
+    questionnaires), one grant each."""
 
     STATUS = "status", _("Status")
     GOALS = "goals", _("Goals and activities")
@@ -45,6 +46,7 @@ class Module(models.TextChoices):
     CRISIS_PLAN = "crisis_plan", _("Crisis plan")
     EXERCISES = "exercises", _("Exercises")
     JOURNAL = "journal", _("Shared journal entries")
+    QUESTIONNAIRES = "questionnaires", _("Questionnaires")
 
 
 class Level(models.IntegerChoices):
@@ -182,6 +184,7 @@ class AccessedData(models.TextChoices):
     CRISIS_PLAN = Module.CRISIS_PLAN.value, Module.CRISIS_PLAN.label
     EXERCISES = Module.EXERCISES.value, Module.EXERCISES.label
     JOURNAL = Module.JOURNAL.value, Module.JOURNAL.label
+    QUESTIONNAIRES = Module.QUESTIONNAIRES.value, Module.QUESTIONNAIRES.label
     OVERVIEW = "overview", _("Overview of what is shared")
     RELATIONSHIP = "relationship", _("Care relationship and agreement")
     SESSION_NOTES = "session_notes", _("Joint session notes")

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "tandem.notifications",
     "tandem.moderation",
     "tandem.messaging",
+    "tandem.questionnaires",
     "channels",
     "django_tasks",
     "django_tasks_db",

@@ -39,6 +39,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"notifications"}),
     frozenset({"care"}),
     frozenset({"toolbox", "messaging"}),
+    frozenset({"questionnaires"}),
     frozenset({"forum"}),
     frozenset({"moderation"}),
     frozenset({"web"}),
@@ -46,7 +47,7 @@ LAYERS: tuple[frozenset[str], ...] = (
 LAYER_OF = {app: rank for rank, layer in enumerate(LAYERS) for app in layer}
 
 # Apps whose models hold health information: read in views only through gates and selectors.
-CLINICAL_APPS = ("care", "toolbox", "messaging")
+CLINICAL_APPS = ("care", "toolbox", "messaging", "questionnaires")
 MANAGER_ATTRIBUTES = {"objects", "_default_manager", "_base_manager"}
 SHORTCUTS = {"get_object_or_404", "get_list_or_404"}
 

@@ -1,0 +1,138 @@
+"""The trend chart of one instrument's scores, laid out here and drawn by the template.
+
+Server-rendered SVG, no JavaScript and no inline styles (CSP): every shape has a class that
+``questionnaires.css`` colours with the design tokens. Bands are shaded behind the line, and
+an arrow labelled "Better" points the way better scores go, so a rising line is never read as
+good news on the PHQ-9.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from tandem.questionnaires.instruments import Instrument
+from tandem.questionnaires.scoring import GAD7_BANDS, PHQ9_BANDS, WHO5_BANDS, Band
+from tandem.questionnaires.selectors import ScoredResponse
+
+WIDTH = 360
+HEIGHT = 180
+LEFT = 36
+RIGHT = 70  # room for the "Better" arrow
+TOP = 10
+BOTTOM = 26
+
+BANDS: dict[str, tuple[Band, ...]] = {"phq9": PHQ9_BANDS, "gad7": GAD7_BANDS, "who5": WHO5_BANDS}
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    value: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Shade:
+    y: float
+    height: float
+    css: str
+    label: str
+
+
+@dataclass(frozen=True)
+class TrendChart:
+    points: list[Point]
+    polyline: str
+    shades: list[Shade]
+    scale_max: int
+    description: str
+    better_up: bool
+    first_label: str = ""
+    last_label: str = ""
+    width: int = WIDTH
+    height: int = HEIGHT
+    left: int = LEFT
+    plot_right: int = WIDTH - RIGHT
+    plot_width: int = WIDTH - RIGHT - LEFT
+    top: int = TOP
+    bottom: int = HEIGHT - BOTTOM
+    label_y: int = HEIGHT - 6
+    arrow_x: int = WIDTH - RIGHT + 30
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.points
+
+
+def _date(item: ScoredResponse) -> str:
+    assert item.submitted_at is not None  # noqa: S101 - only submitted responses are charted
+    return formats.date_format(timezone.localtime(item.submitted_at), "j M Y")
+
+
+def trend_chart(instrument: Instrument, history: Sequence[ScoredResponse]) -> TrendChart:
+    """Lay ``history`` (oldest first) out on a time axis from 0 to the instrument's top."""
+    scale_max = 100 if instrument.key == "who5" else instrument.max_total
+    plot_height = HEIGHT - TOP - BOTTOM
+    plot_width = WIDTH - LEFT - RIGHT
+
+    def y_for(value: float) -> float:
+        return round(TOP + plot_height * (1 - value / scale_max), 1)
+
+    shades = [
+        Shade(
+            y=y_for(min(band.high + 1, scale_max)),
+            height=round(y_for(band.low) - y_for(min(band.high + 1, scale_max)), 1),
+            css=f"band-{index % 2}",
+            label=band.label,
+        )
+        for index, band in enumerate(BANDS.get(instrument.key, ()))
+    ]
+    charted = [item for item in history if item.score.value is not None]
+    times = [item.submitted_at.timestamp() for item in charted if item.submitted_at]
+    start, end = (min(times), max(times)) if times else (0.0, 0.0)
+    span = (end - start) or 1.0
+    points = [
+        Point(
+            x=round(LEFT + plot_width * ((stamp - start) / span if len(times) > 1 else 0.5), 1),
+            y=y_for(item.score.value or 0),
+            value=item.score.value or 0,
+            label=_date(item),
+        )
+        for item, stamp in zip(charted, times, strict=True)
+    ]
+    direction = (
+        _("Higher scores are better.")
+        if instrument.higher_is_better
+        else _("Lower scores are better.")
+    )
+    if points:
+        description = _(
+            "%(title)s scores from %(first)s to %(last)s: %(count)s answers, first %(a)s, "
+            "latest %(b)s, on a scale of 0 to %(max)s. %(direction)s"
+        ) % {
+            "title": instrument.title,
+            "first": points[0].label,
+            "last": points[-1].label,
+            "count": len(points),
+            "a": points[0].value,
+            "b": points[-1].value,
+            "max": scale_max,
+            "direction": direction,
+        }
+    else:
+        description = _("No %(title)s answers yet.") % {"title": instrument.title}
+    return TrendChart(
+        points=points,
+        polyline=" ".join(f"{p.x},{p.y}" for p in points),
+        shades=shades,
+        scale_max=scale_max,
+        description=description,
+        better_up=instrument.higher_is_better,
+        first_label=points[0].label if points else "",
+        last_label=points[-1].label if points else "",
+    )

@@ -1,0 +1,79 @@
+"""Give Skylark about six months of PHQ-9, GAD-7 and WHO-5 check-ins, a fortnightly schedule,
+and share them with Pat (view). Idempotent: history already there is left alone.
+
+Refuses to run in production, like ``seed_demo`` which calls it (after the toolbox seed, which
+makes the care relationship with Pat).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from tandem.accounts.models import User
+from tandem.care import services as care_services
+from tandem.care.models import CareRelationship, Level, Module, RelationshipStatus
+from tandem.questionnaires import services
+from tandem.questionnaires.instruments import INSTRUMENTS
+from tandem.questionnaires.models import Response, Unit
+
+CHECK_INS = 13  # fortnightly for six months
+# A slow recovery: symptoms ease and wellbeing rises, with one bad patch in the middle. Each
+# row gives every item of that check-in the same answer.
+PHQ9 = (2, 2, 2, 2, 2, 1, 2, 2, 1, 1, 1, 1, 0)
+GAD7 = (2, 2, 2, 1, 2, 2, 1, 1, 1, 1, 1, 0, 0)
+WHO5 = (1, 1, 2, 2, 2, 1, 2, 2, 3, 3, 3, 3, 4)
+
+
+class Command(BaseCommand):
+    help = "Create Skylark's demo questionnaire history and schedule (never in production)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.TANDEM_ENV == "prod":
+            raise CommandError("seed_questionnaires_demo refuses to run with TANDEM_ENV=prod.")
+        sam = User.objects.get(email="sam@demo.tandem")
+        with transaction.atomic():
+            if not Response.objects.filter(owner=sam).exists():
+                self._history(sam)
+            today = timezone.localdate()
+            services.set_schedule(
+                owner=sam,
+                instrument=INSTRUMENTS["phq9"],
+                every=2,
+                unit=Unit.WEEKS,
+                starts_on=today - timedelta(weeks=2 * (CHECK_INS - 1)),
+            )
+            relationship = CareRelationship.objects.filter(
+                service_user=sam,
+                provider__email="pat@demo.tandem",
+                status=RelationshipStatus.ACTIVE,
+            ).first()
+            if relationship is not None:
+                care_services.set_grants(
+                    service_user=sam,
+                    levels={relationship.pk: {str(Module.QUESTIONNAIRES): int(Level.VIEW)}},
+                )
+        self.stdout.write(self.style.SUCCESS("Demo questionnaires ready: Skylark shares with Pat"))
+
+    def _history(self, sam: User) -> None:
+        now = timezone.now()
+        for index in range(CHECK_INS):
+            when = now - timedelta(weeks=2 * (CHECK_INS - 1 - index), hours=1)
+            for key, values in (("phq9", PHQ9), ("gad7", GAD7), ("who5", WHO5)):
+                instrument = INSTRUMENTS[key]
+                answers = {item.key: values[index] for item in instrument.scored_items}
+                if key == "phq9":
+                    answers["9"] = 0  # the demo history has no safety follow-ups
+                response = services.submit_response(
+                    owner=sam,
+                    instrument=instrument,
+                    answers=answers,
+                    client_key=f"demo-{key}-{index}",
+                )
+                # A demo history is back-dated; real responses are stamped when sent.
+                Response.objects.filter(pk=response.pk).update(submitted_at=when)

@@ -1,0 +1,126 @@
+"""Responses to questionnaires, their schedules, and the safety follow-ups shown.
+
+The answers are health information: they are kept as one JSON document in an encrypted field,
+and no score is stored beside them (scores are worked out from the answers each time, by the
+scoring rules of the instrument version the response names).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tandem.accounts.models import User
+from tandem.core.fields import EncryptedTextField
+from tandem.core.models import TimeStampedModel
+from tandem.questionnaires.instruments import INSTRUMENT_CHOICES
+
+CLIENT_KEY_MAX_LENGTH = 40
+
+
+class Response(TimeStampedModel):
+    """One person's answers to one instrument: a draft until ``submitted_at`` is set.
+
+    ``client_key`` comes from the page the answers were typed on, so the same form sent twice
+    (a double click, a retry on a slow connection) makes one response, not two.
+    """
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    instrument = models.CharField(max_length=20, choices=INSTRUMENT_CHOICES)
+    version = models.PositiveSmallIntegerField()
+    answers_json = EncryptedTextField(blank=True, default="")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    client_key = models.CharField(max_length=CLIENT_KEY_MAX_LENGTH, blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "client_key"],
+                condition=~Q(client_key=""),
+                name="questionnaire_response_client_key_once",
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "instrument"],
+                condition=Q(submitted_at__isnull=True),
+                name="questionnaire_one_draft_per_instrument",
+            ),
+        ]
+        indexes = [models.Index(fields=["owner", "instrument", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} response {self.pk}"
+
+    @property
+    def answers(self) -> dict[str, int]:
+        if not self.answers_json:
+            return {}
+        loaded = json.loads(self.answers_json)
+        return {str(key): value for key, value in loaded.items() if isinstance(value, int)}
+
+    @answers.setter
+    def answers(self, value: dict[str, int]) -> None:
+        self.answers_json = json.dumps(value, sort_keys=True)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.submitted_at is None
+
+
+class FollowUpShown(models.Model):
+    """That a result page showed the safety follow-up (the person's crisis plan and the crisis
+    contacts) for a response, and why: once per response."""
+
+    response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="follow_up")
+    reasons = models.CharField(max_length=100)
+    shown_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Follow-up for response {self.response_id}"
+
+
+class Unit(models.TextChoices):
+    DAYS = "days", _("days")
+    WEEKS = "weeks", _("weeks")
+
+
+class Schedule(TimeStampedModel):
+    """Check-ins for one instrument, every ``every`` days or weeks from ``starts_on``.
+
+    ``reminded_for`` is the due date of the last check-in the person was told about: each
+    due check-in is notified once, and a missed one is never repeated.
+    """
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    instrument = models.CharField(max_length=20, choices=INSTRUMENT_CHOICES)
+    every = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(52)]
+    )
+    unit = models.CharField(max_length=10, choices=Unit.choices, default=Unit.WEEKS)
+    starts_on = models.DateField()
+    reminded_for = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "instrument"], name="questionnaire_schedule_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} every {self.every} {self.unit}"
+
+    @property
+    def period(self) -> timedelta:
+        return timedelta(days=self.every * (7 if self.unit == Unit.WEEKS else 1))
+
+    def due_on(self, today: date) -> date | None:
+        """The latest check-in date on or before ``today``, None before the first one."""
+        if today < self.starts_on:
+            return None
+        periods = (today - self.starts_on) // self.period
+        return self.starts_on + periods * self.period

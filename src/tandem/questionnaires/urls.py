@@ -1,0 +1,38 @@
+"""The person's questionnaires under /questionnaires/, and the care team's read under
+/people/<owner_id>/questionnaires/ (the ``care.Module`` value, which care's overview links to)."""
+
+from django.urls import path
+
+from tandem.questionnaires import views
+
+app_name = "questionnaires"
+
+urlpatterns = [
+    path("questionnaires/", views.questionnaire_list, name="list"),
+    path(
+        "questionnaires/responses/<id:response_id>/",
+        views.response_detail,
+        name="response-detail",
+    ),
+    path(
+        "questionnaires/<slug:instrument_key>/",
+        views.ResponseCreateView.as_view(),
+        name="response-create",
+    ),
+    path("questionnaires/<slug:instrument_key>/trends/", views.trends, name="trends"),
+    path(
+        "questionnaires/<slug:instrument_key>/schedule/",
+        views.ScheduleEditView.as_view(),
+        name="schedule-edit",
+    ),
+    path(
+        "questionnaires/<slug:instrument_key>/schedule/delete/",
+        views.schedule_delete,
+        name="schedule-delete",
+    ),
+    path(
+        "people/<id:owner_id>/questionnaires/",
+        views.shared_questionnaires,
+        name="shared-questionnaires",
+    ),
+]

@@ -1,0 +1,19 @@
+"""The questionnaire views, one module per topic (docs/views.md)."""
+
+from tandem.questionnaires.views.answering import (
+    ResponseCreateView,
+    questionnaire_list,
+    response_detail,
+)
+from tandem.questionnaires.views.schedules import ScheduleEditView, schedule_delete
+from tandem.questionnaires.views.trends import shared_questionnaires, trends
+
+__all__ = [
+    "ResponseCreateView",
+    "ScheduleEditView",
+    "questionnaire_list",
+    "response_detail",
+    "schedule_delete",
+    "shared_questionnaires",
+    "trends",
+]
