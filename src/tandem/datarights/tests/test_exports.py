@@ -57,7 +57,7 @@ def test_otter_downloads_his_export_with_every_file(
     forum = json.loads(archive.read("forum.json"))
     assert forum["drafts"] and forum["posts"]
     bundle = Bundle.model_validate(json.loads(archive.read("fhir_bundle.json")))
-    kinds = [entry.resource.get_resource_type() for entry in bundle.entry or []]
+    kinds = [entry.resource.get_resource_type() for entry in bundle.entry or [] if entry.resource]
     assert kinds == ["Patient", "Goal", "MedicationStatement"]
     text = "".join(
         page.extract_text() for page in PdfReader(io.BytesIO(archive.read("summary.pdf"))).pages
