@@ -29,6 +29,10 @@ run_pytest() {
 # The suite in two parts: everything but the browser tests spread over the CPUs with
 # pytest-xdist, then the browser tests (live servers, Chromium) one at a time. Arguments
 # (paths, -k ...) run as given, in one process.
+# With MEASURE_COVERAGE=1 (the SQLite run's default) the first part also measures coverage
+# (pyproject.toml [tool.coverage.*]) and scripts/coverage_floors.py holds access and services
+# modules to their floor. Only the SQLite run measures: once is enough, and it keeps the
+# PostgreSQL and browser runs fast.
 WORKERS="${TANDEM_TEST_WORKERS:-$(nproc 2>/dev/null || echo 2)}"
 [ "$WORKERS" -gt 4 ] && WORKERS=4
 suite() {
@@ -36,10 +40,15 @@ suite() {
     run_pytest "$@"
     return
   fi
-  if [ "$WORKERS" -gt 1 ]; then
-    run_pytest -m "not browser" -n "$WORKERS"
-  else
-    run_pytest -m "not browser"
+  local options=(-m "not browser")
+  [ "$WORKERS" -gt 1 ] && options+=(-n "$WORKERS")
+  if [ "${MEASURE_COVERAGE:-0}" = 1 ]; then
+    mkdir -p var
+    options+=(--cov --cov-report=json:var/coverage.json --cov-report=)
+  fi
+  run_pytest "${options[@]}"
+  if [ "${MEASURE_COVERAGE:-0}" = 1 ]; then
+    "$PY" scripts/coverage_floors.py var/coverage.json
   fi
   run_pytest -m browser
 }
@@ -50,11 +59,13 @@ if answers 127.0.0.1 6379; then
 fi
 
 echo "== Test suite on SQLite =="
-(unset DATABASE_URL REDIS_URL; TANDEM_ENV=test suite "$@")
+# MEASURE_COVERAGE=0 skips the measurement (and the floors) for a quicker local run.
+(unset DATABASE_URL REDIS_URL; TANDEM_ENV=test MEASURE_COVERAGE="${MEASURE_COVERAGE:-1}" suite "$@")
 
 if answers 127.0.0.1 5432; then
   echo "== Test suite on PostgreSQL =="
-  TANDEM_ENV=test DATABASE_URL="${TANDEM_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tandem}" \
+  TANDEM_ENV=test MEASURE_COVERAGE=0 \
+    DATABASE_URL="${TANDEM_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tandem}" \
     suite "$@"
 else
   echo "PostgreSQL does not answer on 127.0.0.1:5432: skipped the PostgreSQL run."
