@@ -207,11 +207,23 @@ def get_message_for_sender(user: User, thread: Thread, message_id: int) -> Messa
 
 def check_can_change_message(user: User, message: Message) -> None:
     """Raise PermissionDenied unless ``user`` sent ``message`` less than five minutes ago, has
-    not withdrawn it, and may still write in its thread."""
+    not withdrawn it, nobody has answered it, and ``user`` may still write in its thread."""
     if message.sender_id != user.pk:
         raise PermissionDenied(_("You can only change your own messages."))
     if message.withdrawn_at is not None:
         raise PermissionDenied(_("This message has been withdrawn."))
+    if (
+        Message.objects.filter(thread_id=message.thread_id, pk__gt=message.pk)
+        .exclude(sender_id=message.sender_id)
+        .exists()
+    ):
+        # The reply answered what this message said; changing it would change the question.
+        raise PermissionDenied(
+            _(
+                "This message has been answered, so it can no longer be changed or withdrawn. "
+                "Write a new message to add or correct something."
+            )
+        )
     if not message.is_changeable():
         raise PermissionDenied(
             _(

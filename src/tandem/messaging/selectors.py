@@ -179,6 +179,15 @@ def message_views(user: User, messages: Iterable[Message], *, thread: Thread) ->
     """Messages of ``thread`` ready to show to ``user``: bodies rendered through the one
     Markdown renderer, senders named as the thread's kind says."""
     now = timezone.now()
+    messages = list(messages)
+    # A message someone else wrote after is answered: it stays as the reply read it
+    # (``access.check_can_change_message`` refuses the same on the server).
+    answered: set[int] = set()
+    senders_after: set[int | None] = set()
+    for message in sorted(messages, key=lambda m: m.pk, reverse=True):
+        if senders_after - {message.sender_id}:
+            answered.add(message.pk)
+        senders_after.add(message.sender_id)
     views = []
     for message in messages:
         is_mine = message.sender_id == user.pk
@@ -189,6 +198,7 @@ def message_views(user: User, messages: Iterable[Message], *, thread: Thread) ->
                 is_mine=is_mine,
                 can_change=is_mine
                 and message.withdrawn_at is None
+                and message.pk not in answered
                 and now < message.changeable_until(),
                 sender_name=kinds.display_name(message.sender, thread, user),
             )

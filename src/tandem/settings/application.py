@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "tandem.notifications",
     "tandem.moderation",
     "tandem.messaging",
+    "tandem.datarights",
     "tandem.questionnaires",
     "channels",
     "django_tasks",
@@ -107,6 +108,9 @@ USE_TZ = True
 # --- Static files ----------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", DATA_DIR / "static"))
+# Data exports waiting to be downloaded (encrypted; served only by datarights' own view, never
+# as a static or media file, and deleted after 24 hours).
+TANDEM_EXPORT_DIR = Path(os.environ.get("TANDEM_EXPORT_DIR", DATA_DIR / "exports"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 
 from tandem.accounts.models import Membership, Organisation, Role, User
 from tandem.care.models import CareRelationship, RelationshipStatus
@@ -25,7 +26,16 @@ from tandem.toolbox.models import (
     NetworkMember,
     StatusRating,
 )
+from tandem.toolbox.models.kept import UNDO_WINDOW, Undoable
 from tandem.toolbox.selectors import visible_domains_query
+
+# What a deleted row is called in the undo URL (``/toolbox/deleted/<kind>/<id>/``).
+UNDO_KINDS: dict[str, type[Undoable]] = {
+    "rating": StatusRating,
+    "step": GoalStep,
+    "activity": Activity,
+    "person": NetworkMember,
+}
 
 
 def has_toolbox(user: User | AnonymousUser) -> bool:
@@ -168,3 +178,18 @@ def get_domain_for_organisation_admin(organisation: Organisation, domain_id: str
     if domain is None:
         raise Http404
     return domain
+
+
+def get_deleted_item_for_owner(user: User, kind: str, item_id: int) -> Undoable:
+    """Return a row of ``user``'s deleted less than ``UNDO_WINDOW`` ago (so it can be brought
+    back), else raise Http404: an unknown kind, someone else's, restored, or too late."""
+    model = UNDO_KINDS.get(kind)
+    if model is None:
+        raise Http404
+    owner_filter = Q(goal__owner=user) if model is GoalStep else Q(owner=user)
+    item = model.all_objects.filter(  # type: ignore[attr-defined]
+        owner_filter, pk=item_id, deleted_at__gte=timezone.now() - UNDO_WINDOW
+    ).first()
+    if item is None:
+        raise Http404
+    return item  # type: ignore[no-any-return]

@@ -15,6 +15,12 @@ urlpatterns = [
     path("toolbox/domains/<id:domain_id>/remove/", views.domain_remove, name="domain-remove"),
     path("toolbox/status/", views.status, name="status"),
     path("toolbox/status/<id:rating_id>/delete/", views.rating_delete, name="rating-delete"),
+    path("toolbox/deleted/<slug:kind>/<id:item_id>/", views.deleted, name="deleted"),
+    path(
+        "toolbox/deleted/<slug:kind>/<id:item_id>/undo/",
+        views.deleted_undo,
+        name="deleted-undo",
+    ),
     path("toolbox/goals/", views.goal_list, name="goal-list"),
     path("toolbox/goals/create/", views.goal_create, name="goal-create"),
     path("toolbox/goals/<id:goal_id>/", views.goal_detail, name="goal-detail"),

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.accounts.reauth import require_fresh_proof
 from tandem.accounts.requests import current_user
@@ -45,10 +45,19 @@ def relationship_detail(request: HttpRequest, relationship_id: int) -> HttpRespo
     return render_relationship(request, relationship)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def relationship_end(request: HttpRequest, relationship_id: int) -> HttpResponseBase:
+    """GET asks first (what the provider loses, and that it cannot be undone); POST ends."""
     user = current_user(request)
     relationship = access.get_relationship_for_member(user, relationship_id)
+    if request.method == "GET":
+        if not relationship.is_active:
+            return redirect("care:relationship-detail", relationship_id=relationship.pk)
+        context = {
+            "page": selectors.relationship_page(relationship),
+            "side": side_of(user, relationship),
+        }
+        return render(request, "care/relationship_end.html", context)
     try:
         services.end_relationship(actor=user, relationship=relationship)
     except ValidationError as error:

@@ -12,6 +12,7 @@ from tandem.accounts.models import User
 from tandem.core.models import TimeStampedModel
 from tandem.toolbox.models.domains import LifeDomain
 from tandem.toolbox.models.fields import encrypted_text
+from tandem.toolbox.models.kept import LiveManager, Undoable
 
 
 class GoalStatus(models.TextChoices):
@@ -68,12 +69,15 @@ class Goal(TimeStampedModel):
         return self.progress_from(total, done)
 
 
-class GoalStep(models.Model):
+class GoalStep(Undoable):
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="steps")
     text = encrypted_text(_("step"), 300, blank=False)
     position = models.PositiveIntegerField(default=0)
     done = models.BooleanField(_("done"), default=False)
     done_at = models.DateTimeField(null=True, blank=True)
+
+    objects = LiveManager()
+    all_objects = models.Manager()
 
     class Meta:
         ordering = ["position", "id"]
@@ -83,7 +87,7 @@ class GoalStep(models.Model):
         return self.text
 
 
-class Activity(TimeStampedModel):
+class Activity(Undoable, TimeStampedModel):
     """Something the owner did: the process between status and goals."""
 
     owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="activities")
@@ -93,6 +97,9 @@ class Activity(TimeStampedModel):
     )
     description = encrypted_text(_("what I did"), 500, blank=False)
     done_on = models.DateField(_("date"), default=timezone.localdate)
+
+    objects = LiveManager()
+    all_objects = models.Manager()
 
     class Meta:
         ordering = ["-done_on", "-id"]

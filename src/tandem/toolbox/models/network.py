@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from tandem.accounts.models import User
 from tandem.core.models import TimeStampedModel
 from tandem.toolbox.models.fields import encrypted_text
+from tandem.toolbox.models.kept import LiveManager, Undoable
 
 
 class Circle(models.TextChoices):
@@ -22,7 +23,7 @@ class Quality(models.TextChoices):
     STRAINED = "strained", _("Strained")
 
 
-class NetworkMember(TimeStampedModel):
+class NetworkMember(Undoable, TimeStampedModel):
     """A person or service around the owner, placed on the circles of the network map."""
 
     owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="network")
@@ -35,6 +36,9 @@ class NetworkMember(TimeStampedModel):
     quality = models.CharField(
         _("how it feels"), max_length=12, choices=Quality.choices, default=Quality.SUPPORTIVE
     )
+
+    objects = LiveManager()
+    all_objects = models.Manager()
 
     class Meta:
         ordering = ["created_at", "id"]

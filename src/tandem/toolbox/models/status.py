@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from tandem.accounts.models import User
 from tandem.toolbox.models.domains import LifeDomain
 from tandem.toolbox.models.fields import encrypted_text
+from tandem.toolbox.models.kept import LiveManager, Undoable
 
 
-class StatusRating(models.Model):
+class StatusRating(Undoable):
     """How the owner rates one life domain at one moment, 0 (worst) to 10 (best). Kept as
     history: a new rating never replaces an old one."""
 
@@ -24,6 +25,9 @@ class StatusRating(models.Model):
     note = encrypted_text(_("note"), 500)
     recorded_at = models.DateTimeField(_("when"), default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = LiveManager()
+    all_objects = models.Manager()
 
     class Meta:
         ordering = ["-recorded_at", "-id"]

@@ -39,6 +39,7 @@ from tandem.toolbox.services.journal import (
     unshare_journal_entry,
     write_journal_entry,
 )
+from tandem.toolbox.services.kept import purge_deleted, restore_deleted
 from tandem.toolbox.services.medications import (
     MEDICATION_FIELDS,
     add_medication,
@@ -75,9 +76,11 @@ __all__ = [
     "log_activity",
     "log_practice",
     "move_step",
+    "purge_deleted",
     "record_status",
     "remove_organisation_domain",
     "remove_personal_domain",
+    "restore_deleted",
     "save_crisis_plan",
     "set_default_domain_hidden",
     "set_goal_status",

@@ -19,6 +19,7 @@ from tandem.toolbox.services.common import (
     delete_comments,
     save_cleaned,
 )
+from tandem.toolbox.services.kept import keep_deleted
 
 MAX_STEPS_PER_GOAL = 50
 
@@ -180,7 +181,7 @@ def delete_step(*, owner: User, step: GoalStep) -> None:
     goal = step.goal
     check_owner(owner, goal)
     with transaction.atomic():
-        step.delete()
+        keep_deleted(owner=owner, item=step)
         _touch(goal)
 
 
@@ -243,5 +244,4 @@ def update_activity(
 
 
 def delete_activity(*, owner: User, activity: Activity) -> None:
-    check_owner(owner, activity)
-    activity.delete()
+    keep_deleted(owner=owner, item=activity)

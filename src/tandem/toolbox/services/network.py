@@ -7,6 +7,7 @@ from django.db import transaction
 from tandem.accounts.models import User
 from tandem.toolbox.models import NetworkMember
 from tandem.toolbox.services.common import check_owner, save_cleaned
+from tandem.toolbox.services.kept import keep_deleted
 
 
 def add_network_member(
@@ -56,5 +57,4 @@ def update_network_member(
 
 
 def delete_network_member(*, owner: User, member: NetworkMember) -> None:
-    check_owner(owner, member)
-    member.delete()
+    keep_deleted(owner=owner, item=member)

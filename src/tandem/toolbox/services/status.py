@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from tandem.accounts.models import User
 from tandem.toolbox.models import LifeDomain, StatusRating
-from tandem.toolbox.services.common import check_domain_usable, check_owner, save_cleaned
+from tandem.toolbox.services.common import check_domain_usable, save_cleaned
+from tandem.toolbox.services.kept import keep_deleted
 
 
 def record_status(
@@ -35,5 +36,4 @@ def record_status(
 
 
 def delete_status_rating(*, owner: User, rating: StatusRating) -> None:
-    check_owner(owner, rating)
-    rating.delete()
+    keep_deleted(owner=owner, item=rating)

@@ -75,6 +75,7 @@ from tandem.toolbox.views.status import (
     shared_status,
     status,
 )
+from tandem.toolbox.views.undo import deleted, deleted_undo
 
 __all__ = [
     "activity_delete",
@@ -85,6 +86,8 @@ __all__ = [
     "crisis_plan_offline",
     "crisis_plan_print",
     "crisis_plan_service_worker",
+    "deleted",
+    "deleted_undo",
     "domain_detail",
     "domain_list",
     "domain_remove",

@@ -36,6 +36,7 @@ from tandem.toolbox.views.common import (
     paginate,
     toolbox_owner,
 )
+from tandem.toolbox.views.undo import confirm_undoable_delete, deleted_redirect
 
 
 def _goal_list_page(request: HttpRequest, owner: User, *, read_only: bool) -> HttpResponse:
@@ -267,14 +268,17 @@ def step_move(request: HttpRequest, step_id: int) -> HttpResponseBase:
     return redirect(reverse("toolbox:goal-detail", args=[step.goal_id]) + "#steps")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @toolbox_owner
 def step_delete(request: HttpRequest, step_id: int) -> HttpResponseBase:
     user = current_user(request)
     step = access.get_step_for_owner(user, step_id)
+    if request.method == "GET":
+        return confirm_undoable_delete(
+            request, step, title=_("Delete this step?"), button=_("Yes, delete")
+        )
     services.delete_step(owner=user, step=step)
-    messages.success(request, _("Step deleted."))
-    return redirect(reverse("toolbox:goal-detail", args=[step.goal_id]) + "#steps")
+    return deleted_redirect("step", step)
 
 
 def _activity_list_page(
@@ -361,14 +365,17 @@ def activity_edit(request: HttpRequest, activity_id: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @toolbox_owner
 def activity_delete(request: HttpRequest, activity_id: int) -> HttpResponseBase:
     user = current_user(request)
     activity = access.get_activity_for_owner(user, activity_id)
+    if request.method == "GET":
+        return confirm_undoable_delete(
+            request, activity, title=_("Delete this activity?"), button=_("Yes, delete")
+        )
     services.delete_activity(owner=user, activity=activity)
-    messages.success(request, _("Activity deleted."))
-    return redirect("toolbox:activity-list")
+    return deleted_redirect("activity", activity)
 
 
 @require_GET
@@ -400,6 +407,7 @@ def shared_goal_comment(request: HttpRequest, owner_id: int, goal_id: int) -> Ht
                 module=Module.GOALS,
                 item_id=goal.pk,
                 body=form.cleaned_data["body"],
+                owner_url=reverse("toolbox:goal-detail", args=[goal.pk]) + "#comments",
             )
         except ValidationError as error:
             attach_service_error(form, error)

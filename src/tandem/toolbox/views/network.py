@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from tandem.accounts.models import User
 from tandem.accounts.requests import current_user
@@ -25,6 +25,7 @@ from tandem.toolbox.views.common import (
     paginate,
     toolbox_owner,
 )
+from tandem.toolbox.views.undo import confirm_undoable_delete, deleted_redirect
 
 
 def _network_page(
@@ -101,14 +102,20 @@ def network_edit(request: HttpRequest, member_id: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @toolbox_owner
 def network_delete(request: HttpRequest, member_id: int) -> HttpResponseBase:
     user = current_user(request)
     member = access.get_network_member_for_owner(user, member_id)
+    if request.method == "GET":
+        return confirm_undoable_delete(
+            request,
+            member,
+            title=_("Remove %(name)s from your map?") % {"name": member.name},
+            button=_("Yes, remove"),
+        )
     services.delete_network_member(owner=user, member=member)
-    messages.success(request, _("%(name)s is removed from your map.") % {"name": member.name})
-    return redirect("toolbox:network")
+    return deleted_redirect("person", member)
 
 
 @require_GET

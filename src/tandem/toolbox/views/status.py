@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from tandem.accounts.models import User
 from tandem.accounts.requests import current_user
@@ -21,6 +21,7 @@ from tandem.toolbox.views.common import (
     paginate,
     toolbox_owner,
 )
+from tandem.toolbox.views.undo import confirm_undoable_delete, deleted_redirect
 
 
 def _status_page(
@@ -73,14 +74,17 @@ def status(request: HttpRequest) -> HttpResponse:
     return _status_page(request, user, read_only=False, form=form, status=400)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @toolbox_owner
 def rating_delete(request: HttpRequest, rating_id: int) -> HttpResponseBase:
     user = current_user(request)
     rating = access.get_rating_for_owner(user, rating_id)
+    if request.method == "GET":
+        return confirm_undoable_delete(
+            request, rating, title=_("Delete this rating?"), button=_("Yes, delete")
+        )
     services.delete_status_rating(owner=user, rating=rating)
-    messages.success(request, _("The rating is deleted."))
-    return redirect("toolbox:status")
+    return deleted_redirect("rating", rating)
 
 
 @require_GET

@@ -3,7 +3,8 @@
 docs/architecture.md explains the rules; this file is what holds them. Two of them:
 
 1. **Layers.** An app may import only apps below it. From the bottom:
-   ``core < accounts < notifications < care < toolbox, messaging < forum < moderation < web``.
+   ``core < accounts < notifications < care < toolbox, messaging < forum < moderation < web,
+   datarights``.
    Apps on one layer (toolbox, messaging) do not import each other. String references to
    another app's model (``"forum.Post"``, ``apps.get_model("forum", "Post")``) count too.
    Imports inside functions and under ``TYPE_CHECKING`` count: they are dependencies all the
@@ -42,7 +43,8 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"questionnaires"}),
     frozenset({"forum"}),
     frozenset({"moderation"}),
-    frozenset({"web"}),
+    # Data rights collects and erases every app's data, so it sits beside the shell, on top.
+    frozenset({"web", "datarights"}),
 )
 LAYER_OF = {app: rank for rank, layer in enumerate(LAYERS) for app in layer}
 

@@ -235,6 +235,8 @@ class Command(BaseCommand):
             "escalation sweep": [*manage, "escalate_overdue", "--every", "30"],
             # Agreements due for review: both sides are reminded, once (care.services).
             "agreement reviews": [*manage, "remind_agreement_reviews", "--every", "3600"],
+            # Account deletions past their grace period, and exports past 24 hours.
+            "data rights sweep": [*manage, "datarights_sweep", "--every", "300"],
         }
         supervisor = Supervisor(commands, env=env, log=self.stderr.write)
 
