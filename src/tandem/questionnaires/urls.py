@@ -9,6 +9,7 @@ app_name = "questionnaires"
 
 urlpatterns = [
     path("questionnaires/", views.questionnaire_list, name="list"),
+    path("questionnaires/export/fhir/", views.fhir_export, name="fhir-export"),
     path(
         "questionnaires/responses/<id:response_id>/",
         views.response_detail,

@@ -89,3 +89,13 @@ def test_seed_demo_gives_skylark_history_a_schedule_and_pat_a_view_grant() -> No
     assert Schedule.objects.filter(owner=sam, instrument="phq9").exists()
     grant = Grant.objects.get(relationship__provider=pat, module=Module.QUESTIONNAIRES)
     assert grant.level == Level.VIEW
+
+
+def test_the_reminder_command_sends_once(service_user: User) -> None:
+    services.set_schedule(
+        owner=service_user, instrument=INSTRUMENTS["who5"], every=1, unit=Unit.DAYS,
+        starts_on=timezone.localdate(),
+    )  # fmt: skip
+    call_command("send_check_in_reminders", verbosity=0)
+    call_command("send_check_in_reminders", verbosity=0)
+    assert Notification.objects.filter(recipient=service_user).count() == 1

@@ -6,11 +6,12 @@ from tandem.questionnaires.views.answering import (
     response_detail,
 )
 from tandem.questionnaires.views.schedules import ScheduleEditView, schedule_delete
-from tandem.questionnaires.views.trends import shared_questionnaires, trends
+from tandem.questionnaires.views.trends import fhir_export, shared_questionnaires, trends
 
 __all__ = [
     "ResponseCreateView",
     "ScheduleEditView",
+    "fhir_export",
     "questionnaire_list",
     "response_detail",
     "schedule_delete",

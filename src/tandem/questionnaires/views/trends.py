@@ -1,7 +1,9 @@
-"""Scores over time: the person's own trend pages, and the care team's read of them."""
+"""Scores over time: the person's own trend pages and FHIR download, and the care team's
+read of them."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +17,7 @@ from tandem.care.models import Module
 from tandem.questionnaires import selectors
 from tandem.questionnaires.access import get_instrument_or_404
 from tandem.questionnaires.charts import TrendChart, trend_chart
+from tandem.questionnaires.fhir import build_bundle
 from tandem.questionnaires.instruments import INSTRUMENTS, Instrument
 from tandem.questionnaires.views.common import service_user_only
 
@@ -52,3 +55,13 @@ def shared_questionnaires(request: HttpRequest, owner_id: int) -> HttpResponse:
         "questionnaires/shared_questionnaires.html",
         {"owner": access.owner, "trends": _trends(access.owner, list(INSTRUMENTS.values()))},
     )
+
+
+@require_GET
+@service_user_only
+def fhir_export(request: HttpRequest) -> HttpResponse:
+    """The person's own submitted responses as a FHIR R4 Bundle (JSON), to download."""
+    bundle = build_bundle(selectors.submitted_responses(current_user(request)))
+    response = HttpResponse(json.dumps(bundle, indent=2), content_type="application/fhir+json")
+    response["Content-Disposition"] = 'attachment; filename="questionnaires-fhir.json"'
+    return response
