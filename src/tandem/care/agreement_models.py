@@ -145,10 +145,12 @@ class Agreement(AgreementTerms):
     relationship = models.OneToOneField(
         "care.CareRelationship", on_delete=models.CASCADE, related_name="agreement"
     )
-    # Empty only for an agreement made without the services (tests, old fixtures).
+    # Empty only for an agreement made without the services (tests, old fixtures). Versions
+    # go only with their relationship, which takes the agreement with it: SET_NULL, because
+    # PROTECT would refuse that very cascade (deleting an account).
     version = models.OneToOneField(
         AgreementVersion,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="in_force_for",

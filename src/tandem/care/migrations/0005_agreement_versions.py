@@ -90,7 +90,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='agreement',
             name='version',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='in_force_for', to='care.agreementversion'),
+            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='in_force_for', to='care.agreementversion'),
         ),
         migrations.AddIndex(
             model_name='agreementversion',
