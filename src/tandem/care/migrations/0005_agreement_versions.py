@@ -54,7 +54,7 @@ def versions_to_agreements(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('care', '0003_access_record_guard'),
+        ('care', '0004_questionnaires_module'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
