@@ -237,3 +237,36 @@ def test_pages_run_a_bounded_number_of_queries(
         with CaptureQueriesContext(connection) as queries:
             assert client.get(path).status_code == 200
         assert len(queries) <= limit, (path, len(queries))
+
+
+def test_who5_at_28_percent_shows_the_follow_up(
+    service_user: User, logged_in: Callable[[User], Client]
+) -> None:
+    client = logged_in(service_user)
+    answers = {"item_1": "2", "item_2": "2", "item_3": "1", "item_4": "1", "item_5": "1"}
+    data = {"version": "1", "client_key": "w", "action": "submit", **answers}
+    page = client.get(client.post("/questionnaires/who5/", data)["Location"])
+    html = page.content.decode()
+    assert "28%" in html and "You do not have to deal with this alone" in html
+    assert "You have not written a crisis plan yet." in html
+    assert FollowUpShown.objects.get().reasons == "likely_depression"
+
+
+def test_schedule_shows_a_due_check_in_and_bad_input_keeps_what_was_typed(
+    service_user: User, logged_in: Callable[[User], Client]
+) -> None:
+    client = logged_in(service_user)
+    bad = client.post("/questionnaires/gad7/schedule/", {"every": "0", "unit": "weeks"})
+    assert bad.status_code == 400
+    assert 'name="every" value="0"' in bad.content.decode()
+    today = timezone.localdate().isoformat()
+    saved = client.post(
+        "/questionnaires/gad7/schedule/", {"every": "2", "unit": "weeks", "starts_on": today}
+    )
+    assert saved.status_code == 302
+    page = client.get("/questionnaires/").content.decode()
+    assert "You have a check-in due" in page
+    make_response(service_user, "gad7")
+    assert "You have a check-in due" not in client.get("/questionnaires/").content.decode()
+    assert client.post("/questionnaires/gad7/schedule/delete/").status_code == 302
+    assert "Check-in every" not in client.get("/questionnaires/").content.decode()
