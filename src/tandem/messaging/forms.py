@@ -105,6 +105,9 @@ class AwayForm(forms.Form):
 
     def __init__(self, *args: Any, colleagues: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The page explains an empty list (who can cover, how to get there) instead of
+        # showing a dropdown with nothing in it.
+        self.nobody_can_cover = not colleagues
         field = self.fields["covered_by"]
         assert isinstance(field, _UserChoiceField)  # noqa: S101 - declared above
         field.queryset = User.objects.filter(pk__in=[c.pk for c in colleagues]).order_by(

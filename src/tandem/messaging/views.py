@@ -221,7 +221,7 @@ class MessageEditView(View):
         try:
             services.edit_message(editor=user, message=message, body=form.cleaned_data["body"])
         except PermissionDenied as denied:
-            return _refused(request, thread, denied)
+            return _refused(request, thread, denied, typed=form.cleaned_data["body"])
         except ValidationError as error:
             attach_service_error(form, error)
             return self._render(request, thread, message, form, status=400)
@@ -230,10 +230,17 @@ class MessageEditView(View):
         return redirect(f"{url}#message-{message.pk}")
 
 
-def _refused(request: HttpRequest, thread: Thread, denied: PermissionDenied) -> HttpResponse:
-    """Show the thread again with the reason in the error summary (HTTP 403)."""
+def _refused(
+    request: HttpRequest, thread: Thread, denied: PermissionDenied, typed: str = ""
+) -> HttpResponse:
+    """Show the thread again with the reason in the error summary (HTTP 403). A refused edit's
+    text is not lost: it waits in the reply box, or is shown to copy when the thread is
+    read-only."""
     reason = access.read_only_reason(current_user(request), thread)
-    context = _thread_context(request, thread, reason)
+    form = MessageForm(initial={"body": typed}) if typed and not reason else None
+    context = _thread_context(request, thread, reason, form)
+    if typed and reason:
+        context["unsent"] = typed
     context["change_error"] = str(denied)
     return render(request, "messaging/thread_detail.html", context, status=403)
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.accounts.models import User
 from tandem.care.models import COMMENT_MAX_LENGTH, CareRelationship
+from tandem.toolbox.dates import not_in_future, not_in_past
 from tandem.toolbox.models import (
     CRISIS_PLAN_SECTION_MAX_LENGTH,
     CRISIS_PLAN_SECTIONS,
@@ -116,6 +117,12 @@ class GoalForm(forms.Form):
 
 
 class GoalCreateForm(GoalForm):
+    target_date = forms.DateField(
+        label=_("Target date (optional)"),
+        required=False,
+        widget=DateInput(),
+        validators=[not_in_past],
+    )
     steps = forms.CharField(
         label=_("Steps towards it (optional)"),
         help_text=_("One step per line, in the order you want to take them."),
@@ -135,7 +142,7 @@ class StepForm(forms.Form):
 
 class ActivityForm(forms.Form):
     description = forms.CharField(label=_("What I did"), max_length=500, widget=_textarea(2))
-    done_on = forms.DateField(label=_("Date"), widget=DateInput())
+    done_on = forms.DateField(label=_("Date"), widget=DateInput(), validators=[not_in_future])
     goal = GoalChoiceField(
         label=_("Towards which goal? (optional)"),
         queryset=Goal.objects.none(),
@@ -185,12 +192,18 @@ class MedicationForm(forms.Form):
         widget=_textarea(3),
     )
     notes = forms.CharField(label=_("Notes"), max_length=2000, required=False, widget=_textarea(2))
-    started_on = forms.DateField(label=_("Started (optional)"), required=False, widget=DateInput())
+    started_on = forms.DateField(
+        label=_("Started (optional)"),
+        required=False,
+        widget=DateInput(),
+        validators=[not_in_future],
+    )
     stopped_on = forms.DateField(
         label=_("Stopped (optional)"),
         help_text=_("Leave empty while you still take it."),
         required=False,
         widget=DateInput(),
+        validators=[not_in_future],
     )
 
     def clean(self) -> dict[str, Any]:

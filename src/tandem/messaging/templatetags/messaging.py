@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import template
 
 from tandem.accounts.models import User
 from tandem.messaging import kinds
-from tandem.messaging.models import Thread
+from tandem.messaging.models import Participant, Thread
 from tandem.messaging.selectors import unread_message_count
 from tandem.messaging.views import websocket_url
 
@@ -54,3 +55,10 @@ def waiting_for_name(context: Any, thread: Thread) -> str:
     if viewer is None or kind is None or not thread.waiting_since:
         return ""
     return kind.waiting_for_name(thread, viewer)
+
+
+@register.filter
+def others(participants: Iterable[Participant], viewer: User) -> list[Participant]:
+    """The participants other than the reader, so a list joined with commas has none
+    dangling where the reader was left out."""
+    return [p for p in participants if p.user_id != viewer.pk]

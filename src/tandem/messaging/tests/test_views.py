@@ -123,11 +123,11 @@ def test_service_user_starts_a_conversation_with_the_reply_time_shown(
     thread = Thread.objects.get()
     page = client.get(response["Location"])
     assert b"<em>slept</em>" in page.content
-    assert b"Waiting for a reply from the care team since" in page.content
+    assert b"Waiting for a reply from your care team since" in page.content
     # The provider sees the same wait from their side.
     provider_client = login_client(Client(), provider)
     page = provider_client.get(f"/messages/{thread.pk}/")
-    assert b"Waiting for a reply from the care team since" in page.content
+    assert f"{service_user.get_full_name()} is waiting for a reply since".encode() in page.content
 
 
 def test_the_form_carries_a_fresh_key_without_javascript(

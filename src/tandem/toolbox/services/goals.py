@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
 from tandem.care.models import Module
+from tandem.toolbox.dates import check_dates, not_in_future, not_in_past
 from tandem.toolbox.models import Activity, Goal, GoalStatus, GoalStep, LifeDomain
 from tandem.toolbox.services.common import (
     check_domain_usable,
@@ -36,9 +37,10 @@ def create_goal(
 ) -> Goal:
     """Create an active goal, with its first steps in the order given (blank lines skipped).
 
-    A target date in the past is allowed: people also record goals they are late with.
+    A new goal's target date cannot be in the past (editing keeps a date that has passed).
     """
     check_domain_usable(owner, domain)
+    check_dates(target_date=(target_date, not_in_past))
     step_texts = [text.strip() for text in steps if text.strip()]
     if len(step_texts) > MAX_STEPS_PER_GOAL:
         raise ValidationError(
@@ -210,6 +212,7 @@ def log_activity(
     goal: Goal | None = None,
 ) -> Activity:
     """Record something the owner did, under a goal (and so its domain) or just a domain."""
+    check_dates(done_on=(done_on, not_in_future))
     activity = Activity(
         owner=owner,
         domain=_activity_domain(owner, domain, goal),
@@ -232,6 +235,7 @@ def update_activity(
     goal: Goal | None,
 ) -> Activity:
     check_owner(owner, activity)
+    check_dates(done_on=(done_on, not_in_future))
     activity.domain = _activity_domain(owner, domain, goal)
     activity.goal = goal
     activity.description = description.strip()

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tandem.accounts.models import User
+from tandem.toolbox.dates import check_dates, not_in_future
 from tandem.toolbox.models import Medication
 from tandem.toolbox.services.common import check_owner, save_cleaned
 
@@ -36,7 +37,8 @@ def add_medication(
     stopped_on: date | None = None,
 ) -> Medication:
     """Add a medication; it is current until its stop date. A stop date before the start date
-    is refused."""
+    is refused, and so are dates in the future."""
+    check_dates(started_on=(started_on, not_in_future), stopped_on=(stopped_on, not_in_future))
     medication = Medication(owner=owner)
     _fill_medication(medication, name, dose, schedule, purpose, effects, notes)
     medication.started_on = started_on
@@ -77,6 +79,7 @@ def update_medication(
     stopped_on: date | None,
 ) -> Medication:
     check_owner(owner, medication)
+    check_dates(started_on=(started_on, not_in_future), stopped_on=(stopped_on, not_in_future))
     _fill_medication(medication, name, dose, schedule, purpose, effects, notes)
     medication.started_on = started_on
     medication.stopped_on = stopped_on

@@ -207,7 +207,7 @@ def test_a_goal_keeps_its_steps_in_order_and_progress_follows_them(service_user:
         domain=default_domain("work_study"),
         title="Find a course",
         why="I want to learn again",
-        target_date=timezone.localdate() - timedelta(days=3),  # past dates are fine
+        target_date=timezone.localdate() + timedelta(days=30),
         manual_progress=80,
         steps=["Look online", "", "Call the college", "Visit"],
     )

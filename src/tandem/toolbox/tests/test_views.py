@@ -139,7 +139,7 @@ def test_setting_a_goal_with_steps_and_working_through_them(
             "title": "Join a walking group",
             "domain": default_domain("physical_health").pk,
             "why": "Fresh air and people",
-            "target_date": (timezone.localdate() - timedelta(days=2)).isoformat(),
+            "target_date": (timezone.localdate() + timedelta(days=30)).isoformat(),
             "steps": "Find a group\nCall them\nGo once",
         },
     )

@@ -9,9 +9,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
 from tandem.accounts.models import Role, User
@@ -67,6 +68,26 @@ def confirm_delete(request: HttpRequest, *, title: str, what: str, cancel_url: s
         "toolbox/confirm_delete.html",
         {"title": title, "what": what, "cancel_url": cancel_url},
     )
+
+
+def keeps_typed_comment(view: _View) -> _View:
+    """A care provider's comment refused because their access ended while they wrote (the
+    grant, the relationship or the item is gone) is shown back to them to copy, on a page
+    that says access has ended and shows nothing of the person's (404, like any refusal)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except (Http404, PermissionDenied):
+            return render(
+                request,
+                "toolbox/access_ended.html",
+                {"typed": request.POST.get("body", "")},
+                status=404,
+            )
+
+    return cast(_View, wrapper)
 
 
 def page_context(owner: User, read_only: bool) -> dict[str, Any]:

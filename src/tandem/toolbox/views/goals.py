@@ -32,6 +32,7 @@ from tandem.toolbox.models import GoalStatus
 from tandem.toolbox.views.common import (
     confirm_delete,
     form_page,
+    keeps_typed_comment,
     page_context,
     paginate,
     toolbox_owner,
@@ -394,6 +395,7 @@ def shared_goal_detail(request: HttpRequest, owner_id: int, goal_id: int) -> Htt
 
 
 @require_POST
+@keeps_typed_comment
 def shared_goal_comment(request: HttpRequest, owner_id: int, goal_id: int) -> HttpResponse:
     seen = get_module_access_for_viewer(request.user, owner_id, Module.GOALS, need=Level.COMMENT)
     owner = seen.owner

@@ -32,6 +32,7 @@ from tandem.toolbox.forms import (
 from tandem.toolbox.views.common import (
     confirm_delete,
     form_page,
+    keeps_typed_comment,
     page_context,
     paginate,
     toolbox_owner,
@@ -255,6 +256,7 @@ def shared_journal_detail(request: HttpRequest, owner_id: int, entry_id: int) ->
 
 
 @require_POST
+@keeps_typed_comment
 def shared_journal_comment(request: HttpRequest, owner_id: int, entry_id: int) -> HttpResponse:
     seen = get_module_access_for_viewer(request.user, owner_id, Module.JOURNAL, need=Level.COMMENT)
     owner = seen.owner

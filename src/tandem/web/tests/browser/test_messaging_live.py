@@ -143,7 +143,8 @@ def test_skylark_and_pat_exchange_messages_live(portal: Portal, people: tuple[Pa
     )
     # The "waiting since" line is part of the page (it changes at the next page load).
     skylark.reload()
-    expect(skylark.get_by_text("Waiting for a reply from Sam Skylark since")).to_be_visible()
+    # Skylark is "you" to themselves, never their own name.
+    expect(skylark.get_by_text("Waiting for your reply since")).to_be_visible()
 
 
 @pytest.mark.browser
