@@ -18,11 +18,12 @@ from django_stubs_ext import StrOrPromise
 from tandem.accounts.models import User
 from tandem.messaging.models import CARE_KIND, Side, Thread
 from tandem.messaging.selectors import inbox_threads, unread_message_count
+from tandem.questionnaires.selectors import Summary, summaries_for_owner
 from tandem.toolbox.models import CrisisPlan, Goal, GoalStatus, GoalStep, StatusRating
 from tandem.toolbox.selectors import goals_for_owner
 from tandem.web.home import forum
 
-# A status rating within this many days counts as a recent check-in.
+# A status rating within this many days counts as a recent rating of how things are.
 CHECK_IN_DAYS = 7
 SHOWN = forum.SHOWN
 
@@ -47,6 +48,8 @@ class Prompt:
 
 @dataclass(frozen=True)
 class ServiceUserHome:
+    # Questionnaire check-ins the person scheduled and has not answered yet.
+    check_ins_due: list[Summary]
     goals: list[Goal]
     more_goals: bool
     messages: MessageSummary
@@ -122,7 +125,7 @@ def _prompts(*, has_plan: bool, checked_in: bool, has_goals: bool) -> list[Promp
 
 
 def service_user_home(user: User) -> ServiceUserHome:
-    """Everything the service user's section shows, in a fixed number of queries (seven;
+    """Everything the service user's section shows, in a fixed number of queries (ten;
     the forum glance is read once for all roles, in ``web.home``)."""
     goals = active_goals_with_next_step(user)
     has_plan = CrisisPlan.objects.filter(owner=user).exists()
@@ -130,6 +133,7 @@ def service_user_home(user: User) -> ServiceUserHome:
         owner=user, recorded_at__gte=timezone.now() - timedelta(days=CHECK_IN_DAYS)
     ).exists()
     return ServiceUserHome(
+        check_ins_due=[s for s in summaries_for_owner(user, timezone.localdate()) if s.due_on],
         goals=goals[:SHOWN],
         more_goals=len(goals) > SHOWN,
         messages=message_summary(user),

@@ -20,6 +20,7 @@ from tandem.forum.tests.conftest import join
 from tandem.messaging.models import Thread
 from tandem.messaging.tests.factories import thread_between
 from tandem.moderation.models import ModeratorDuty
+from tandem.questionnaires.models import Schedule
 from tandem.toolbox.tests.factories import CrisisPlanFactory, StatusRatingFactory, share_with
 from tandem.web.home.provider import add_working_days
 from tandem.web.tests.test_home_queries import (
@@ -59,6 +60,9 @@ def test_service_user_sees_today_and_never_another_roles_section(
     peer = join(make_member(Role.SERVICE_USER), category.community)
     share_with(provider, service_user, Module.GOALS)
     grow_service_user(service_user, provider, peer, category, 3)
+    Schedule.objects.create(
+        owner=service_user, instrument="phq9", every=2, starts_on=timezone.localdate()
+    )
     html = _home(client, service_user)
     assert _sections(html) == {"service_user"}
     assert "Hello, Skylark" in html
@@ -67,6 +71,7 @@ def test_service_user_sees_today_and_never_another_roles_section(
     assert "Your care team wrote in 1 conversation" in html
     assert "You are waiting for your care team in 2 conversations" in html
     assert "Topic of the week 0" in html and "My topic 1" in html
+    assert 'href="/questionnaires/phq9/">' in html  # a check-in is due today
     for word in ("streak", "missed", "you haven", "overdue"):
         assert word not in html.lower()
 
@@ -102,9 +107,13 @@ def test_provider_sees_only_their_own_caseload_and_no_content(
     assert "2 people on your caseload" in html
     for text in ("Private goal", "Private words", "Private subject"):
         assert text not in html
-    for marker in ("data-home-overdue", "data-home-changed", "data-home-sessions"):
+    for marker in (
+        "data-home-overdue",
+        "data-home-changed",
+        "data-home-sessions",
+        "data-home-agreements",
+    ):
         assert marker in html
-    assert "data-home-agreements" in html
 
 
 def test_a_message_inside_the_agreed_reply_time_is_not_overdue(
@@ -203,3 +212,11 @@ def test_a_person_with_every_role_sees_a_section_per_role(
     assert _sections(html) == set(SECTIONS)
     # The forum glance is read once and shown once, in the first section that uses it.
     assert html.count("In your communities") == 1 and "My topics this week" not in html
+
+
+def test_a_long_list_shows_five_and_links_to_the_rest(
+    client: Client, provider: User, organisation: Organisation
+) -> None:
+    grow_caseload(provider, organisation, 7)
+    html = _home(client, provider)
+    assert html.count("and 2 more") == 4  # overdue, changed, open sessions, agreements

@@ -34,7 +34,7 @@ def _count(client: Client, path: str) -> int:
     [
         ("/accounts/login/", None, 2),
         ("/crisis/", None, 4),
-        ("/", "service_user", 18),  # the home by role: web/tests/test_home_queries.py
+        ("/", "service_user", 21),  # the home by role: web/tests/test_home_queries.py
         ("/crisis/", "service_user", 8),
         ("/account/", "service_user", 8),
         ("/", "provider", 25),
