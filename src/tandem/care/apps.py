@@ -6,3 +6,10 @@ class CareConfig(AppConfig):
     name = "tandem.care"
     label = "care"
     verbose_name = _("Care team and sharing")
+
+    def ready(self) -> None:
+        from tandem.care.notify import RELATIONSHIP_SCOPE, visible_relationship_ids
+        from tandem.notifications.scopes import register_scope
+
+        # Care-team notifications disappear when the relationship they are about does.
+        register_scope(RELATIONSHIP_SCOPE, visible_relationship_ids)

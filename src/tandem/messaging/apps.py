@@ -12,3 +12,9 @@ class MessagingConfig(AppConfig):
         from tandem.notifications.scopes import register_scope
 
         register_scope(selectors.THREAD_SCOPE, selectors.thread_ids_for_user)
+
+        from tandem.care.triage import register_message_source
+        from tandem.messaging.triage import SOURCE
+
+        # The caseload's triage (unread, waiting, last contact) without care importing us.
+        register_message_source(SOURCE)

@@ -71,6 +71,9 @@ class ThreadCreateView(View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         form, options = self._form(current_user(request))
+        if "service_user" in form.fields:
+            # The caseload's "Message" link chooses the person; the choices still decide.
+            form.initial["service_user"] = request.GET.get("service_user", "")
         return self._render(request, form, options)
 
     def post(self, request: HttpRequest) -> HttpResponse:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from tandem.accounts.access import is_verified_provider
 from tandem.accounts.models import Membership, Role, User
+from tandem.care import notify
 from tandem.care.access import check_is_service_user, check_is_verified_provider
 from tandem.care.models import (
     CareRelationship,
@@ -147,16 +148,20 @@ def link_provider_by_code(*, service_user: User, code: str) -> CareRelationship:
                 code="already_linked",
             )
         if existing is not None:
-            return _activate(existing)
-        relationship = CareRelationship(
-            service_user=service_user,
-            provider=provider,
-            organisation_id=organisation_id,
-            requested_by=service_user,
-        )
-        relationship.full_clean(validate_constraints=False)
-        relationship.save()
-        return _activate(relationship)
+            relationship = existing
+        else:
+            relationship = CareRelationship(
+                service_user=service_user,
+                provider=provider,
+                organisation_id=organisation_id,
+                requested_by=service_user,
+            )
+            relationship.full_clean(validate_constraints=False)
+            relationship.save()
+        _activate(relationship)
+        relationship.service_user, relationship.provider = service_user, provider
+        notify.provider_added(relationship, accepted_request=False)
+        return relationship
 
 
 def request_link(*, provider: User, email: str) -> CareRequest:
@@ -220,6 +225,9 @@ def request_link(*, provider: User, email: str) -> CareRequest:
             care_request.organisation_id = relationship.organisation_id
         care_request.full_clean()
         care_request.save()
+        if relationship is not None:
+            # Only the person is told; the provider's page says the same whatever happened.
+            notify.care_request_sent(relationship)
     return care_request
 
 
@@ -252,11 +260,15 @@ def accept_request(*, service_user: User, relationship: CareRelationship) -> Car
         _check_pending_for(service_user, relationship)
         if not is_verified_provider(relationship.provider):
             raise ValidationError(_("This care provider can no longer be added."))
-        return _activate(relationship)
+        _activate(relationship)
+        relationship.service_user = service_user
+        notify.provider_added(relationship, accepted_request=True)
+        return relationship
 
 
 def decline_request(*, service_user: User, relationship: CareRelationship) -> CareRelationship:
-    """Decline a provider's request. The provider is not told."""
+    """Decline a provider's request. The provider is not told: their sent requests look the
+    same whether an address matched nobody, is waiting or was declined (care.notify)."""
     with transaction.atomic():
         relationship = CareRelationship.objects.select_for_update().get(pk=relationship.pk)
         _check_pending_for(service_user, relationship)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
+from tandem.care import notify
 from tandem.care.access import check_can_comment
 from tandem.care.models import (
     COMMENT_MAX_LENGTH,
@@ -21,8 +22,13 @@ from tandem.care.models import (
 )
 
 
-def add_comment(*, author: User, owner: User, module: str, item_id: int, body: str) -> Comment:
+def add_comment(
+    *, author: User, owner: User, module: str, item_id: int, body: str, owner_url: str = ""
+) -> Comment:
     """Add ``author``'s comment on item ``item_id`` of ``owner``'s ``module``.
+
+    When someone else comments, the owner is notified with a link to ``owner_url`` (the
+    item's page for its owner, which the calling app knows; the module's list if not given).
 
     The owner may always answer; a provider needs a comment grant (PermissionDenied
     otherwise). The caller has already fetched the item through the toolbox's gate, so this
@@ -44,6 +50,7 @@ def add_comment(*, author: User, owner: User, module: str, item_id: int, body: s
     with transaction.atomic():
         comment.full_clean()
         comment.save()
+        notify.comment_added(comment, owner_url=owner_url or f"/toolbox/{module}/")
     return comment
 
 
@@ -61,9 +68,11 @@ def set_grants(*, service_user: User, levels: Mapping[int, Mapping[str, int]]) -
     with transaction.atomic():
         relationships = {
             relationship.pk: relationship
-            for relationship in CareRelationship.objects.select_for_update().filter(
+            for relationship in CareRelationship.objects.select_for_update(of=("self",))
+            .filter(
                 pk__in=list(levels), service_user=service_user, status=RelationshipStatus.ACTIVE
             )
+            .select_related("service_user", "provider")
         }
         if set(levels) - set(relationships):
             raise PermissionDenied
@@ -73,6 +82,7 @@ def set_grants(*, service_user: User, levels: Mapping[int, Mapping[str, int]]) -
         }
         changed = 0
         for relationship_id, module_levels in levels.items():
+            new_levels: dict[str, int] = {}
             for module, level in module_levels.items():
                 grant = current.get((relationship_id, module))
                 if grant is None:
@@ -87,5 +97,7 @@ def set_grants(*, service_user: User, levels: Mapping[int, Mapping[str, int]]) -
                     grant.save(update_fields=["level", "updated_at"])
                 else:
                     continue
-                changed += 1
+                new_levels[module] = level
+            changed += len(new_levels)
+            notify.grants_changed(relationships[relationship_id], new_levels)
     return changed

@@ -6,11 +6,12 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.http import require_POST
 
 from tandem.accounts.requests import current_user, roles_of
-from tandem.care import access, selectors, services
+from tandem.care import access, selectors, services, triage
 from tandem.care.forms import LinkRequestForm
 from tandem.care.views.common import not_verified, provider_of
 
@@ -20,6 +21,17 @@ REQUEST_SENT_MESSAGE = _(
 )
 
 
+# The caseload's orders, as the sort links name them.
+SORT_LABELS = [
+    ("attention", gettext_lazy("Needs attention first")),
+    ("waiting", gettext_lazy("Longest wait for a reply")),
+    ("unread", gettext_lazy("Most unread messages")),
+    ("review", gettext_lazy("Agreement review due")),
+    ("contact", gettext_lazy("Least recent contact")),
+    ("name", gettext_lazy("Name")),
+]
+
+
 class CaseloadView(View):
     template_name = "care/caseload.html"
 
@@ -27,8 +39,11 @@ class CaseloadView(View):
         provider = provider_of(request)
         if not roles_of(request).verified_provider:
             return not_verified(request)
+        found = triage.caseload_triage(provider, sort=request.GET.get("sort", ""))
         context = {
-            "caseload": selectors.caseload_for_provider(provider),
+            "caseload": found.caseload,
+            "triage": found,
+            "sorts": SORT_LABELS,
             "link_code": services.ensure_link_code(provider=provider),
             "sent_requests": selectors.sent_requests_for_provider(provider)[:100],
             "form": form or LinkRequestForm(),
@@ -74,5 +89,7 @@ def person_detail(request: HttpRequest, owner_id: int) -> HttpResponse:
     relationship = access.get_relationship_for_provider(provider, owner_id)
     # Read first: the page shows what changed since the previous visit, then marks this one.
     overview = selectors.person_overview(relationship)
+    row, messages_available = triage.person_triage(relationship, overview.agreement)
     services.mark_person_seen(provider=provider, relationship=relationship)
-    return render(request, "care/person_detail.html", {"overview": overview})
+    context = {"overview": overview, "row": row, "messages_available": messages_available}
+    return render(request, "care/person_detail.html", context)

@@ -270,6 +270,7 @@ def shared_journal_comment(request: HttpRequest, owner_id: int, entry_id: int) -
                 module=Module.JOURNAL,
                 item_id=entry.pk,
                 body=form.cleaned_data["body"],
+                owner_url=reverse("toolbox:journal-detail", args=[entry.pk]) + "#comments",
             )
         except ValidationError as error:
             attach_service_error(form, error)
