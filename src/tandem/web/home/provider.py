@@ -25,6 +25,7 @@ from tandem.care.models import (
 from tandem.care.selectors import CaseloadEntry, caseload_for_provider
 from tandem.messaging.models import CARE_KIND, Participant, ProviderAway, Side, Thread
 from tandem.messaging.selectors import away_for_provider
+from tandem.web.home.measures import with_measures
 
 SHOWN = 5
 # An agreement always sets a reply time; this covers a relationship whose agreement is missing.
@@ -135,7 +136,8 @@ class ProviderHome:
 def provider_home(provider: User, *, verified: bool) -> ProviderHome:
     """The provider's section. An unverified provider sees nobody's information, so nothing
     is read for them; a verified one costs a fixed number of queries (the caseload's, plus
-    four)."""
+    five: overdue threads, questionnaire answers, open joint sessions, agreement proposals and
+    away)."""
     if not verified:
         return ProviderHome(
             verified=False,
@@ -151,7 +153,7 @@ def provider_home(provider: User, *, verified: bool) -> ProviderHome:
     return ProviderHome(
         verified=True,
         overdue=overdue_threads(provider),
-        changed=[entry for entry in caseload.entries if entry.changes],
+        changed=[entry for entry in with_measures(caseload.entries) if entry.changes],
         changes_available=caseload.changes_available,
         people=len(caseload.entries),
         open_sessions=open_joint_sessions(provider),

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from tandem.accounts.models import Membership, Organisation, Role, User
 from tandem.accounts.tests.factories import MembershipFactory, OrganisationFactory
-from tandem.care.models import Module
+from tandem.care.models import CareRelationship, Grant, Module
 from tandem.conftest import TOTP_SECRET, login_client
 from tandem.forum.tests.conftest import join
 from tandem.messaging.models import Thread
@@ -105,6 +105,7 @@ def test_provider_sees_only_their_own_caseload_and_no_content(
     for person in theirs:
         assert person.full_name not in html
     assert "2 people on your caseload" in html
+    assert "Questionnaires</li>" in html  # shared measures changed since the last visit
     for text in ("Private goal", "Private words", "Private subject"):
         assert text not in html
     for marker in (
@@ -114,6 +115,21 @@ def test_provider_sees_only_their_own_caseload_and_no_content(
         "data-home-agreements",
     ):
         assert marker in html
+
+
+def test_questionnaires_count_as_changed_only_where_shared_and_after_the_last_visit(
+    client: Client, provider: User, organisation: Organisation
+) -> None:
+    shared, unshared = grow_caseload(provider, organisation, 2)
+    Grant.objects.filter(relationship__service_user=unshared, module=Module.QUESTIONNAIRES).delete()
+    CareRelationship.objects.filter(service_user=shared).update(
+        provider_last_seen_at=timezone.now() + timedelta(minutes=1)
+    )
+    html = _home(client, provider)
+    assert "Questionnaires</li>" not in html
+    CareRelationship.objects.filter(service_user=shared).update(provider_last_seen_at=None)
+    html = client.get("/").content.decode()
+    assert html.count("Questionnaires</li>") == 1
 
 
 def test_a_message_inside_the_agreed_reply_time_is_not_overdue(
