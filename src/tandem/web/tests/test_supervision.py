@@ -520,6 +520,14 @@ def test_every_documented_granian_server_respawns_failed_workers() -> None:
         for line in commands:
             assert "--respawn-failed-workers" in line, f"{name}: {line}"
     processes = [line for line in procfile.splitlines() if line and not line.startswith("#")]
-    assert [line.split(":", 1)[0] for line in processes] == ["web", "websockets", "tasks", "sweep"]
+    assert [line.split(":", 1)[0] for line in processes] == [
+        "web",
+        "websockets",
+        "tasks",
+        "sweep",
+        "datarights",
+        "reviews",
+        "checkins",
+    ]
     for line in processes:
         assert f"\n{line}\n" in operations, f"docs/operations.md does not show: {line}"
