@@ -5,17 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 
 from tandem.accounts.models import Membership, Role, User
 from tandem.care import notify, services
 from tandem.care.models import CareRelationship, Level, Module, RelationshipStatus
-from tandem.notifications.models import Notification
+from tandem.notifications.models import EmailFrequency, Notification
 from tandem.notifications.selectors import notifications_for_user
+from tandem.notifications.services import set_email_preference
 
 pytestmark = pytest.mark.django_db
 
@@ -198,3 +201,29 @@ def test_the_notification_opens_the_page_where_the_provider_acts(
     assert response.status_code == 302 and response["Location"] == f"/people/{owner.pk}/"
     page = client.get(response["Location"])
     assert page.status_code == 200
+
+
+@pytest.mark.parametrize("preference", ["quiet_hours", "daily", "immediately"])
+def test_the_email_keeps_to_the_providers_quiet_hours_and_digest(
+    relationship: CareRelationship,
+    preference: str,
+    django_capture_on_commit_callbacks: Callable[..., AbstractContextManager[object]],
+) -> None:
+    owner, provider = relationship.service_user, relationship.provider
+    now = timezone.localtime()
+    if preference == "quiet_hours":
+        # Quiet from an hour ago to an hour from now, in the organisation's time zone.
+        set_email_preference(
+            user=provider,
+            frequency=EmailFrequency.IMMEDIATELY,
+            quiet_hours_start=(now - timedelta(hours=1)).time(),
+            quiet_hours_end=(now + timedelta(hours=1)).time(),
+            time_zone=str(now.tzinfo),
+        )
+    else:
+        set_email_preference(user=provider, frequency=preference)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_grants(service_user=owner, levels={relationship.pk: {GOALS: Level.VIEW}})
+    assert _kinds(provider) == [notify.KIND_GRANT]  # always in the portal
+    assert len(mail.outbox) == (1 if preference == "immediately" else 0)
