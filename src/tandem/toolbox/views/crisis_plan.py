@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -93,9 +94,13 @@ def crisis_plan_offline(request: HttpRequest) -> HttpResponse:
     It carries no form and no CSRF token, so a stale copy cannot act on the person's behalf.
     """
     user = current_user(request)
-    return render(
-        request, "toolbox/crisis_plan_offline.html", _crisis_plan_context(request, user, False)
-    )
+    context = _crisis_plan_context(request, user, False)
+    # Only the copy the service worker fetches to keep may say it is kept on this device;
+    # the same page opened online says what it is instead.
+    context["kept_copy"] = request.headers.get("X-Tandem-Keep") == "1"
+    response = render(request, "toolbox/crisis_plan_offline.html", context)
+    patch_vary_headers(response, ["X-Tandem-Keep"])
+    return response
 
 
 SERVICE_WORKER_SCOPE = "/toolbox/crisis-plan/"

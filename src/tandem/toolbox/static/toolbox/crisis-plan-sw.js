@@ -36,7 +36,11 @@ function assetUrls(html) {
 
 function keepCopy() {
   // redirect: "manual" so a login page (the person is logged out) is never kept as the plan.
-  return fetch(OFFLINE_URL, { credentials: "same-origin", redirect: "manual", cache: "no-store" })
+  // X-Tandem-Keep tells the page it is being kept, so only a kept copy says "saved on this device".
+  return fetch(OFFLINE_URL, {
+    credentials: "same-origin", redirect: "manual", cache: "no-store",
+    headers: { "X-Tandem-Keep": "1" }
+  })
     .then(function (response) {
       if (!response.ok || response.type !== "basic") {
         throw new Error("The crisis plan could not be fetched.");
