@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -129,3 +130,12 @@ def test_a_deleted_step_no_longer_counts_towards_progress(service_user: User) ->
     services.delete_step(owner=service_user, step=GoalStep.objects.exclude(pk=done.pk).get())
     (listed,) = [g for g in selectors.goals_for_owner(service_user) if g.pk == goal.pk]
     assert listed.progress == 100
+
+
+def test_the_purge_command_removes_only_rows_past_their_window(service_user: User) -> None:
+    old, recent = ActivityFactory.create_batch(2, owner=service_user)
+    services.delete_activity(owner=service_user, activity=old)
+    Activity.all_objects.filter(pk=old.pk).update(deleted_at=timezone.now() - timedelta(minutes=11))
+    services.delete_activity(owner=service_user, activity=recent)
+    call_command("purge_deleted_toolbox_items")
+    assert list(Activity.all_objects.values_list("pk", flat=True)) == [recent.pk]
