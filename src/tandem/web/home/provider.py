@@ -23,6 +23,7 @@ from tandem.care.models import (
     VersionStatus,
 )
 from tandem.care.selectors import CaseloadEntry, caseload_for_provider
+from tandem.care.triage import add_working_days
 from tandem.messaging.models import CARE_KIND, Participant, ProviderAway, Side, Thread
 from tandem.messaging.selectors import away_for_provider
 from tandem.web.home.measures import with_measures
@@ -30,18 +31,6 @@ from tandem.web.home.measures import with_measures
 SHOWN = 5
 # An agreement always sets a reply time; this covers a relationship whose agreement is missing.
 DEFAULT_REPLY_DAYS = 2
-
-
-def add_working_days(start: datetime, days: int) -> datetime:
-    """``start`` plus ``days`` working days (Monday to Friday) in the current time zone: the
-    agreement promises replies "within N working days"."""
-    current = timezone.localtime(start)
-    added = 0
-    while added < days:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            added += 1
-    return current
 
 
 @dataclass(frozen=True)

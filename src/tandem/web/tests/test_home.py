@@ -15,6 +15,7 @@ from django.utils import timezone
 from tandem.accounts.models import Membership, Organisation, Role, User
 from tandem.accounts.tests.factories import MembershipFactory, OrganisationFactory
 from tandem.care.models import CareRelationship, Grant, Module
+from tandem.care.triage import add_working_days
 from tandem.conftest import TOTP_SECRET, login_client
 from tandem.forum.tests.conftest import join
 from tandem.messaging.models import Thread
@@ -22,7 +23,6 @@ from tandem.messaging.tests.factories import thread_between
 from tandem.moderation.models import ModeratorDuty
 from tandem.questionnaires.models import Schedule
 from tandem.toolbox.tests.factories import CrisisPlanFactory, StatusRatingFactory, share_with
-from tandem.web.home.provider import add_working_days
 from tandem.web.tests.test_home_queries import (
     grow_caseload,
     grow_organisation,
