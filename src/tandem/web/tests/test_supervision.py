@@ -528,6 +528,7 @@ def test_every_documented_granian_server_respawns_failed_workers() -> None:
         "datarights",
         "reviews",
         "checkins",
+        "purge",
     ]
     for line in processes:
         assert f"\n{line}\n" in operations, f"docs/operations.md does not show: {line}"

@@ -239,6 +239,8 @@ class Command(BaseCommand):
             "data rights sweep": [*manage, "datarights_sweep", "--every", "300"],
             # Check-ins that came due: one content-free reminder each (questionnaires).
             "check-in reminders": [*manage, "send_check_in_reminders", "--every", "3600"],
+            # Toolbox items deleted more than 10 minutes ago (their undo window) go for good.
+            "deleted items purge": [*manage, "purge_deleted_toolbox_items", "--every", "300"],
         }
         supervisor = Supervisor(commands, env=env, log=self.stderr.write)
 
