@@ -31,6 +31,8 @@ from pytest_django.live_server_helper import LiveServer
 
 from tandem.accounts.tests.factories import TEST_PASSWORD
 from tandem.conftest import current_totp
+from tandem.toolbox.models import DEFAULT_DOMAINS, LifeDomain
+from tandem.web import middleware as outage_middleware
 
 BROWSER_DIR = __file__.rsplit("/", 1)[0]
 
@@ -88,6 +90,24 @@ def _fresh_cache(transactional_db: None) -> None:
     """The database cache table is not flushed between tests; used TOTP codes and rate limits
     from an earlier test must not leak into the next one."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_outage_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The outage middleware remembers, per process, that it saw the database fail and then
+    answers the crisis page from its saved copy for a while. Browser tests share one process:
+    a failure provoked by an earlier test must not change what a later test sees."""
+    monkeypatch.setattr(outage_middleware, "_outage_seen_at", float("-inf"))
+
+
+@pytest.fixture(autouse=True)
+def _default_life_domains(transactional_db: None) -> None:
+    """Put back the default life domains that toolbox migration 0002 seeds: a live server's
+    test empties every table when it ends, so an earlier browser test has removed them."""
+    for position, key in enumerate(DEFAULT_DOMAINS, start=1):
+        LifeDomain.objects.get_or_create(
+            key=key, organisation=None, owner=None, defaults={"position": position * 10}
+        )
 
 
 def quick_exit_host() -> str:

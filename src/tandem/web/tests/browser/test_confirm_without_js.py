@@ -13,10 +13,8 @@ from tandem.accounts.models import User
 from tandem.care.models import Grant, Level, Module, RelationshipStatus
 from tandem.conftest import TOTP_SECRET
 from tandem.toolbox.models import (
-    DEFAULT_DOMAINS,
     Activity,
     GoalStep,
-    LifeDomain,
     NetworkMember,
     StatusRating,
 )
@@ -33,15 +31,6 @@ from tandem.toolbox.tests.factories import (
 from .conftest import PHONE, ContextFactory, axe_violations, horizontal_overflow, log_in
 
 NARROWEST = ViewportSize(width=320, height=640)
-
-
-@pytest.fixture(autouse=True)
-def _default_life_domains(transactional_db: None) -> None:
-    """Put back the default life domains (a live server's test empties every table)."""
-    for position, key in enumerate(DEFAULT_DOMAINS, start=1):
-        LifeDomain.objects.get_or_create(
-            key=key, organisation=None, owner=None, defaults={"position": position * 10}
-        )
 
 
 def confirm_and_delete(page: Page, link: str | re.Pattern[str], button: str) -> None:

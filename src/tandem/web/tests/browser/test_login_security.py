@@ -43,7 +43,7 @@ def test_five_wrong_passwords_pause_logging_in_even_with_the_right_password(
     assert answer.value.status == 429
     expect(page.get_by_role("heading", level=1)).to_have_text("Too many attempts to log in")
     main = page.get_by_role("main")
-    expect(main).to_contain_text("logging in is paused for 15 minutes")
+    expect(main).to_contain_text("logging in to it from here is paused for 15 minutes")
     retry_at = main.locator("time").inner_text()
     assert retry_at in {earliest, latest}, (retry_at, earliest, latest)
     expect(main.get_by_role("link", name="Crisis contacts")).to_be_visible()

@@ -20,7 +20,7 @@ from tandem.care import services as care_services
 from tandem.care.models import Level, Module
 from tandem.care.tests.factories import AccessLogEntryFactory, AgreementFactory
 from tandem.conftest import TOTP_SECRET
-from tandem.toolbox.models import DEFAULT_DOMAINS, GoalStep, LifeDomain
+from tandem.toolbox.models import GoalStep
 from tandem.toolbox.tests.factories import (
     ActivityFactory,
     CrisisPlanFactory,
@@ -54,16 +54,6 @@ def expect_progress(page: Page, title: str, percent: int) -> None:
     bar = page.get_by_role("progressbar", name=f"Progress on {title}")
     expect(bar).to_have_attribute("value", str(percent))
     expect(page.locator(".progress-text")).to_have_text(f"{percent} % done")
-
-
-@pytest.fixture(autouse=True)
-def _default_life_domains(transactional_db: None) -> None:
-    """Put back the default life domains that migration 0002 seeds: a live server's test
-    empties every table when it ends, so an earlier browser test has removed them."""
-    for position, key in enumerate(DEFAULT_DOMAINS, start=1):
-        LifeDomain.objects.get_or_create(
-            key=key, organisation=None, owner=None, defaults={"position": position * 10}
-        )
 
 
 # --- 1. Goals --------------------------------------------------------------------------------
