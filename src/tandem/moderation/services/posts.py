@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
 from tandem.forum import services as forum_services
-from tandem.forum.models import ModerationState
+from tandem.forum.models import Community, ModerationState
 from tandem.moderation.models import (
     AuditAction,
     Outcome,
@@ -50,6 +50,28 @@ def approve_item(*, moderator: User, item: ReviewItem, reason: str) -> ReviewIte
     return item
 
 
+def _uphold(
+    item: ReviewItem,
+    moderator: User,
+    community: Community,
+    resolution: str,
+    action: AuditAction,
+    reason: str,
+) -> None:
+    """What every upheld item ends with: closed, its outreach closed, one audit entry."""
+    _resolve(item, moderator, resolution, Outcome.UPHELD)
+    outreach_threads.close_outreach_for_item(item)
+    record(
+        actor=moderator,
+        organisation_id=community.organisation_id,
+        community=community,
+        action=action,
+        reason=reason,
+        subject=item.post.author,
+        post=item.post,
+    )
+
+
 @transaction.atomic
 def hide_item(*, moderator: User, item: ReviewItem, reason: str) -> ReviewItem:
     """Hide the post from everyone but its author (who sees why) and close the item."""
@@ -58,17 +80,7 @@ def hide_item(*, moderator: User, item: ReviewItem, reason: str) -> ReviewItem:
     reason = require_reason(reason)
     post = item.post
     forum_services.hide_post(post=post, note=reason)
-    _resolve(item, moderator, "hidden", Outcome.UPHELD)
-    outreach_threads.close_outreach_for_item(item)
-    record(
-        actor=moderator,
-        organisation_id=community.organisation_id,
-        community=community,
-        action=AuditAction.HIDE,
-        reason=reason,
-        subject=post.author,
-        post=post,
-    )
+    _uphold(item, moderator, community, "hidden", AuditAction.HIDE, reason)
     _tell_author(post, community, _("A moderator hid one of your posts. See why."))
     return item
 
@@ -81,16 +93,6 @@ def edit_item(*, moderator: User, item: ReviewItem, body: str, reason: str) -> R
     reason = require_reason(reason)
     post = item.post
     forum_services.moderator_edit_post(post=post, body=body, note=reason)
-    _resolve(item, moderator, "edited", Outcome.UPHELD)
-    outreach_threads.close_outreach_for_item(item)
-    record(
-        actor=moderator,
-        organisation_id=community.organisation_id,
-        community=community,
-        action=AuditAction.EDIT,
-        reason=reason,
-        subject=post.author,
-        post=post,
-    )
+    _uphold(item, moderator, community, "edited", AuditAction.EDIT, reason)
     _tell_author(post, community, _("A moderator edited one of your posts. See what changed."))
     return item
