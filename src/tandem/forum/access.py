@@ -169,10 +169,12 @@ def get_community_for_member(
 
 
 def get_joinable_community(user: User, community_id: int) -> Community:
-    """Return a community of one of ``user``'s organisations (to show its join page), else 404."""
+    """Return a community of one of ``user``'s organisations that they may find
+    (``rules.findable_by``: open, or closed and they are in it), to show its join page; else
+    404."""
     community = (
         Community.objects.select_related("organisation")
-        .filter(pk=community_id, organisation__memberships__user=user)
+        .filter(rules.findable_by(user), pk=community_id, organisation__memberships__user=user)
         .distinct()
         .first()
     )

@@ -33,6 +33,15 @@ class Audience(models.TextChoices):
     MIXED = "mixed", _("Service users and professionals")
 
 
+class JoinPolicy(models.TextChoices):
+    """How people come into a community. Only open ones are listed and have a join page for
+    newcomers; members of a closed one are added by another app (a course's enrolment) through
+    ``forum.services.add_member``."""
+
+    OPEN = "open", _("Open: eligible people find it and join")
+    CLOSED = "closed", _("Closed: members are added, nobody joins by themselves")
+
+
 class Community(TimeStampedModel):
     """A closed space belonging to one organisation. Members join by accepting its code of
     conduct; a new version of the code asks everyone again before they read or post."""
@@ -45,6 +54,9 @@ class Community(TimeStampedModel):
     description = models.TextField(_("description"), max_length=1000, blank=True)
     audience = models.CharField(
         _("who may join"), max_length=20, choices=Audience.choices, default=Audience.MIXED
+    )
+    join_policy = models.CharField(
+        _("how people join"), max_length=10, choices=JoinPolicy.choices, default=JoinPolicy.OPEN
     )
     min_age = models.PositiveSmallIntegerField(_("youngest age"), null=True, blank=True)
     max_age = models.PositiveSmallIntegerField(_("oldest age"), null=True, blank=True)

@@ -15,18 +15,28 @@ PostgreSQL; table names come from ``_meta``.
   a verified provider in the community's organisation.
 - **Topic visibility** (:func:`topic_readable`): the community's topics, their circles',
   their own drafts; a held topic only for its author.
+- **Finding a community** (:func:`findable_by`): open communities, and closed ones only for
+  their members (who still need the join page to accept a new code of conduct). An ORM
+  condition: it runs on the communities list and the join page, not on every request.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from tandem.accounts.models import Membership, Role, User
 from tandem.forum import hooks, sql
-from tandem.forum.models import CircleMember, Community, CommunityMember, Topic, Visibility
+from tandem.forum.models import (
+    CircleMember,
+    Community,
+    CommunityMember,
+    JoinPolicy,
+    Topic,
+    Visibility,
+)
 
 
 def _has_role(extra: str = "") -> str:
@@ -120,3 +130,11 @@ def member_communities(user: User) -> QuerySet[Community]:
     if not user.is_active:
         return Community.objects.none()
     return Community.objects.filter(pk__in=member_community_ids_subquery(user))
+
+
+def findable_by(user: User) -> Q:
+    """Communities ``user`` may find on the list and open the join page of: open ones, and a
+    closed one they are already a member of (to accept its new code of conduct). Everyone
+    else gets a 404 from a closed community's join page, as if it did not exist."""
+    is_member = CommunityMember.objects.filter(community=OuterRef("pk"), user=user)
+    return Q(join_policy=JoinPolicy.OPEN) | Q(Exists(is_member))

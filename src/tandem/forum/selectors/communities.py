@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from tandem.accounts.models import Membership, User
-from tandem.forum import sql
+from tandem.forum import rules, sql
 from tandem.forum.access import eligible_roles, member_communities, member_community_ids
 from tandem.forum.models import (
     Category,
@@ -42,12 +42,13 @@ class CommunityChoice:
 
 
 def communities_for_user(user: User) -> list[CommunityChoice]:
-    """Communities of ``user``'s organisations: the ones they are in, and the ones they could
-    join (their audience fits one of the person's roles)."""
+    """Communities of ``user``'s organisations: the ones they are in, and the open ones they
+    could join (their audience fits one of the person's roles). A closed community shows only
+    to its members (``rules.findable_by``)."""
     roles = Membership.objects.filter(user=user, organisation=OuterRef("organisation"))
     member = CommunityMember.objects.filter(user=user, community=OuterRef("pk"))
     rows = (
-        Community.objects.filter(Exists(roles))
+        Community.objects.filter(Exists(roles), rules.findable_by(user))
         .annotate(
             accepted_version=Subquery(member.values("accepted_conduct_version")[:1]),
         )

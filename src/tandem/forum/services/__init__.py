@@ -26,10 +26,12 @@ from tandem.forum.services.editing import (
     release_held_post,
 )
 from tandem.forum.services.membership import (
+    add_member,
     check_can_join,
     join_community,
     leave_community,
     publish_code_of_conduct,
+    remove_member,
 )
 from tandem.forum.services.notifying import mentioned_users, watches_for_category
 from tandem.forum.services.reading import (
@@ -48,6 +50,7 @@ from tandem.forum.services.writing import (
 )
 
 __all__ = [
+    "add_member",
     "add_to_circle",
     "change_topic_visibility",
     "check_can_join",
@@ -67,6 +70,7 @@ __all__ = [
     "mute_person",
     "publish_code_of_conduct",
     "release_held_post",
+    "remove_member",
     "reply_to_topic",
     "save_reply_draft",
     "save_topic_draft",

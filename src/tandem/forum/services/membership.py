@@ -1,4 +1,5 @@
-"""Joining and leaving a community, and its code of conduct."""
+"""Joining and leaving a community, being added and removed by another app (a closed
+community's members), and its code of conduct."""
 
 from __future__ import annotations
 
@@ -80,6 +81,37 @@ def leave_community(*, user: User, community: Community) -> None:
         Q(topic__community=community) | Q(category__community=community)
     ).delete()
     CommunityMember.objects.filter(user=user, community=community).delete()
+
+
+# The version a person added by another app has accepted: none yet. Versions start at 1, so
+# every gate sends them to read and accept the code of conduct on their first visit.
+NOT_YET_ACCEPTED = 0
+
+
+@transaction.atomic
+def add_member(*, community: Community, user: User) -> CommunityMember:
+    """Add ``user`` to ``community`` on another app's decision (a course enrolling them on
+    its closed board). The community's audience and age rules still apply (ValidationError
+    otherwise, as on the join page), and the person still accepts the code of conduct
+    themselves before reading: they are asked on their first visit. Adding someone already
+    there changes nothing."""
+    existing = CommunityMember.objects.filter(community=community, user=user).first()
+    if existing is not None:
+        return existing
+    check_can_join(user=user, community=community, date_of_birth=user.date_of_birth)
+    member = CommunityMember(
+        community=community, user=user, accepted_conduct_version=NOT_YET_ACCEPTED
+    )
+    member.full_clean()
+    member.save()
+    return member
+
+
+def remove_member(*, community: Community, user: User) -> None:
+    """Remove ``user`` on another app's decision (their enrolment ended): the same as their
+    leaving, so their circle places and watches there go too. Nothing happens if they were
+    not a member."""
+    leave_community(user=user, community=community)
 
 
 @transaction.atomic
