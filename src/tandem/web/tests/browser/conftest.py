@@ -9,6 +9,7 @@ staticfiles finders, so no ``collectstatic`` is needed.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,6 +18,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -114,6 +116,29 @@ def quick_exit_host() -> str:
     return urlsplit(settings.TANDEM_QUICK_EXIT_URL).hostname or ""
 
 
+def wait_for_requests_to_finish(timeout: float = 10.0) -> None:
+    """Wait until no live-server request is still at work in PostgreSQL.
+
+    Closing a browser context does not stop a request the server is already serving (a page
+    load cut short shows up as a "broken pipe"). The test's database flush (TRUNCATE of every
+    table) then races that request for table locks, and PostgreSQL can end the deadlock by
+    failing the flush: the test errors in teardown. SQLite's flush waits (busy_timeout).
+    """
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND state <> 'idle'"
+            )
+            row = cursor.fetchone()
+            if row is None or row[0] == 0:
+                return
+            time.sleep(0.05)
+
+
 @pytest.fixture
 def new_context(browser: Browser, live_server: LiveServer) -> Iterator[ContextFactory]:
     """Make browser contexts that can reach only the live server (and the neutral exit page).
@@ -155,6 +180,7 @@ def new_context(browser: Browser, live_server: LiveServer) -> Iterator[ContextFa
     yield make
     for context in contexts:
         context.close()
+    wait_for_requests_to_finish()
     assert not blocked, f"The browser tried to leave the test server: {blocked}"
 
 
