@@ -124,15 +124,18 @@ def _let_flush_clear_the_audit_log(request: pytest.FixtureRequest) -> Iterator[N
     from django.db import connection
 
     from tandem.care.guards import install_access_record_guard, remove_access_record_guard
+    from tandem.core.change_record import install_change_record_guard, remove_change_record_guard
     from tandem.moderation.guards import install_audit_guard, remove_audit_guard
 
     request.getfixturevalue("transactional_db")  # set up first, so torn down (flushed) after us
     install_audit_guard(connection)
     install_access_record_guard(connection)
+    install_change_record_guard(connection)
     yield
     if connection.vendor == "sqlite":
         remove_audit_guard(connection)
         remove_access_record_guard(connection)
+        remove_change_record_guard(connection)
 
 
 FAULT_TEST_SECONDS = 240

@@ -29,6 +29,7 @@ from tandem.accounts.models import (
 )
 from tandem.accounts.selectors import pseudonym_taken
 from tandem.accounts.signals import sessions_ended
+from tandem.core.change_record import ChangeKind, record_change
 
 logger = logging.getLogger(__name__)
 
@@ -217,9 +218,18 @@ def accept_invitation_by_hash(
 
 def add_role(*, actor: User, organisation: Organisation, user: User, role: str) -> Membership:
     check_can_manage_organisation(actor, organisation)
-    membership, _created = Membership.objects.get_or_create(
-        user=user, organisation=organisation, role=role
-    )
+    with transaction.atomic():
+        membership, created = Membership.objects.get_or_create(
+            user=user, organisation=organisation, role=role
+        )
+        if created:
+            record_change(
+                actor=actor,
+                kind=ChangeKind.ROLE_ADDED,
+                subject_id=user.pk,
+                target=membership,
+                after={"role": role, "organisation": organisation.pk},
+            )
     return membership
 
 
@@ -229,9 +239,18 @@ def verify_provider(*, actor: User, membership: Membership) -> Membership:
     if membership.role != Role.PROVIDER:
         raise ValidationError(_("Only care providers need verifying."))
     if membership.verified_at is None:
-        membership.verified_at = timezone.now()
-        membership.verified_by = actor
-        membership.save(update_fields=["verified_at", "verified_by"])
+        with transaction.atomic():
+            membership.verified_at = timezone.now()
+            membership.verified_by = actor
+            membership.save(update_fields=["verified_at", "verified_by"])
+            record_change(
+                actor=actor,
+                kind=ChangeKind.PROVIDER_VERIFIED,
+                subject_id=membership.user_id,
+                target=membership,
+                before={"verified": False},
+                after={"verified": True, "organisation": membership.organisation_id},
+            )
     return membership
 
 

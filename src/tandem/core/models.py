@@ -12,3 +12,8 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+# The change record lives in its own module (with the function that writes it); imported here
+# so Django finds the model.
+from tandem.core.change_record import ChangeRecord as ChangeRecord  # noqa: E402

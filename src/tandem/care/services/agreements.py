@@ -28,6 +28,7 @@ from tandem.care.models import (
     RelationshipStatus,
     VersionStatus,
 )
+from tandem.core.change_record import ChangeKind, record_change
 from tandem.notifications.services import notify
 
 KIND_PROPOSED = "care.agreement_proposed"
@@ -190,6 +191,16 @@ def _decide(actor: User, version: AgreementVersion) -> tuple[Agreement, CareRela
     return agreement, relationship
 
 
+def _agreement_values(agreement: Agreement) -> dict[str, int | None]:
+    """What the change record keeps of an agreement: its version and numbers, never the
+    written terms (they can hold health details)."""
+    return {
+        "version": agreement.version.number if agreement.version else None,
+        "reply_within_days": agreement.reply_within_days,
+        "review_every_weeks": agreement.review_every_weeks,
+    }
+
+
 def accept_agreement_change(*, actor: User, version: AgreementVersion) -> Agreement:
     """The other side accepts a proposal: it is in force from now, and the review date
     starts again."""
@@ -198,6 +209,7 @@ def accept_agreement_change(*, actor: User, version: AgreementVersion) -> Agreem
         if version.proposed_by_id == actor.pk:
             raise PermissionDenied
         now = timezone.now()
+        before = _agreement_values(agreement)
         version.status = VersionStatus.ACCEPTED
         version.decided_by, version.decided_at = actor, now
         version.review_due_at = now + timedelta(weeks=version.review_every_weeks)
@@ -206,6 +218,14 @@ def accept_agreement_change(*, actor: User, version: AgreementVersion) -> Agreem
             setattr(agreement, name, getattr(version, name))
         agreement.version = version
         agreement.save()
+        record_change(
+            actor=actor,
+            kind=ChangeKind.AGREEMENT_CHANGED,
+            subject_id=relationship.service_user_id,
+            target=agreement,
+            before=before,
+            after={**_agreement_values(agreement), "provider": relationship.provider_id},
+        )
         _tell_proposer(actor, version, relationship, _("%(name)s accepted your agreement change"))
     return agreement
 

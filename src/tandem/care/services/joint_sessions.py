@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from tandem.accounts.models import User
 from tandem.care.access import check_is_verified_provider, open_joint_session
 from tandem.care.models import CareRelationship, JointSession, Module
+from tandem.core.change_record import ChangeKind, record_change
 
 
 def _clean_modules(modules: Iterable[str]) -> list[str]:
@@ -54,6 +55,13 @@ def start_joint_session(
             raise ValidationError(
                 _("A joint session with this provider is already open.")
             ) from error
+        record_change(
+            actor=service_user,
+            kind=ChangeKind.JOINT_SESSION_STARTED,
+            subject_id=service_user.pk,
+            target=session,
+            after={"modules": shown, "provider": relationship.provider_id},
+        )
     return session
 
 
@@ -121,6 +129,15 @@ def end_joint_session(*, service_user: User, session: JointSession) -> JointSess
     if session.relationship.service_user_id != service_user.pk:
         raise PermissionDenied
     if session.ended_at is None:
-        session.ended_at = timezone.now()
-        session.save(update_fields=["ended_at"])
+        with transaction.atomic():
+            session.ended_at = timezone.now()
+            session.save(update_fields=["ended_at"])
+            record_change(
+                actor=service_user,
+                kind=ChangeKind.JOINT_SESSION_ENDED,
+                subject_id=service_user.pk,
+                target=session,
+                before={"open": True},
+                after={"open": False, "provider": session.relationship.provider_id},
+            )
     return session

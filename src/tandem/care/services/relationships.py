@@ -23,6 +23,7 @@ from tandem.care.models import (
     RelationshipStatus,
 )
 from tandem.care.services.agreements import start_agreement
+from tandem.core.change_record import ChangeKind, record_change
 
 logger = logging.getLogger(__name__)
 
@@ -79,13 +80,22 @@ def _code_attempts_key(user: User) -> str:
     return f"care:link-code-failures:{user.pk}"
 
 
-def _activate(relationship: CareRelationship) -> CareRelationship:
+def _activate(relationship: CareRelationship, *, actor: User) -> CareRelationship:
     """Make a relationship active, with Tandem's starting agreement in force."""
+    before = relationship.status
     relationship.status = RelationshipStatus.ACTIVE
     relationship.started_at = timezone.now()
     relationship.full_clean()
     relationship.save(update_fields=["status", "started_at"])
     start_agreement(relationship=relationship)
+    record_change(
+        actor=actor,
+        kind=ChangeKind.RELATIONSHIP_STARTED,
+        subject_id=relationship.service_user_id,
+        target=relationship,
+        before={"status": before},
+        after={"status": relationship.status, "provider": relationship.provider_id},
+    )
     return relationship
 
 
@@ -158,7 +168,7 @@ def link_provider_by_code(*, service_user: User, code: str) -> CareRelationship:
             )
             relationship.full_clean(validate_constraints=False)
             relationship.save()
-        _activate(relationship)
+        _activate(relationship, actor=service_user)
         relationship.service_user, relationship.provider = service_user, provider
         notify.provider_added(relationship, accepted_request=False)
         return relationship
@@ -260,7 +270,7 @@ def accept_request(*, service_user: User, relationship: CareRelationship) -> Car
         _check_pending_for(service_user, relationship)
         if not is_verified_provider(relationship.provider):
             raise ValidationError(_("This care provider can no longer be added."))
-        _activate(relationship)
+        _activate(relationship, actor=service_user)
         relationship.service_user = service_user
         notify.provider_added(relationship, accepted_request=True)
         return relationship
@@ -288,11 +298,20 @@ def end_relationship(*, actor: User, relationship: CareRelationship) -> CareRela
         relationship = CareRelationship.objects.select_for_update().get(pk=relationship.pk)
         if relationship.status not in {RelationshipStatus.ACTIVE, RelationshipStatus.PENDING}:
             raise ValidationError(_("This care relationship has already ended."))
+        before = relationship.status
         relationship.status = RelationshipStatus.ENDED
         relationship.ended_at = now
         relationship.save(update_fields=["status", "ended_at"])
         JointSession.objects.filter(relationship=relationship, ended_at__isnull=True).update(
             ended_at=now
+        )
+        record_change(
+            actor=actor,
+            kind=ChangeKind.RELATIONSHIP_ENDED,
+            subject_id=relationship.service_user_id,
+            target=relationship,
+            before={"status": before},
+            after={"status": relationship.status, "provider": relationship.provider_id},
         )
     logger.info("Care relationship %s ended by %s", relationship.pk, actor.pk)
     return relationship

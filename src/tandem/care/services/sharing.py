@@ -20,6 +20,7 @@ from tandem.care.models import (
     Module,
     RelationshipStatus,
 )
+from tandem.core.change_record import ChangeKind, record_change
 
 
 def add_comment(
@@ -54,6 +55,12 @@ def add_comment(
     return comment
 
 
+def _grant_change(old_level: int | None, level: int) -> ChangeKind:
+    if old_level is None:
+        return ChangeKind.GRANT_CREATED
+    return ChangeKind.GRANT_REVOKED if level == Level.NONE else ChangeKind.GRANT_CHANGED
+
+
 def set_grants(*, service_user: User, levels: Mapping[int, Mapping[str, int]]) -> int:
     """Set what each provider may do with each module: ``levels[relationship_id][module]``.
 
@@ -85,6 +92,7 @@ def set_grants(*, service_user: User, levels: Mapping[int, Mapping[str, int]]) -
             new_levels: dict[str, int] = {}
             for module, level in module_levels.items():
                 grant = current.get((relationship_id, module))
+                old_level = None if grant is None else grant.level
                 if grant is None:
                     if level == Level.NONE:
                         continue
@@ -98,6 +106,18 @@ def set_grants(*, service_user: User, levels: Mapping[int, Mapping[str, int]]) -
                 else:
                     continue
                 new_levels[module] = level
+                record_change(
+                    actor=service_user,
+                    kind=_grant_change(old_level, level),
+                    subject_id=service_user.pk,
+                    target=grant,
+                    before={"level": old_level or Level.NONE},
+                    after={
+                        "level": level,
+                        "module": module,
+                        "provider": relationships[relationship_id].provider_id,
+                    },
+                )
             changed += len(new_levels)
             notify.grants_changed(relationships[relationship_id], new_levels)
     return changed

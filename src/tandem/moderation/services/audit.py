@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
+from tandem.core.change_record import ChangeKind, Values, record_change
 from tandem.forum.models import Community, Post
 from tandem.forum.selectors import COMMUNITY_SCOPE
 from tandem.moderation.models import (
@@ -39,6 +40,10 @@ def require_reason(reason: str) -> str:
 
 # How the audit log names actions taken by Tandem itself (the escalation sweep).
 AUTOMATIC_ACTOR = "Tandem"
+# Actions that change a community's rules rather than act on a post or a person.
+COMMUNITY_SETTING_ACTIONS = frozenset(
+    {AuditAction.SETTINGS, AuditAction.SLOW_MODE, AuditAction.WATCHED_WORD}
+)
 
 
 def record(
@@ -51,8 +56,12 @@ def record(
     subject: User | None = None,
     post: Post | None = None,
     detail: str = "",
+    before: Values | None = None,
+    after: Values | None = None,
 ) -> AuditEntry:
-    """Append one entry to the audit log (``actor`` None: Tandem acted by itself)."""
+    """Append one entry to the audit log (``actor`` None: Tandem acted by itself), and one
+    line to the change record pointing at it (the request id, and ``before``/``after``:
+    setting names and values, never the reason or the detail's words)."""
     entry = AuditEntry(
         organisation_id=organisation_id,
         community=community,
@@ -67,6 +76,16 @@ def record(
     )
     entry.full_clean()
     entry.save()
+    record_change(
+        actor=actor,
+        kind=ChangeKind.COMMUNITY_SETTINGS_CHANGED
+        if entry.action in COMMUNITY_SETTING_ACTIONS
+        else ChangeKind.MODERATOR_ACTION,
+        subject_id=subject.pk if subject else None,
+        target=entry,
+        before=before,
+        after={"action": entry.action, "community": entry.community_id, **(after or {})},
+    )
     return entry
 
 

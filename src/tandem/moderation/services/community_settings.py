@@ -45,6 +45,7 @@ def set_slow_mode(
     community = topic.community
     check_moderator(moderator, community)
     reason = require_reason(reason)
+    before = SlowMode.objects.filter(topic=topic).values_list("interval_minutes", flat=True).first()
     if minutes is None:
         SlowMode.objects.filter(topic=topic).delete()
         slow = None
@@ -61,6 +62,8 @@ def set_slow_mode(
         action=AuditAction.SLOW_MODE,
         reason=reason,
         detail=(_("on, %(n)s minutes") % {"n": minutes}) if minutes else _("off"),
+        before={"slow_mode_minutes": before},
+        after={"topic": topic.pk, "slow_mode_minutes": minutes},
     )
     return slow
 
@@ -90,6 +93,7 @@ def add_watched_word(
         community=community,
         action=AuditAction.WATCHED_WORD,
         detail=_("added “%(word)s” (%(action)s)") % {"word": word, "action": action},
+        after={"watched_word": watched.pk, "watched_word_action": action},
     )
     return watched
 
@@ -104,8 +108,18 @@ def remove_watched_word(*, moderator: User, watched: WatchedWord) -> None:
         community=community,
         action=AuditAction.WATCHED_WORD,
         detail=_("removed “%(word)s”") % {"word": watched.word},
+        before={"watched_word": watched.pk, "watched_word_action": watched.action},
     )
     watched.delete()
+
+
+# The settings ``update_settings`` changes, as the change record names them.
+SETTING_NAMES = (
+    "premoderation",
+    "new_member_held_posts",
+    "new_member_topics_per_day",
+    "new_member_replies_per_day",
+)
 
 
 @transaction.atomic
@@ -122,6 +136,7 @@ def update_settings(
     check_moderator(moderator, community)
     reason = require_reason(reason)
     options, _created = CommunitySettings.objects.get_or_create(community=community)
+    before = {name: getattr(options, name) for name in SETTING_NAMES}
     options.premoderation = premoderation
     options.new_member_held_posts = new_member_held_posts
     options.new_member_topics_per_day = new_member_topics_per_day
@@ -136,5 +151,7 @@ def update_settings(
         reason=reason,
         detail=f"{premoderation}, {new_member_held_posts}, {new_member_topics_per_day}, "
         f"{new_member_replies_per_day}",
+        before=before,
+        after={name: getattr(options, name) for name in SETTING_NAMES},
     )
     return options

@@ -15,12 +15,20 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 
 from tandem.care.guards import TABLES, install_access_record_guard
+from tandem.core import change_record
 
 
 class Command(BaseCommand):
-    help = "Make the access record append-only again (triggers and, on PostgreSQL, privileges)."
+    help = (
+        "Make the access record and the change record append-only again (triggers and, on "
+        "PostgreSQL, privileges)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         install_access_record_guard(connection)
+        # The record of changes to access is guarded the same way, by the same command, so an
+        # operator's one step after a blanket grant covers both (core/change_record.py).
+        change_record.install_change_record_guard(connection)
         role = settings.TANDEM_DB_APP_ROLE or "(no TANDEM_DB_APP_ROLE set)"
-        self.stdout.write(f"Guarded {', '.join(TABLES)} on {connection.vendor}; app role: {role}.")
+        tables = ", ".join([*TABLES, change_record.TABLE])
+        self.stdout.write(f"Guarded {tables} on {connection.vendor}; app role: {role}.")
