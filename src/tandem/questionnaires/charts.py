@@ -3,13 +3,15 @@
 Server-rendered SVG, no JavaScript and no inline styles (CSP): every shape has a class that
 ``questionnaires.css`` colours with the design tokens. Bands are shaded behind the line, and
 an arrow labelled "Better" points the way better scores go, so a rising line is never read as
-good news on the PHQ-9.
+good news on the PHQ-9. The person's goals (started, achieved, paused...) are drawn as marks
+on the same time axis, so a change of score can be read beside what the person was working on.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -17,6 +19,7 @@ from django.utils.translation import gettext as _
 from tandem.questionnaires.instruments import Instrument
 from tandem.questionnaires.scoring import GAD7_BANDS, PHQ9_BANDS, WHO5_BANDS, Band
 from tandem.questionnaires.selectors import ScoredResponse
+from tandem.toolbox.selectors.goals import GoalMark
 
 WIDTH = 360
 HEIGHT = 180
@@ -45,6 +48,13 @@ class Shade:
 
 
 @dataclass(frozen=True)
+class GoalMarker:
+    x: float
+    date: str
+    label: str
+
+
+@dataclass(frozen=True)
 class TrendChart:
     points: list[Point]
     polyline: str
@@ -52,6 +62,7 @@ class TrendChart:
     scale_max: int
     description: str
     better_up: bool
+    goals: list[GoalMarker] = field(default_factory=list)
     first_label: str = ""
     last_label: str = ""
     width: int = WIDTH
@@ -69,13 +80,20 @@ class TrendChart:
         return not self.points
 
 
+def _day(moment: datetime) -> str:
+    return formats.date_format(timezone.localtime(moment), "j M Y")
+
+
 def _date(item: ScoredResponse) -> str:
     assert item.submitted_at is not None  # noqa: S101 - only submitted responses are charted
-    return formats.date_format(timezone.localtime(item.submitted_at), "j M Y")
+    return _day(item.submitted_at)
 
 
-def trend_chart(instrument: Instrument, history: Sequence[ScoredResponse]) -> TrendChart:
-    """Lay ``history`` (oldest first) out on a time axis from 0 to the instrument's top."""
+def trend_chart(
+    instrument: Instrument, history: Sequence[ScoredResponse], goals: Sequence[GoalMark] = ()
+) -> TrendChart:
+    """Lay ``history`` (oldest first) out on a time axis from 0 to the instrument's top, with
+    the marks of ``goals`` (oldest first) that fall between the first and the last score."""
     scale_max = 100 if instrument.key == "who5" else instrument.max_total
     plot_height = HEIGHT - TOP - BOTTOM
     plot_width = WIDTH - LEFT - RIGHT
@@ -105,6 +123,16 @@ def trend_chart(instrument: Instrument, history: Sequence[ScoredResponse]) -> Tr
         )
         for item, stamp in zip(charted, times, strict=True)
     ]
+    # With one score the axis has no length: no goal can be placed beside it.
+    markers = [
+        GoalMarker(
+            x=round(LEFT + plot_width * (mark.at.timestamp() - start) / span, 1),
+            date=_day(mark.at),
+            label=mark.label,
+        )
+        for mark in goals
+        if len(times) > 1 and start <= mark.at.timestamp() <= end
+    ]
     direction = (
         _("Higher scores are better.")
         if instrument.higher_is_better
@@ -124,6 +152,10 @@ def trend_chart(instrument: Instrument, history: Sequence[ScoredResponse]) -> Tr
             "max": scale_max,
             "direction": direction,
         }
+        if markers:
+            description += " " + _("Goals on the same dates: %(goals)s.") % {
+                "goals": "; ".join(f"{marker.date}, {marker.label}" for marker in markers)
+            }
     else:
         description = _("No %(title)s answers yet.") % {"title": instrument.title}
     return TrendChart(
@@ -133,6 +165,7 @@ def trend_chart(instrument: Instrument, history: Sequence[ScoredResponse]) -> Tr
         scale_max=scale_max,
         description=description,
         better_up=instrument.higher_is_better,
+        goals=markers,
         first_label=points[0].label if points else "",
         last_label=points[-1].label if points else "",
     )

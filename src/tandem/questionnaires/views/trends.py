@@ -20,16 +20,20 @@ from tandem.questionnaires.charts import TrendChart, trend_chart
 from tandem.questionnaires.fhir import build_bundle
 from tandem.questionnaires.instruments import INSTRUMENTS, Instrument
 from tandem.questionnaires.views.common import service_user_only
+from tandem.toolbox.selectors.goals import GoalMark, goal_timeline
 
 
-def _trends(owner: User, instruments: list[Instrument]) -> list[dict[str, Any]]:
-    """Per instrument its chart and its rows, newest first: one query for all of them."""
+def _trends(
+    owner: User, instruments: list[Instrument], goals: list[GoalMark] | None = None
+) -> list[dict[str, Any]]:
+    """Per instrument its chart and its rows, newest first: one query for all of them (and
+    one for the goals, when given)."""
     key = instruments[0].key if len(instruments) == 1 else None
     history = selectors.submitted_responses(owner, key)
     trends = []
     for instrument in instruments:
         mine = [item for item in history if item.instrument.key == instrument.key]
-        chart: TrendChart = trend_chart(instrument, mine)
+        chart: TrendChart = trend_chart(instrument, mine, goals or ())
         trends.append({"instrument": instrument, "chart": chart, "rows": list(reversed(mine))})
     return trends
 
@@ -38,10 +42,16 @@ def _trends(owner: User, instruments: list[Instrument]) -> list[dict[str, Any]]:
 @service_user_only
 def trends(request: HttpRequest, instrument_key: str) -> HttpResponse:
     instrument = get_instrument_or_404(instrument_key)
+    owner = current_user(request)
     return render(
         request,
         "questionnaires/trends.html",
-        {"trends": _trends(current_user(request), [instrument]), "instrument": instrument},
+        {
+            # The person's own goals beside their own scores. The care team's page below
+            # shows scores only: goals are another module, shared by its own grant.
+            "trends": _trends(owner, [instrument], goal_timeline(owner)),
+            "instrument": instrument,
+        },
     )
 
 

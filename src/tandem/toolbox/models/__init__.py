@@ -16,7 +16,7 @@ from tandem.toolbox.models.crisis_plan import (
 from tandem.toolbox.models.domains import DEFAULT_DOMAINS, DOMAIN_NAME_MAX_LENGTH, LifeDomain
 from tandem.toolbox.models.exercises import ExercisePractice, validate_exercise_slug
 from tandem.toolbox.models.fields import encrypted_text
-from tandem.toolbox.models.goals import Activity, Goal, GoalStatus, GoalStep
+from tandem.toolbox.models.goals import Activity, Goal, GoalStatus, GoalStatusChange, GoalStep
 from tandem.toolbox.models.journal import JournalEntry, JournalShare
 from tandem.toolbox.models.medications import Medication
 from tandem.toolbox.models.network import Circle, NetworkMember, Quality
@@ -33,6 +33,7 @@ __all__ = [
     "ExercisePractice",
     "Goal",
     "GoalStatus",
+    "GoalStatusChange",
     "GoalStep",
     "JournalEntry",
     "JournalShare",

@@ -69,6 +69,26 @@ class Goal(TimeStampedModel):
         return self.progress_from(total, done)
 
 
+class GoalStatusChange(models.Model):
+    """When a goal took a status; a new goal's first row is its start.
+
+    Drawn on the same time axis as the person's questionnaire scores (questionnaires.charts),
+    so "achieved" or "paused" can be read beside the scores around it. No text: the title is
+    read from the goal, so deleting the goal deletes its history too.
+    """
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="status_changes")
+    status = models.CharField(max_length=10, choices=GoalStatus.choices)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        indexes = [models.Index(fields=["goal", "changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.goal_id}: {self.status} at {self.changed_at:%Y-%m-%d}"
+
+
 class GoalStep(Undoable):
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="steps")
     text = encrypted_text(_("step"), 300, blank=False)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from tandem.accounts.models import User
-from tandem.toolbox.models import Activity, Goal, GoalStatus, GoalStep
+from tandem.toolbox.models import Activity, Goal, GoalStatus, GoalStatusChange, GoalStep
 
 
 def with_progress(goals: QuerySet[Goal]) -> QuerySet[Goal]:
@@ -69,3 +71,43 @@ def activities_for_owner(owner: User) -> QuerySet[Activity]:
         .select_related("domain", "goal")
         .order_by("-done_on", "-id")
     )
+
+
+@dataclass(frozen=True)
+class GoalMark:
+    """One status a goal took, for a time axis: "started", "achieved", "paused"..."""
+
+    at: datetime
+    goal_id: int
+    title: str
+    status: str
+    started: bool
+
+    @property
+    def label(self) -> str:
+        if self.started:
+            return gettext("Goal “%(title)s” started") % {"title": self.title}
+        return gettext("Goal “%(title)s”: %(status)s") % {
+            "title": self.title,
+            "status": GoalStatus(self.status).label.lower(),
+        }
+
+
+def goal_timeline(owner: User) -> list[GoalMark]:
+    """Every status ``owner``'s goals took, oldest first, in one query (the titles are
+    decrypted here, for the owner's own pages)."""
+    seen: set[int] = set()
+    marks = []
+    changes = GoalStatusChange.objects.filter(goal__owner=owner).select_related("goal")
+    for change in changes.order_by("changed_at", "id"):
+        marks.append(
+            GoalMark(
+                at=change.changed_at,
+                goal_id=change.goal_id,
+                title=change.goal.title,
+                status=change.status,
+                started=change.goal_id not in seen,
+            )
+        )
+        seen.add(change.goal_id)
+    return marks

@@ -13,7 +13,14 @@ from django.utils.translation import gettext as _
 from tandem.accounts.models import User
 from tandem.care.models import Module
 from tandem.toolbox.dates import check_dates, not_in_future, not_in_past
-from tandem.toolbox.models import Activity, Goal, GoalStatus, GoalStep, LifeDomain
+from tandem.toolbox.models import (
+    Activity,
+    Goal,
+    GoalStatus,
+    GoalStatusChange,
+    GoalStep,
+    LifeDomain,
+)
 from tandem.toolbox.services.common import (
     check_domain_usable,
     check_owner,
@@ -56,6 +63,7 @@ def create_goal(
     )
     with transaction.atomic():
         save_cleaned(goal)
+        GoalStatusChange.objects.create(goal=goal, status=goal.status, changed_at=goal.created_at)
         for position, text in enumerate(step_texts):
             step = GoalStep(goal=goal, text=text, position=position)
             try:
@@ -90,6 +98,7 @@ def update_goal(
     goal.why = why.strip()
     goal.target_date = target_date
     goal.manual_progress = manual_progress
+    changed = status != goal.status
     goal.status = status
     with transaction.atomic():
         save_cleaned(
@@ -104,6 +113,8 @@ def update_goal(
                 "updated_at",
             ],
         )
+        if changed:
+            _record_status(goal)
         # Activities follow their goal into its new domain.
         Activity.objects.filter(goal=goal).exclude(domain=domain).update(
             domain=domain, updated_at=timezone.now()
@@ -115,10 +126,18 @@ def set_goal_status(*, owner: User, goal: Goal, status: str) -> Goal:
     check_owner(owner, goal)
     if status not in GoalStatus.values:
         raise ValidationError({"status": _("Choose a status from the list.")})
+    changed = status != goal.status
     goal.status = status
     with transaction.atomic():
         save_cleaned(goal, update_fields=["status", "updated_at"])
+        if changed:
+            _record_status(goal)
     return goal
+
+
+def _record_status(goal: Goal) -> None:
+    """The one place a goal's status history grows (after a change is saved)."""
+    GoalStatusChange.objects.create(goal=goal, status=goal.status, changed_at=goal.updated_at)
 
 
 def delete_goal(*, owner: User, goal: Goal) -> None:

@@ -1,5 +1,6 @@
 """Give Skylark about six months of PHQ-9, GAD-7 and WHO-5 check-ins, a fortnightly schedule,
-and share them with Pat (view). Idempotent: history already there is left alone.
+her goals' history on the same months (so her trends show scores beside goals), and share the
+check-ins with Pat (view). Idempotent: history already there is left alone.
 
 Refuses to run in production, like ``seed_demo`` which calls it (after the toolbox seed, which
 makes the care relationship with Pat).
@@ -21,6 +22,7 @@ from tandem.care.models import CareRelationship, Level, Module, RelationshipStat
 from tandem.questionnaires import services
 from tandem.questionnaires.instruments import INSTRUMENTS
 from tandem.questionnaires.models import Response, Unit
+from tandem.toolbox.models import Goal, GoalStatus, GoalStatusChange
 
 CHECK_INS = 13  # fortnightly for six months
 # A slow recovery: symptoms ease and wellbeing rises, with one bad patch in the middle. Each
@@ -28,6 +30,13 @@ CHECK_INS = 13  # fortnightly for six months
 PHQ9 = (2, 2, 2, 2, 2, 1, 2, 2, 1, 1, 1, 1, 0)
 GAD7 = (2, 2, 2, 1, 2, 2, 1, 1, 1, 1, 1, 0, 0)
 WHO5 = (1, 1, 2, 2, 2, 1, 2, 2, 3, 3, 3, 3, 4)
+# When the toolbox seed's goals started (weeks ago), and the sister goal's pause in the bad patch.
+GOAL_STARTS = {
+    "Walk to the park three times a week": 20,
+    "Look into a part-time college course": 12,
+    "Call my sister every Sunday": 16,
+}
+PAUSED = ("Call my sister every Sunday", 13, 9)  # paused, then active again (weeks ago)
 
 
 class Command(BaseCommand):
@@ -40,6 +49,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             if not Response.objects.filter(owner=sam).exists():
                 self._history(sam)
+                self._goal_history(sam)
             today = timezone.localdate()
             services.set_schedule(
                 owner=sam,
@@ -77,3 +87,22 @@ class Command(BaseCommand):
                 )
                 # A demo history is back-dated; real responses are stamped when sent.
                 Response.objects.filter(pk=response.pk).update(submitted_at=when)
+
+    def _goal_history(self, sam: User) -> None:
+        """Back-date the goals' history (real changes are stamped when made)."""
+        now = timezone.now()
+        for goal in Goal.objects.filter(owner=sam):
+            weeks = GOAL_STARTS.get(goal.title)
+            if weeks is None:
+                continue
+            GoalStatusChange.objects.filter(goal=goal).update(
+                changed_at=now - timedelta(weeks=weeks)
+            )
+            if goal.title == PAUSED[0]:
+                for status, weeks_ago in (
+                    (GoalStatus.PAUSED, PAUSED[1]),
+                    (GoalStatus.ACTIVE, PAUSED[2]),
+                ):
+                    GoalStatusChange.objects.create(
+                        goal=goal, status=status, changed_at=now - timedelta(weeks=weeks_ago)
+                    )
