@@ -13,4 +13,5 @@ urlpatterns = [
         name="export-download",
     ),
     path("account/delete/", views.DeletionView.as_view(), name="delete"),
+    path("account/data/changes/", views.change_list, name="changes"),
 ]

@@ -18,7 +18,7 @@ from tandem.accounts.models import Role
 from tandem.accounts.reauth import require_fresh_proof
 from tandem.accounts.requests import current_user, roles_of
 from tandem.core.forms import attach_service_error
-from tandem.datarights import selectors
+from tandem.datarights import changes, selectors
 from tandem.datarights.access import get_export_for_user
 from tandem.datarights.forms import DeletionForm
 from tandem.datarights.services import deletion as deletion_services
@@ -62,6 +62,13 @@ def export_download(request: HttpRequest, export_id: uuid.UUID) -> HttpResponseB
     response = HttpResponse(export_services.read_export(export), content_type="application/zip")
     response["Content-Disposition"] = 'attachment; filename="tandem-my-data.zip"'
     return response
+
+
+@require_GET
+def change_list(request: HttpRequest) -> HttpResponse:
+    """Changes to my data: who gave or took access, started or ended what, and when."""
+    page, lines = changes.change_page_for_user(current_user(request), request.GET.get("page"))
+    return render(request, "datarights/change_list.html", {"page": page, "lines": lines})
 
 
 class DeletionView(View):

@@ -8,9 +8,17 @@ the ones data rights knows itself, since the apps predate the registry.
 from __future__ import annotations
 
 from tandem.core.personal_data import register_personal_data
-from tandem.datarights.sources import account, care, forum, messaging, notifications, toolbox
+from tandem.datarights.sources import (
+    account,
+    care,
+    changes,
+    forum,
+    messaging,
+    notifications,
+    toolbox,
+)
 
 
 def register_all() -> None:
-    for module in (account, toolbox, care, messaging, forum, notifications):
+    for module in (account, toolbox, care, messaging, forum, notifications, changes):
         register_personal_data(module.SOURCE)
