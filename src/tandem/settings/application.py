@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "tandem.messaging",
     "tandem.datarights",
     "tandem.questionnaires",
+    "tandem.courses",
     "channels",
     "django_tasks",
     "django_tasks_db",

@@ -3,8 +3,8 @@
 docs/architecture.md explains the rules; this file is what holds them. Two of them:
 
 1. **Layers.** An app may import only apps below it. From the bottom:
-   ``core < accounts < notifications < care < toolbox, messaging < forum < moderation < web,
-   datarights``.
+   ``core < accounts < notifications < care < toolbox, messaging < forum < moderation < courses
+   < web, datarights``.
    Apps on one layer (toolbox, messaging) do not import each other. String references to
    another app's model (``"forum.Post"``, ``apps.get_model("forum", "Post")``) count too.
    Imports inside functions and under ``TYPE_CHECKING`` count: they are dependencies all the
@@ -43,6 +43,8 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"questionnaires"}),
     frozenset({"forum"}),
     frozenset({"moderation"}),
+    # Courses build on the forum (the board), moderation and notifications.
+    frozenset({"courses"}),
     # Data rights collects and erases every app's data, so it sits beside the shell, on top.
     frozenset({"web", "datarights"}),
 )

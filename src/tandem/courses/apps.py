@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoursesConfig(AppConfig):
+    name = "tandem.courses"
+    label = "courses"
+    verbose_name = _("Courses and topic weeks")
+
+    def ready(self) -> None:
+        # A course's notifications (reminders, topics opening) stay visible only to the people
+        # still on the course: notifications, the lower app, asks us (notifications.scopes).
+        from tandem.courses import selectors
+        from tandem.notifications.scopes import register_scope
+
+        register_scope(selectors.COURSE_SCOPE, selectors.course_scope_ids)
