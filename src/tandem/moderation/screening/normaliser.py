@@ -256,9 +256,16 @@ def _leet_variants(word: str) -> Iterable[str]:
 
 def _stretch_variants(word: str) -> Iterable[str]:
     """Yield readings of ``word`` with each stretched letter once or twice ("sooo" -> "so",
-    "tooo" -> "too")."""
-    parts = _STRETCH.split(word)
-    # split() gives text, letter, text, letter, ...: each letter may stand once or twice.
-    options = [(part,) if i % 2 == 0 else (part, part * 2) for i, part in enumerate(parts)]
+    "tooo" -> "too"), and each doubled letter as typed or once: someone who stretches one
+    letter often doubles another ("gonnnaa" -> "gonna", "gonnnee" -> "gone")."""
+    options: list[tuple[str, ...]] = []
+    for letter, run in itertools.groupby(word):
+        size = len(list(run))
+        if size > 2:
+            options.append((letter, letter * 2))
+        elif size == 2:
+            options.append((letter * 2, letter))
+        else:
+            options.append((letter,))
     for pieces in itertools.product(*options):
         yield "".join(pieces)
