@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("tandem.questionnaires.urls")),
     path("", include("tandem.courses.urls")),
     path("", include("tandem.datarights.urls")),
+    path("", include("tandem.api.urls")),
     path("", include("tandem.web.urls")),
 ]

@@ -30,9 +30,12 @@ INSTALLED_APPS = [
     "tandem.datarights",
     "tandem.questionnaires",
     "tandem.courses",
+    "tandem.api",
     "channels",
     "django_tasks",
     "django_tasks_db",
+    # django-ninja: its docs page and assets, served from the package (no CDN; tandem.api).
+    "ninja",
     "allauth",
     "allauth.account",
     "allauth.mfa",

@@ -46,7 +46,8 @@ LAYERS: tuple[frozenset[str], ...] = (
     # Courses build on the forum (the board), moderation and notifications.
     frozenset({"courses"}),
     # Data rights collects and erases every app's data, so it sits beside the shell, on top.
-    frozenset({"web", "datarights"}),
+    # The API offers the pages' gates, selectors and services to apps, so it sits on top too.
+    frozenset({"web", "datarights", "api"}),
 )
 LAYER_OF = {app: rank for rank, layer in enumerate(LAYERS) for app in layer}
 
