@@ -39,6 +39,10 @@ PUBLIC_ROUTES = {
     "accounts:invitation-open",
     "accounts:invitation-accept",
     "web:crisis",  # crisis contacts are never behind a login
+    "web:manifest",  # browsers fetch the app manifest without cookies
+    "web:service-worker",  # a worker's update check must not be redirected to the login
+    "web:offline",  # the offline page: the same for everyone, kept by the app's worker
+    "web:device",  # "Remove Tandem from this device" works for whoever holds a shared phone
 }
 # Answered by middleware before routing (load balancers); see test_smoke.py.
 PUBLIC_PATHS = {"/healthz", "/readyz"}
