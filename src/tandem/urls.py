@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("tandem.moderation.urls")),
     path("", include("tandem.messaging.urls")),
     path("", include("tandem.questionnaires.urls")),
+    path("", include("tandem.research.urls")),
     path("", include("tandem.courses.urls")),
     path("", include("tandem.datarights.urls")),
     path("", include("tandem.api.urls")),

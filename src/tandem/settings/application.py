@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "tandem.messaging",
     "tandem.datarights",
     "tandem.questionnaires",
+    "tandem.research",
     "tandem.courses",
     "tandem.api",
     "channels",
@@ -66,11 +67,16 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "tandem.accounts.middleware.SessionTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Research: records a visit to a module page, for people taking part in a study only
+    # (docs/research.md); does nothing while no sink is registered.
+    "tandem.core.usage.UsageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "tandem.accounts.middleware.MFARequiredMiddleware",
+    # A person whose only role is researcher gets 404 from every content page (research).
+    "tandem.research.middleware.ResearcherFenceMiddleware",
     "tandem.accounts.middleware.OrganisationTimeZoneMiddleware",
     "tandem.web.middleware.NoStoreForAuthenticatedMiddleware",
     # Axes last, as its docs ask, so it sees the final response of a login attempt.

@@ -43,6 +43,8 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"questionnaires"}),
     frozenset({"forum"}),
     frozenset({"moderation"}),
+    # Research counts every app's use (core.usage) and reads care's agreements for reply times.
+    frozenset({"research"}),
     # Courses build on the forum (the board), moderation and notifications.
     frozenset({"courses"}),
     # Data rights collects and erases every app's data, so it sits beside the shell, on top.
