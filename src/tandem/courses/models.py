@@ -32,7 +32,9 @@ SESSION_MINUTES = 60
 
 # A live session's link is opened by everyone on the course: only https, never a plain http
 # link (which a network on the way could rewrite) nor javascript: or data: links.
-https_only = URLValidator(schemes=["https"], message=_("Enter a link that starts with https://."))
+https_only = URLValidator(
+    schemes=["https"], message=_("Enter a link that starts with https://."), code="not_https"
+)
 
 
 class Course(TimeStampedModel):
