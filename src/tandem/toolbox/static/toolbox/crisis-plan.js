@@ -30,6 +30,15 @@
 
     function say(key) { status.textContent = panel.getAttribute(key) || ""; }
 
+    // getRegistration(scope) answers with any worker whose scope covers this page, such as the
+    // app's own worker (scope "/", docs/pwa.md): only the plan's own registration counts.
+    function planRegistration() {
+      var wanted = new URL(scope, window.location.href).href;
+      return navigator.serviceWorker.getRegistration(scope).then(function (registration) {
+        return registration && registration.scope === wanted ? registration : undefined;
+      });
+    }
+
     function showKept(kept) {
       show(keep, !kept);
       show(remove, kept);
@@ -42,7 +51,7 @@
       return;
     }
 
-    navigator.serviceWorker.getRegistration(scope).then(function (registration) {
+    planRegistration().then(function (registration) {
       showKept(Boolean(registration));
     }, function () { showKept(false); });
 
@@ -72,7 +81,7 @@
 
     remove.addEventListener("click", function () {
       remove.disabled = true;
-      navigator.serviceWorker.getRegistration(scope).then(function (registration) {
+      planRegistration().then(function (registration) {
         if (!registration) { return true; }
         return forgetInWorker(registration).then(function () {
           return registration.unregister();
