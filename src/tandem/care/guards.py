@@ -29,22 +29,39 @@ TABLES = ("care_accesslogentry", "care_securityevent")
 
 def revoke_statements(connection: Any, role: str = "") -> list[str]:
     """The REVOKE statements that take changing the record away from the usual roles and from
-    ``role`` (PostgreSQL only)."""
+    ``role`` (PostgreSQL only).
+
+    With a retention (``TANDEM_RETAIN_ACCESS_LOG_DAYS``), DELETE is given to the running role
+    and ``role`` instead of taken: the retention job deletes lines past it, and the trigger
+    refuses every younger one (``core.append_only``)."""
     if connection.vendor != "postgresql":
         return []
     grantees = ["PUBLIC", "CURRENT_USER"]
     if role:
         grantees.append(connection.ops.quote_name(role))
+    if not settings.TANDEM_RETAIN_ACCESS_LOG_DAYS:
+        return [
+            f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {grantee}"
+            for table in TABLES
+            for grantee in grantees
+        ]
     return [
-        f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {grantee}"
+        statement
         for table in TABLES
         for grantee in grantees
+        for statement in (
+            f"REVOKE UPDATE, TRUNCATE ON {table} FROM {grantee}",
+            *([f"GRANT DELETE ON {table} TO {grantee}"] if grantee != "PUBLIC" else []),
+        )
     ]
 
 
 def install_access_record_guard(connection: Any) -> None:
-    """Install the triggers and, on PostgreSQL, revoke the privileges (safe to run again)."""
-    install_append_only_triggers(connection, TABLES)
+    """Install the triggers and, on PostgreSQL, revoke the privileges (safe to run again, and
+    to run again when the retention changes)."""
+    install_append_only_triggers(
+        connection, TABLES, dict.fromkeys(TABLES, settings.TANDEM_RETAIN_ACCESS_LOG_DAYS)
+    )
     with connection.cursor() as cursor:
         for statement in revoke_statements(connection, settings.TANDEM_DB_APP_ROLE):
             cursor.execute(statement)

@@ -6,6 +6,9 @@ that bypasses the ORM, on SQLite and PostgreSQL, whoever runs it. A table's owne
 superuser can still drop a trigger; where that matters, the app also revokes privileges (see
 ``care.guards``).
 
+A table may have a retention (``keep_days``): then DELETE of rows older than it is allowed, and
+nothing else; without one, nothing is.
+
 PostgreSQL's TRUNCATE fires no row trigger, so a test database can still be flushed there. On
 SQLite, Django flushes with DELETE: tests that flush (live-server and transactional tests) lift
 the triggers first and put them back after (``tandem.conftest``).
@@ -13,23 +16,36 @@ the triggers first and put them back after (``tandem.conftest``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 
-def _install(vendor: str, table: str) -> list[str]:
+def _install(vendor: str, table: str, keep_days: int = 0) -> list[str]:
     message = f"{table} is append-only"
+    if keep_days < 0:
+        raise ValueError("keep_days is a number of days, 0 for ever")
     if vendor == "sqlite":
+        # Only rows younger than the retention are refused; without one, every row is.
+        young = f"WHEN OLD.created_at >= datetime('now', '-{keep_days} days') " if keep_days else ""
         return [
             f"CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table} "
             f"BEGIN SELECT RAISE(ABORT, '{message}'); END",
-            f"CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} "
+            # Dropped first: the retention may have changed since it was created.
+            f"DROP TRIGGER IF EXISTS {table}_no_delete",
+            f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} {young}"
             f"BEGIN SELECT RAISE(ABORT, '{message}'); END",
         ]
     if vendor == "postgresql":
+        past_retention = (
+            f"IF TG_OP = 'DELETE' AND OLD.created_at < now() - interval '{keep_days} days' "
+            "THEN RETURN OLD; END IF;"
+            if keep_days
+            else ""
+        )
         return [
             f"""CREATE OR REPLACE FUNCTION {table}_refuse() RETURNS trigger AS $$
             BEGIN
+                {past_retention}
                 RAISE EXCEPTION '{message}';
             END;
             $$ LANGUAGE plpgsql""",
@@ -60,9 +76,22 @@ def _run(connection: Any, statements: list[str]) -> None:
             cursor.execute(statement)
 
 
-def install_append_only_triggers(connection: Any, tables: Iterable[str]) -> None:
-    """Make ``tables`` refuse UPDATE and DELETE (safe to run again)."""
-    _run(connection, [s for table in tables for s in _install(connection.vendor, table)])
+def install_append_only_triggers(
+    connection: Any, tables: Iterable[str], keep_days: Mapping[str, int] | None = None
+) -> None:
+    """Make ``tables`` refuse UPDATE and DELETE (safe to run again, and to run again after the
+    retention changed).
+
+    ``keep_days[table]``, when above 0, is the table's retention: DELETE of a row whose
+    ``created_at`` is older than that many days is let through, so deleting past the retention
+    is the only change the table allows (``datarights.retention``). The number is written into
+    the trigger: changing the setting takes effect when the trigger is installed again.
+    """
+    keep = keep_days or {}
+    _run(
+        connection,
+        [s for table in tables for s in _install(connection.vendor, table, keep.get(table, 0))],
+    )
 
 
 def remove_append_only_triggers(connection: Any, tables: Iterable[str]) -> None:

@@ -10,6 +10,7 @@ import os
 from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from tandem.settings.environment import DATA_DIR, IS_TEST, env_bool
 
@@ -61,6 +62,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # PostgreSQL role the application runs as when it is not the tables' owner: the access record's
 # migration revokes UPDATE, DELETE and TRUNCATE from it (docs/security-access-record.md).
 TANDEM_DB_APP_ROLE = os.environ.get("TANDEM_DB_APP_ROLE", "")
+
+
+# --- Retention (docs/operations.md "Retention"): rows older than this many days are deleted by
+# `manage.py apply_retention` (datarights.retention); 0 keeps them for ever.
+def _retention_days(name: str, default: int) -> int:
+    raw = os.environ.get(name, str(default))
+    if not raw.isdigit():
+        raise ImproperlyConfigured(f"{name} must be a whole number of days (0: keep for ever).")
+    return int(raw)
+
+
+# The access record (access log and security events): kept by default. The database's
+# triggers let only lines past this be deleted, as it was when `manage.py lock_access_record`
+# last ran: run it (as the tables' owner) after changing this.
+TANDEM_RETAIN_ACCESS_LOG_DAYS = _retention_days("TANDEM_RETAIN_ACCESS_LOG_DAYS", 0)
+TANDEM_RETAIN_NOTIFICATIONS_DAYS = _retention_days("TANDEM_RETAIN_NOTIFICATIONS_DAYS", 365)
+# Ended joint sessions, with their shared notes: part of the care record, kept by default.
+TANDEM_RETAIN_JOINT_SESSIONS_DAYS = _retention_days("TANDEM_RETAIN_JOINT_SESSIONS_DAYS", 0)
+# The rows of finished exports (their files go after 24 hours regardless).
+TANDEM_RETAIN_EXPORTS_DAYS = _retention_days("TANDEM_RETAIN_EXPORTS_DAYS", 30)
+# Posts held for review that a moderator then hid, counted from the moderator's decision.
+TANDEM_RETAIN_REJECTED_POSTS_DAYS = _retention_days("TANDEM_RETAIN_REJECTED_POSTS_DAYS", 90)
 
 # --- Cache, channel layer: Redis when REDIS_URL is set, else what needs no other service ----
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -529,6 +529,7 @@ def test_every_documented_granian_server_respawns_failed_workers() -> None:
         "tasks",
         "sweep",
         "datarights",
+        "retention",
         "reviews",
         "checkins",
         "purge",

@@ -237,6 +237,8 @@ class Command(BaseCommand):
             "agreement reviews": [*manage, "remind_agreement_reviews", "--every", "3600"],
             # Account deletions past their grace period, and exports past 24 hours.
             "data rights sweep": [*manage, "datarights_sweep", "--every", "300"],
+            # Rows past their retention (TANDEM_RETAIN_*_DAYS; datarights.retention).
+            "retention": [*manage, "apply_retention", "--every", "3600"],
             # Check-ins that came due: one content-free reminder each (questionnaires).
             "check-in reminders": [*manage, "send_check_in_reminders", "--every", "3600"],
             # Toolbox items deleted more than 10 minutes ago (their undo window) go for good.
