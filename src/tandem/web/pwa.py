@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import etag, require_GET, require_http_methods
 
 from tandem.accounts import selectors as account_selectors
 from tandem.web import crisis as crisis_contacts
@@ -74,10 +74,7 @@ ICONS = (
 def design_colours() -> dict[str, str]:
     """The light theme's colour tokens, read from the design system's own CSS (``:root``), so
     the installed app's colours follow a token change without a second copy."""
-    path = finders.find("web/tandem.css")
-    if not path:
-        raise Http404
-    light = Path(str(path)).read_text(encoding="utf-8").split("@media", 1)[0]
+    light = _static_file("web/tandem.css").read_text(encoding="utf-8").split("@media", 1)[0]
     return dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6})", light))
 
 
@@ -122,23 +119,40 @@ def manifest(request: HttpRequest) -> JsonResponse:
     return response
 
 
-def _shell_version(urls: list[str]) -> str:
+@cache
+def _file_digest(path: str, modified_ns: int, size: int) -> bytes:
+    # Keyed by the file's modification time and size: read once per process in production,
+    # again in development after an edit.
+    return hashlib.sha256(Path(path).read_bytes()).digest()
+
+
+def _static_file(name: str) -> Path:
+    path = finders.find(name)
+    if not path:
+        raise Http404
+    return Path(str(path))
+
+
+def shell_version() -> str:
     """A fingerprint of the shell: a deploy that changes any of its files, or a person who
     changes language (the offline page is kept in theirs), gives the worker new bytes, so the
-    browser installs it again and replaces the kept shell."""
+    browser installs it again and replaces the kept shell.
+
+    Browsers ask for the worker on most navigations; this costs a ``stat`` per file, and the
+    answer is a 304 when nothing changed (the version is the ETag)."""
     digest = hashlib.sha256()
     for name in (WORKER_STATIC, *SHELL_STATIC):
-        path = finders.find(name)
-        if not path:
-            raise Http404
-        digest.update(Path(str(path)).read_bytes())
-    digest.update("\n".join(urls).encode())
+        path = _static_file(name)
+        stat = path.stat()
+        digest.update(_file_digest(str(path), stat.st_mtime_ns, stat.st_size))
+        digest.update(static(name).encode())
     digest.update((get_language() or "").encode())
     return digest.hexdigest()[:16]
 
 
 @login_not_required
 @require_GET
+@etag(lambda request: shell_version())
 def service_worker(request: HttpRequest) -> HttpResponse:
     """Serve the app's service worker from the site root, for the scope ``/``.
 
@@ -146,18 +160,13 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     carry a hash in production, and a worker's URL must not change) and starts with the list
     of shell files to keep, as static URLs of this deploy.
     """
-    path = finders.find(WORKER_STATIC)
-    if not path:
-        raise Http404
-    urls = [static(name) for name in SHELL_STATIC]
     config = {
-        "version": _shell_version(urls),
+        "version": shell_version(),
         "offline": reverse("web:offline"),
-        "shell": urls,
+        "shell": [static(name) for name in SHELL_STATIC],
     }
-    body = f"self.TANDEM_SHELL = {json.dumps(config)};\n" + Path(str(path)).read_text(
-        encoding="utf-8"
-    )
+    code = _static_file(WORKER_STATIC).read_text(encoding="utf-8")
+    body = f"self.TANDEM_SHELL = {json.dumps(config)};\n{code}"
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = WORKER_SCOPE
     # Browsers check a worker for updates at most daily anyway; never serve a stale one.

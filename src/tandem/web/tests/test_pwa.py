@@ -133,6 +133,14 @@ def test_service_worker_is_served_from_the_root_with_the_shell_to_keep(client: C
     assert "/static/web/icons/icon-512.png" in shell
 
 
+def test_an_unchanged_worker_is_answered_with_not_modified(client: Client) -> None:
+    first = client.get("/sw.js")
+    again = client.get("/sw.js", headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 304
+    other = client.get("/sw.js", headers={"if-none-match": first["ETag"], "accept-language": "nb"})
+    assert other.status_code == 200
+
+
 def test_the_worker_changes_when_the_language_does(client: Client) -> None:
     """The offline page is kept in the person's language: another language, another worker,
     so the browser keeps the page again."""
