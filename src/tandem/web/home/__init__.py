@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from tandem.accounts.models import Role, User
 from tandem.accounts.selectors import RoleSummary
+from tandem.courses.selectors import MyTopic, topics_this_week
 from tandem.forum.models import Topic
 from tandem.web.home import forum
 from tandem.web.home.moderator import ModeratorHome, moderator_home
@@ -19,10 +20,12 @@ from tandem.web.home.provider import ProviderHome, provider_home
 from tandem.web.home.service_user import ServiceUserHome, service_user_home
 from tandem.web.home.staff import AdminLine, admin_home
 
-__all__ = ["ForumGlance", "HomePage", "build_home"]
+__all__ = ["CourseGlance", "ForumGlance", "HomePage", "build_home"]
 
 # The roles whose sections show the forum glance, in the order the sections appear.
 FORUM_ROLES = (Role.SERVICE_USER, Role.PROVIDER, Role.FACILITATOR)
+# The roles invited to answer course topics first ("your topics this week"), in the same way.
+COURSE_ROLES = (Role.PROVIDER, Role.FACILITATOR)
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,13 @@ class ForumGlance:
 
 
 @dataclass(frozen=True)
+class CourseGlance:
+    # The section (a role) that shows it: the first of the person's roles in COURSE_ROLES.
+    shown_in: str
+    topics: list[MyTopic] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class HomePage:
     roles: frozenset[str]
     service_user: ServiceUserHome | None = None
@@ -42,6 +52,7 @@ class HomePage:
     moderator: ModeratorHome | None = None
     admin: list[AdminLine] | None = None
     forum: ForumGlance | None = None
+    courses: CourseGlance | None = None
 
     @property
     def is_facilitator(self) -> bool:
@@ -66,6 +77,7 @@ def forum_glance(user: User, shown_in: str) -> ForumGlance:
 def build_home(user: User, roles: RoleSummary) -> HomePage:
     """Read what each of ``user``'s roles acts on; roles they do not hold cost nothing."""
     forum_role = next((role for role in FORUM_ROLES if roles.has(role)), None)
+    course_role = next((role for role in COURSE_ROLES if roles.has(role)), None)
     return HomePage(
         roles=roles.roles,
         service_user=service_user_home(user) if roles.has(Role.SERVICE_USER) else None,
@@ -77,4 +89,10 @@ def build_home(user: User, roles: RoleSummary) -> HomePage:
         moderator=moderator_home(user) if roles.has(Role.MODERATOR) else None,
         admin=admin_home(user) if roles.has(Role.ORG_ADMIN) else None,
         forum=forum_glance(user, forum_role) if forum_role is not None else None,
+        # Course topics the person is invited to answer first (one query).
+        courses=(
+            CourseGlance(shown_in=course_role, topics=topics_this_week(user))
+            if course_role is not None
+            else None
+        ),
     )

@@ -212,7 +212,7 @@ def test_facilitator_and_researcher_are_told_honestly_what_exists(
     researcher = make_member(Role.RESEARCHER, totp=True)
     html = _home(client, facilitator)
     assert _sections(html) == {"facilitator"}
-    assert "are not in Tandem yet" in html and "topic of the week" in html
+    assert "Go to courses" in html and "topic of the week" in html
     html = _home(client_factory(), researcher)
     assert _sections(html) == {"researcher"}
     assert "Research analytics are not in Tandem yet" in html

@@ -197,7 +197,7 @@ def test_provider_home_queries_do_not_grow(
             topic = make_topic(provider, category, title=f"Provider topic {Post.objects.count()}")
             reply(peer, topic, f"Thanks {i}")
 
-    _assert_bounded(client, grow, 26)
+    _assert_bounded(client, grow, 27)
 
 
 def test_moderator_home_queries_do_not_grow(
@@ -222,7 +222,7 @@ def test_admin_home_queries_do_not_grow(
     _assert_bounded(client, lambda n: grow_organisation(organisation, n), 8)
 
 
-@pytest.mark.parametrize(("role", "budget"), [(Role.FACILITATOR, 9), (Role.RESEARCHER, 7)])
+@pytest.mark.parametrize(("role", "budget"), [(Role.FACILITATOR, 10), (Role.RESEARCHER, 7)])
 def test_facilitator_and_researcher_home_queries_do_not_grow(
     client: Client,
     organisation: Organisation,
