@@ -533,6 +533,7 @@ def test_every_documented_granian_server_respawns_failed_workers() -> None:
         "reviews",
         "checkins",
         "purge",
+        "courses",
     ]
     for line in processes:
         assert f"\n{line}\n" in operations, f"docs/operations.md does not show: {line}"

@@ -243,6 +243,8 @@ class Command(BaseCommand):
             "check-in reminders": [*manage, "send_check_in_reminders", "--every", "3600"],
             # Toolbox items deleted more than 10 minutes ago (their undo window) go for good.
             "deleted items purge": [*manage, "purge_deleted_toolbox_items", "--every", "300"],
+            # Courses: topics open on their day, reminders, nudges, boards archived (courses).
+            "course clock": [*manage, "run_courses", "--every", "300"],
         }
         supervisor = Supervisor(commands, env=env, log=self.stderr.write)
 
