@@ -177,4 +177,6 @@ def _http_error(
     *,
     respond: Callable[[HttpRequest, int, dict[str, object]], HttpResponse],
 ) -> HttpResponse:
-    return respond(request, error.status_code, error_body(str(error), "http_error"))
+    # Ninja's own refusals: a body that is not JSON (400), a method not offered (405).
+    code = "malformed" if error.status_code == 400 else "http_error"
+    return respond(request, error.status_code, error_body(str(error), code))

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Router, Status
 
 from tandem.api.routers.common import (
     REFUSALS,
@@ -90,9 +90,7 @@ def category_list(request: HttpRequest, community_id: Id) -> list[dict[str, Any]
 @router.get(
     "/forum/categories/{category_id}/topics", response={200: Page[TopicSummaryOut], **REFUSALS}
 )
-def topic_list(
-    request: HttpRequest, category_id: Id, page: Query[PageNumber] = 1
-) -> dict[str, Any]:
+def topic_list(request: HttpRequest, category_id: Id, page: PageNumber = 1) -> dict[str, Any]:
     """A category's topics, newest activity first."""
     user = person(request)
     category = selectors.category_by_id(category_id)
@@ -113,7 +111,7 @@ def topic_list(
 
 
 @router.get("/forum/topics/{topic_id}", response={200: TopicDetailOut, **REFUSALS})
-def topic_detail(request: HttpRequest, topic_id: Id, page: Query[PageNumber] = 1) -> dict[str, Any]:
+def topic_detail(request: HttpRequest, topic_id: Id, page: PageNumber = 1) -> dict[str, Any]:
     """A topic and a page of its posts, oldest first."""
     user = person(request)
     # The gate that also sets the person's facts on the community, which the posts selector
@@ -147,7 +145,7 @@ def topic_detail(request: HttpRequest, topic_id: Id, page: Query[PageNumber] = 1
 
 
 @router.post("/forum/topics/{topic_id}/replies", response={201: ReplyOut, **WRITE_REFUSALS})
-def reply_create(request: HttpRequest, topic_id: Id, payload: ReplyIn) -> tuple[int, Any]:
+def reply_create(request: HttpRequest, topic_id: Id, payload: ReplyIn) -> Status[dict[str, Any]]:
     """Publish a reply. The moderation screen runs as for the pages: a reply it holds answers
     ``state: held`` (only its author and the moderators see it until reviewed). The same
     ``client_key`` again publishes nothing new and answers with the reply stored."""
@@ -181,4 +179,4 @@ def reply_create(request: HttpRequest, topic_id: Id, payload: ReplyIn) -> tuple[
         raise PermissionDenied(
             str(refused) or _("This community is locked: nobody can post in it at the moment.")
         ) from refused
-    return 201, {"id": post.pk, "topic_id": topic.pk, "state": _state(post)}
+    return Status(201, {"id": post.pk, "topic_id": topic.pk, "state": _state(post)})

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Router, Status
 
 from tandem.accounts.models import User
 from tandem.api.routers.common import (
@@ -61,7 +61,7 @@ def _message(view: MessageView) -> dict[str, Any]:
 
 
 @router.get("/threads", response={200: Page[ThreadOut], **REFUSALS})
-def thread_list(request: HttpRequest, page: Query[PageNumber] = 1) -> dict[str, Any]:
+def thread_list(request: HttpRequest, page: PageNumber = 1) -> dict[str, Any]:
     """Threads the person may read, those waiting for the care team first (as the inbox)."""
     user = person(request)
 
@@ -77,9 +77,7 @@ def thread_list(request: HttpRequest, page: Query[PageNumber] = 1) -> dict[str, 
 
 
 @router.get("/threads/{thread_id}", response={200: ThreadDetailOut, **REFUSALS})
-def thread_detail(
-    request: HttpRequest, thread_id: Id, before: Query[Id | None] = None
-) -> dict[str, Any]:
+def thread_detail(request: HttpRequest, thread_id: Id, before: Id | None = None) -> dict[str, Any]:
     """The latest 50 messages (or the 50 before ``before``). Reading the latest moves the
     person's read mark, as opening the thread page does."""
     user = person(request)
@@ -103,7 +101,7 @@ def thread_detail(
 @router.post(
     "/threads/{thread_id}/messages", response={201: SentOut, 200: SentOut, **WRITE_REFUSALS}
 )
-def message_send(request: HttpRequest, thread_id: Id, payload: MessageIn) -> tuple[int, Any]:
+def message_send(request: HttpRequest, thread_id: Id, payload: MessageIn) -> Status[dict[str, Any]]:
     """Send a message. The same ``client_key`` again (a retry after a lost answer) stores
     nothing new: the answer is 200 with the message stored the first time, else 201."""
     user = person(request)
@@ -117,7 +115,6 @@ def message_send(request: HttpRequest, thread_id: Id, payload: MessageIn) -> tup
         checked=seen,
     )
     view = message_views(user, [result.message], thread=seen.thread)[0]
-    return (201 if result.created else 200), {
-        "message": _message(view),
-        "created": result.created,
-    }
+    return Status(
+        201 if result.created else 200, {"message": _message(view), "created": result.created}
+    )

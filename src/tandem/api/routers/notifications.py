@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Router
 
 from tandem.api.routers.common import REFUSALS, Id, PageNumber, paged, person
 from tandem.api.schemas import NotificationOut, Page, ReadAllOut
@@ -29,7 +29,7 @@ def _shape(notification: Notification) -> dict[str, Any]:
 
 
 @router.get("/notifications", response={200: Page[NotificationOut], **REFUSALS})
-def notification_list(request: HttpRequest, page: Query[PageNumber] = 1) -> dict[str, Any]:
+def notification_list(request: HttpRequest, page: PageNumber = 1) -> dict[str, Any]:
     """Newest first. ``url`` is the page in Tandem it is about."""
     return paged(selectors.notifications_for_user(person(request)), page, _shape)
 

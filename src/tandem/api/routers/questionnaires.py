@@ -13,7 +13,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Router
+from ninja import Router, Status
 
 from tandem.accounts.models import Role
 from tandem.accounts.requests import roles_of
@@ -112,7 +112,7 @@ def instrument_detail(request: HttpRequest, key: str) -> dict[str, Any]:
 
 
 @router.post("/questionnaires/{key}/responses", response={201: ResponseOut, **WRITE_REFUSALS})
-def response_create(request: HttpRequest, key: str, payload: AnswersIn) -> tuple[int, Any]:
+def response_create(request: HttpRequest, key: str, payload: AnswersIn) -> Status[dict[str, Any]]:
     """Send a complete response. Every required item must be answered (400 names the missing
     ones); the same ``client_key`` again stores nothing new."""
     _service_user(request)
@@ -131,7 +131,7 @@ def response_create(request: HttpRequest, key: str, payload: AnswersIn) -> tuple
         answers=form.answers(),
         client_key=form.cleaned_data["client_key"],
     )
-    return 201, _result(response)
+    return Status(201, _result(response))
 
 
 @router.get("/questionnaires/responses/{response_id}", response={200: ResponseOut, **REFUSALS})

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Router
 
 from tandem.accounts.models import Role, User
 from tandem.accounts.requests import roles_of
@@ -47,7 +47,7 @@ def _module(request: HttpRequest, owner_id: Id, module: str) -> ModuleAccess:
 
 
 @router.get("/people/{owner_id}/status", response={200: Page[RatingOut], **REFUSALS})
-def status(request: HttpRequest, owner_id: Id, page: Query[PageNumber] = 1) -> dict[str, Any]:
+def status(request: HttpRequest, owner_id: Id, page: PageNumber = 1) -> dict[str, Any]:
     """Status ratings, newest first."""
     owner = _module(request, owner_id, Module.STATUS).owner
 
@@ -64,7 +64,7 @@ def status(request: HttpRequest, owner_id: Id, page: Query[PageNumber] = 1) -> d
 
 
 @router.get("/people/{owner_id}/goals", response={200: Page[GoalOut], **REFUSALS})
-def goals(request: HttpRequest, owner_id: Id, page: Query[PageNumber] = 1) -> dict[str, Any]:
+def goals(request: HttpRequest, owner_id: Id, page: PageNumber = 1) -> dict[str, Any]:
     """Goals with their progress, most recently changed first."""
     owner = _module(request, owner_id, Module.GOALS).owner
 
@@ -109,7 +109,7 @@ def medications(request: HttpRequest, owner_id: Id) -> list[dict[str, Any]]:
 
 
 @router.get("/people/{owner_id}/network", response={200: Page[NetworkMemberOut], **REFUSALS})
-def network(request: HttpRequest, owner_id: Id, page: Query[PageNumber] = 1) -> dict[str, Any]:
+def network(request: HttpRequest, owner_id: Id, page: PageNumber = 1) -> dict[str, Any]:
     """People and services on the network map, inner circle first."""
     owner = _module(request, owner_id, Module.NETWORK).owner
 
@@ -144,7 +144,7 @@ def crisis_plan(request: HttpRequest, owner_id: Id) -> dict[str, Any]:
 
 
 @router.get("/people/{owner_id}/journal", response={200: Page[JournalEntryOut], **REFUSALS})
-def journal(request: HttpRequest, owner_id: Id, page: Query[PageNumber] = 1) -> dict[str, Any]:
+def journal(request: HttpRequest, owner_id: Id, page: PageNumber = 1) -> dict[str, Any]:
     """Journal entries, newest first: all of them for the owner; for a care provider only the
     entries shared with their relationship (and only with the journal grant)."""
     seen = _module(request, owner_id, Module.JOURNAL)

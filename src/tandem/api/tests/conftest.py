@@ -4,6 +4,7 @@ fixtures (a relationship, grants, a community) are the ones those apps' tests us
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -21,17 +22,13 @@ def token_for(user: User, name: str = "My phone") -> str:
     return services.create_token(user=user, name=name).secret
 
 
-def bearer(secret: str) -> dict[str, str]:
-    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
-
-
 class ApiClient(Client):
     """A test client that sends a personal API token with every request, and JSON bodies."""
 
     def __init__(self, secret: str) -> None:
-        super().__init__(**bearer(secret))
+        super().__init__(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
-    def post_json(self, path: str, data: object) -> object:
+    def post_json(self, path: str, data: object) -> Any:
         return self.post(path, data, content_type="application/json")
 
 

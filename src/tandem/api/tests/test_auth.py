@@ -12,7 +12,7 @@ from django.test import Client
 from tandem.accounts.models import Organisation, Role, User
 from tandem.api import services
 from tandem.api.models import ApiToken
-from tandem.api.tests.conftest import ApiClient, bearer, token_for
+from tandem.api.tests.conftest import ApiClient, token_for
 from tandem.conftest import login_client
 
 pytestmark = pytest.mark.django_db
