@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -34,7 +35,7 @@ def test_the_demo_courses_are_made_once(northside: Organisation) -> None:
         call_command("seed_courses_demo", stdout=io.StringIO())
     voices = Course.objects.get(title="Living with voices: a week together")
     assert voices.opening_at > timezone.now()
-    assert voices.opening_at - timezone.now() <= timezone.timedelta(days=8)
+    assert voices.opening_at - timezone.now() <= timedelta(days=8)
     assert [f.pseudonym for f in voices.facilitators.all()] == ["Fay"]
     assert voices.topics.count() == 7
     pat = User.objects.get(pseudonym="Pat")
