@@ -29,7 +29,8 @@ _TABLE.update({ord(c): "'" for c in "\u2018\u2019\u201a\u201b\u2032\u02bc\u02b9`
 _TABLE.update({ord(c): '"' for c in "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb"})
 # A few pictures stand for words people would otherwise type.
 _TABLE.update({ord(c): " lol " for c in "\U0001f602\U0001f923\U0001f606\U0001f639"})
-_TABLE.update({0x1F48A: " pills ", 0x1F52A: " knife ", 0x1FAA2: " rope "})
+_TABLE.update({0x1F48A: " pills ", 0x1F52A: " knife ", 0x1FAA2: " rope ", 0x1FA78: " blood "})
+_TABLE.update({0x1F309: " bridge ", 0x26B0: " coffin ", 0x1FAA6: " grave "})
 
 # Sentences end at . ! ? and new lines; clauses at , ; : brackets, quotes and dashes. Digits
 # are word characters, so "k1ll" and "2nite" stay one token; apostrophes inside a word are
