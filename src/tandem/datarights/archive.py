@@ -44,7 +44,9 @@ def build_archive(user: User, progress: Progress) -> bytes:
                 _(
                     "A FHIR R4 Bundle (type 'collection') of what has a standard health-record "
                     "form: you as a Patient without name or contact details, your goals as "
-                    "Goal, your medications as MedicationStatement."
+                    "Goal, your medications as MedicationStatement, and your questionnaire "
+                    "answers as Questionnaire, QuestionnaireResponse and an Observation of "
+                    "each score."
                 ),
             )
         )

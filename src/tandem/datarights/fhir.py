@@ -1,5 +1,6 @@
 """The part of an export that has a FHIR form: a Bundle of a pseudonymous Patient, Goals and
-MedicationStatements, validated by fhir.resources as it is built.
+MedicationStatements, and the questionnaire answers as the questionnaires app's own builder
+makes them (``questionnaires.fhir``), validated by fhir.resources as it is built.
 
 fhir.resources 8 models FHIR R4B (4.3), whose Patient, Goal and MedicationStatement are those
 of R4 (4.0.1) for every element used here; the Bundle says so in ``meta.tag``.
@@ -14,6 +15,8 @@ from typing import Any
 from fhir.resources.R4B.bundle import Bundle
 
 from tandem.accounts.models import User
+from tandem.questionnaires.fhir import build_bundle as questionnaire_bundle
+from tandem.questionnaires.selectors import submitted_responses
 from tandem.toolbox.models import Goal, GoalStatus, Medication
 
 # Tandem's goal states, as FHIR's Goal.lifecycleStatus.
@@ -27,6 +30,16 @@ GOAL_LIFECYCLE: dict[str, str] = {
 
 def _entry(resource: dict[str, Any]) -> dict[str, Any]:
     return {"fullUrl": f"urn:uuid:{uuid.uuid4()}", "resource": resource}
+
+
+def _questionnaire_entries(user: User, subject: dict[str, str]) -> list[dict[str, Any]]:
+    """The questionnaires app's own FHIR (Questionnaire, QuestionnaireResponse, Observation),
+    built by its builder, the answers and scores tied to the export's Patient."""
+    entries: list[dict[str, Any]] = questionnaire_bundle(submitted_responses(user)).get("entry", [])
+    for entry in entries:
+        if entry["resource"]["resourceType"] in {"QuestionnaireResponse", "Observation"}:
+            entry["resource"]["subject"] = subject
+    return entries
 
 
 def build_bundle(user: User) -> dict[str, Any]:
@@ -63,6 +76,7 @@ def build_bundle(user: User) -> dict[str, Any]:
                 period["end"] = medication.stopped_on.isoformat()
             statement["effectivePeriod"] = period
         entries.append(_entry(statement))
+    entries.extend(_questionnaire_entries(user, subject))
     bundle = {
         "resourceType": "Bundle",
         "type": "collection",

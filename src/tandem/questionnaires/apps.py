@@ -6,3 +6,10 @@ class QuestionnairesConfig(AppConfig):
     name = "tandem.questionnaires"
     label = "questionnaires"
     verbose_name = _("Questionnaires")
+
+    def ready(self) -> None:
+        from tandem.core.personal_data import register_personal_data
+        from tandem.questionnaires.personal_data import SOURCE
+
+        # The person's answers go into their data export (docs/data-rights.md).
+        register_personal_data(SOURCE)

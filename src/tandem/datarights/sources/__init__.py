@@ -14,11 +14,12 @@ from tandem.datarights.sources import (
     changes,
     forum,
     messaging,
+    moderation,
     notifications,
     toolbox,
 )
 
 
 def register_all() -> None:
-    for module in (account, toolbox, care, messaging, forum, notifications, changes):
+    for module in (account, toolbox, care, messaging, forum, notifications, moderation, changes):
         register_personal_data(module.SOURCE)

@@ -41,8 +41,9 @@ def erase(erasure: Erasure) -> None:
 SOURCE = PersonalDataSource(
     name="messages",
     description=(
-        "Your secure conversations with your care team: each thread, and every message in "
-        "it that you wrote or received."
+        "Your secure conversations with your care team, and moderators' private messages to "
+        "you about your posts: each thread, and every message in it that you wrote or "
+        "received."
     ),
     export=export,
     erase=erase,
