@@ -16,13 +16,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from tandem.accounts.models import Organisation, Role, User
+from tandem.accounts.models import Membership, Organisation, Role, User
 from tandem.forum import rules, sql
 from tandem.forum.models import (
     Audience,
     Category,
     Circle,
     Community,
+    ConductShownTo,
     ModerationState,
     Post,
     Topic,
@@ -36,11 +37,16 @@ PROFESSIONAL_ROLES = (Role.PROVIDER, Role.FACILITATOR, Role.MODERATOR)
 
 
 class ConductNotAcceptedError(Exception):
-    """The person is a member but has not accepted the current code of conduct."""
+    """The person is a member but has not accepted the current code of conduct.
 
-    def __init__(self, community: Community) -> None:
+    ``return_to``: where to send them once they have accepted it (a path of this site), when
+    the view knows better than the page they asked for (a reply kept as a draft goes back to
+    the topic's reply box)."""
+
+    def __init__(self, community: Community, *, return_to: str | None = None) -> None:
         super().__init__(community.pk)
         self.community = community
+        self.return_to = return_to
 
 
 @dataclass(frozen=True)
@@ -180,7 +186,23 @@ def get_joinable_community(user: User, community_id: int) -> Community:
     )
     if community is None or not user.is_active:
         raise Http404
+    if community.conduct_shown_to == ConductShownTo.ELIGIBLE and not fits_audience(user, community):
+        raise Http404  # its code of conduct is for the people who may join
     return community
+
+
+def fits_audience(user: User, community: Community) -> bool:
+    """Whether one of ``user``'s roles in the community's organisation is in its audience (an
+    unverified provider counts as no professional yet)."""
+    return (
+        Membership.objects.filter(
+            user=user,
+            organisation=community.organisation_id,
+            role__in=eligible_roles(community.audience),
+        )
+        .exclude(role=Role.PROVIDER, verified_at__isnull=True)
+        .exists()
+    )
 
 
 def eligible_roles(audience: str) -> tuple[str, ...]:
@@ -197,11 +219,12 @@ def visible_topics_q(user: User) -> Q:
     return Q(pk__in=rules.readable_topic_ids_subquery(user))
 
 
-def get_topic_access(user: User, topic_id: int) -> TopicAccess:
+def get_topic_access(user: User, topic_id: int, *, require_conduct: bool = True) -> TopicAccess:
     """The topic (with its category, circle and community) if ``user`` may read it, and what
     the gate decided about them in its community; else raise Http404.
 
-    Raise :class:`ConductNotAcceptedError` when a new code of conduct waits for them.
+    Raise :class:`ConductNotAcceptedError` when a new code of conduct waits for them, unless
+    ``require_conduct`` is False (the reply view keeps their text first).
     """
     rows = _membership_rows(user, topic_id=topic_id)
     if not rows:
@@ -219,13 +242,13 @@ def get_topic_access(user: User, topic_id: int) -> TopicAccess:
         raise Http404
     member = _access_from(row[at + 1 :])
     topic.community = member.community
-    _check_conduct(member, True)
+    _check_conduct(member, require_conduct)
     return TopicAccess(topic=topic, member=member)
 
 
-def get_topic_for_member(user: User, topic_id: int) -> Topic:
+def get_topic_for_member(user: User, topic_id: int, *, require_conduct: bool = True) -> Topic:
     """:func:`get_topic_access`'s topic; its community carries the facts as attributes."""
-    found = get_topic_access(user, topic_id)
+    found = get_topic_access(user, topic_id, require_conduct=require_conduct)
     _with_facts(found.member)
     return found.topic
 
@@ -264,9 +287,10 @@ def get_circle_for_member(user: User, circle_id: int) -> Circle:
     return circle
 
 
-def check_can_post_in(community: Community) -> None:
-    """Raise PermissionDenied when nobody may post in ``community`` (it is locked)."""
-    if community.is_locked:
+def check_can_post_in(community: Community, category: Category | None = None) -> None:
+    """Raise PermissionDenied when nobody may post in ``community`` or in ``category`` of it
+    (locked or archived)."""
+    if community.is_read_only or (category is not None and category.is_read_only):
         raise PermissionDenied
 
 
@@ -295,6 +319,11 @@ def check_can_feature_topics(community: Community | CommunityAccess) -> None:
     """Raise PermissionDenied unless the person (as the gate found) facilitates."""
     if not _facts(community).is_facilitator:
         raise PermissionDenied
+
+
+def has_accepted_conduct(community: Community | CommunityAccess) -> bool:
+    """Whether the gate found the person has accepted the current code of conduct."""
+    return _facts(community).has_accepted_conduct
 
 
 def is_moderator_here(community: Community | CommunityAccess) -> bool:

@@ -14,6 +14,9 @@ the reverse. Moderation registers here in its ``AppConfig.ready()``:
   to suspend anyone.
 - :func:`register_page_hints`: what forum pages show from moderation (guidance, slow mode,
   reminders, visits for trust). Without it pages show none of these.
+- :func:`register_trust_rules`: what a person's trust level lets them do in the forum itself
+  (mention people outside their circles, start circles; ``moderation.trust`` defines the
+  levels). Without it everyone may: with no moderation there are no trust levels.
 
 The same pattern as ``notifications.scopes`` and ``core.encrypted_values``.
 """
@@ -73,6 +76,13 @@ class PageHints(Protocol):
     def slow_mode_minutes(self, topic: Topic) -> int | None: ...
 
 
+class TrustRules(Protocol):
+    def may_mention_anyone(self, *, user: User, community: Community) -> bool:
+        """Whether ``user``'s mentions notify people who share no circle with them."""
+
+    def may_create_circles(self, *, user: User, community: Community) -> bool: ...
+
+
 @dataclass(frozen=True)
 class MembershipBar:
     """``sql``: a condition over the community aliased ``c`` and the parameter ``%(user)s``,
@@ -121,7 +131,16 @@ class _NoHints:
         return None
 
 
+class _EveryoneTrusted:
+    def may_mention_anyone(self, *, user: User, community: Community) -> bool:
+        return True
+
+    def may_create_circles(self, *, user: User, community: Community) -> bool:
+        return True
+
+
 _screen: PostScreen = _Unscreened()
+_trust: TrustRules = _EveryoneTrusted()
 _hints: PageHints = _NoHints()
 _bars: dict[str, MembershipBar] = {}
 
@@ -142,6 +161,20 @@ def register_page_hints(hints: PageHints) -> None:
 
 def page_hints() -> PageHints:
     return _hints
+
+
+def register_trust_rules(rules: TrustRules) -> None:
+    global _trust
+    _trust = rules
+
+
+def trust_rules() -> TrustRules:
+    return _trust
+
+
+def everyone_trusted() -> TrustRules:
+    """The rules in force without moderation (tests about the forum alone use them)."""
+    return _EveryoneTrusted()
 
 
 def register_membership_bar(name: str, bar: MembershipBar) -> None:

@@ -42,6 +42,15 @@ class JoinPolicy(models.TextChoices):
     CLOSED = "closed", _("Closed: members are added, nobody joins by themselves")
 
 
+class ConductShownTo(models.TextChoices):
+    """Who may read a community's code of conduct on its join page before joining. A
+    professionals' community may keep its code (which can describe clinical practice) from the
+    service users of the organisation."""
+
+    ORGANISATION = "organisation", _("Everyone in the organisation")
+    ELIGIBLE = "eligible", _("Only the people who may join")
+
+
 class Community(TimeStampedModel):
     """A closed space belonging to one organisation. Members join by accepting its code of
     conduct; a new version of the code asks everyone again before they read or post."""
@@ -62,9 +71,17 @@ class Community(TimeStampedModel):
     max_age = models.PositiveSmallIntegerField(_("oldest age"), null=True, blank=True)
     code_of_conduct = models.TextField(_("code of conduct"), max_length=CODE_OF_CONDUCT_MAX_LENGTH)
     code_of_conduct_version = models.PositiveIntegerField(default=1)
+    conduct_shown_to = models.CharField(
+        _("who may read the code of conduct before joining"),
+        max_length=20,
+        choices=ConductShownTo.choices,
+        default=ConductShownTo.ORGANISATION,
+    )
     is_locked = models.BooleanField(
         _("locked"), default=False, help_text=_("Members can read but nobody can post.")
     )
+    # Archived: gone from every list and read-only for its members, kept for the record.
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "communities"
@@ -86,6 +103,15 @@ class Community(TimeStampedModel):
     @property
     def has_age_limits(self) -> bool:
         return self.min_age is not None or self.max_age is not None
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def is_read_only(self) -> bool:
+        """Nobody may post: it is locked or archived."""
+        return self.is_locked or self.is_archived
 
 
 class CommunityMember(models.Model):
@@ -109,7 +135,12 @@ class Category(models.Model):
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="categories")
     name = models.CharField(_("name"), max_length=80)
     description = models.CharField(_("description"), max_length=300, blank=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_locked = models.BooleanField(
+        _("locked"), default=False, help_text=_("Members can read its topics but nobody can post.")
+    )
+    # Archived: gone from the community's lists and read-only, its topics kept.
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "categories"
@@ -117,6 +148,10 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.is_locked or self.archived_at is not None
 
 
 class Circle(TimeStampedModel):

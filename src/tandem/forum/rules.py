@@ -15,8 +15,8 @@ PostgreSQL; table names come from ``_meta``.
   a verified provider in the community's organisation.
 - **Topic visibility** (:func:`topic_readable`): the community's topics, their circles',
   their own drafts; a held topic only for its author.
-- **Finding a community** (:func:`findable_by`): open communities, and closed ones only for
-  their members (who still need the join page to accept a new code of conduct). An ORM
+- **Finding a community** (:func:`findable_by`): open communities not archived, and the others
+  only for their members (who still need the join page to accept a new code of conduct). An ORM
   condition: it runs on the communities list and the join page, not on every request.
 """
 
@@ -137,4 +137,4 @@ def findable_by(user: User) -> Q:
     closed one they are already a member of (to accept its new code of conduct). Everyone
     else gets a 404 from a closed community's join page, as if it did not exist."""
     is_member = CommunityMember.objects.filter(community=OuterRef("pk"), user=user)
-    return Q(join_policy=JoinPolicy.OPEN) | Q(Exists(is_member))
+    return Q(join_policy=JoinPolicy.OPEN, archived_at__isnull=True) | Q(Exists(is_member))

@@ -12,11 +12,12 @@ class ModerationConfig(AppConfig):
         # suspended members and adds its hints to its pages through the forum's hooks.
         from tandem.forum import hooks
         from tandem.moderation import posting, rules
-        from tandem.moderation.forum_hooks import ForumPageHints
+        from tandem.moderation.forum_hooks import ForumPageHints, ForumTrustRules
 
         hooks.register_post_screen(posting.ForumScreen())
         hooks.register_membership_bar("moderation.suspension", rules.SUSPENSION_BAR)
         hooks.register_page_hints(ForumPageHints())
+        hooks.register_trust_rules(ForumTrustRules())
 
         from tandem.moderation.selectors import MODERATION_SCOPE, moderated_community_ids
         from tandem.notifications.scopes import register_scope

@@ -205,3 +205,32 @@ class AuditFilterForm(forms.Form):
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", _("The end date must be after the start."))
         return data
+
+
+class TrustLevelForm(forms.Form):
+    """A moderator setting a person's trust level by hand (``moderation.trust``)."""
+
+    EARNED = "earned"
+    level = forms.ChoiceField(
+        label=_("Trust level"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a trust level.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason (kept in the audit log)"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Give a reason. It is recorded in the audit log.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from tandem.moderation.trust import TrustLevel
+
+        choices = [(self.EARNED, _("The level they earned"))]
+        choices += [(str(level.value), level.label) for level in TrustLevel]
+        self.fields["level"].choices = choices  # type: ignore[attr-defined]
+
+    def chosen_level(self) -> int | None:
+        value = self.cleaned_data["level"]
+        return None if value == self.EARNED else int(value)

@@ -1,11 +1,12 @@
-"""What forum pages show from moderation (``forum.hooks.PageHints``), registered in
-``apps.py``: the forum asks through the hook and never imports moderation."""
+"""What forum pages show from moderation (``forum.hooks.PageHints``) and what trust levels
+allow in the forum (``forum.hooks.TrustRules``), registered in ``apps.py``: the forum asks
+through the hooks and never imports moderation."""
 
 from __future__ import annotations
 
 from tandem.accounts.models import User
 from tandem.forum.models import Community, Post, Topic
-from tandem.moderation import posting, screening, selectors
+from tandem.moderation import posting, screening, selectors, trust
 
 
 class ForumPageHints:
@@ -19,5 +20,18 @@ class ForumPageHints:
         return selectors.post_needs_reminder(post)
 
     def slow_mode_minutes(self, topic: Topic) -> int | None:
-        slow = selectors.slow_mode_for_topic(topic)
-        return slow.interval_minutes if slow is not None else None
+        return selectors.slow_mode_minutes_for_topic(topic)
+
+
+class ForumTrustRules:
+    """Mentions and circles by trust level (``moderation.trust``); moderators always may."""
+
+    def _may(self, user: User, community: Community, capability: trust.Capability) -> bool:
+        snapshot = posting.take_snapshot(author=user, community=community)
+        return snapshot.is_moderator or trust.may(snapshot.trust.level, capability)
+
+    def may_mention_anyone(self, *, user: User, community: Community) -> bool:
+        return self._may(user, community, trust.Capability.MENTION_ANYONE)
+
+    def may_create_circles(self, *, user: User, community: Community) -> bool:
+        return self._may(user, community, trust.Capability.CREATE_CIRCLES)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from tandem.moderation import views
+from tandem.moderation.community_admin import views as admin_views
 from tandem.moderation.escalation import views as escalation_views
 from tandem.moderation.identity import views as identity_views
 
@@ -9,11 +10,57 @@ app_name = "moderation"
 urlpatterns = [
     path("moderation/", views.home, name="home"),
     path("moderation/about-me/", views.about_me, name="about-me"),
+    path("moderation/about-me/trust/", views.my_trust, name="my-trust"),
     path("moderation/organisations/<id:organisation_id>/duty/", views.duty, name="duty"),
     path(
         "moderation/organisations/<id:organisation_id>/audit/",
         views.audit_log,
         name="audit-log",
+    ),
+    path(
+        "moderation/organisations/<id:organisation_id>/communities/",
+        admin_views.community_list,
+        name="community-admin-list",
+    ),
+    path(
+        "moderation/organisations/<id:organisation_id>/communities/create/",
+        admin_views.CommunityCreateView.as_view(),
+        name="community-create",
+    ),
+    path(
+        "moderation/communities/<id:community_id>/manage/",
+        admin_views.CommunityManageView.as_view(),
+        name="community-manage",
+    ),
+    path(
+        "moderation/communities/<id:community_id>/manage/state/",
+        admin_views.community_state,
+        name="community-state",
+    ),
+    path(
+        "moderation/communities/<id:community_id>/manage/conduct/",
+        admin_views.ConductView.as_view(),
+        name="community-conduct",
+    ),
+    path(
+        "moderation/communities/<id:community_id>/manage/limits/",
+        admin_views.LimitsView.as_view(),
+        name="community-limits",
+    ),
+    path(
+        "moderation/communities/<id:community_id>/manage/categories/",
+        admin_views.category_create,
+        name="category-create",
+    ),
+    path(
+        "moderation/categories/<id:category_id>/edit/",
+        admin_views.CategoryEditView.as_view(),
+        name="category-edit",
+    ),
+    path(
+        "moderation/categories/<id:category_id>/state/",
+        admin_views.category_state,
+        name="category-state",
     ),
     path("moderation/communities/<id:community_id>/queue/", views.queue, name="queue"),
     path("moderation/communities/<id:community_id>/rules/", views.rule_stats, name="rule-stats"),
@@ -31,6 +78,11 @@ urlpatterns = [
         "moderation/communities/<id:community_id>/people/<id:user_id>/",
         views.person_detail,
         name="person",
+    ),
+    path(
+        "moderation/communities/<id:community_id>/people/<id:user_id>/trust/",
+        views.trust_set,
+        name="trust-set",
     ),
     path(
         "moderation/communities/<id:community_id>/people/<id:user_id>/notes/",

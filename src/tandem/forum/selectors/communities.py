@@ -44,11 +44,11 @@ class CommunityChoice:
 def communities_for_user(user: User) -> list[CommunityChoice]:
     """Communities of ``user``'s organisations: the ones they are in, and the open ones they
     could join (their audience fits one of the person's roles). A closed community shows only
-    to its members (``rules.findable_by``)."""
+    to its members (``rules.findable_by``); an archived one to nobody."""
     roles = Membership.objects.filter(user=user, organisation=OuterRef("organisation"))
     member = CommunityMember.objects.filter(user=user, community=OuterRef("pk"))
     rows = (
-        Community.objects.filter(Exists(roles), rules.findable_by(user))
+        Community.objects.filter(Exists(roles), rules.findable_by(user), archived_at__isnull=True)
         .annotate(
             accepted_version=Subquery(member.values("accepted_conduct_version")[:1]),
         )
@@ -96,7 +96,7 @@ def categories_for_community(user: User, community: Community) -> list[Category]
           -- Read since its last post (a topic without posts yet counts as read once opened).
           AND (t.last_posted_at IS NULL OR t.last_posted_at <= r.last_read_at))
     FROM {Category._meta.db_table} g
-    WHERE g.community_id = %(community)s
+    WHERE g.community_id = %(community)s AND g.archived_at IS NULL
     ORDER BY g.position, g.id
     """  # noqa: S608 - table names from _meta, values bound
     params = {
@@ -131,5 +131,8 @@ def is_watching_category(user: User, category: Category) -> bool:
 
 
 def categories_of_community(community: Community) -> QuerySet[Category]:
-    """The community's categories in their order (a topic form's choices)."""
-    return community.categories.order_by("position", "pk")
+    """The categories of the community open for new topics, in their order (a topic form's
+    choices): not locked, not archived."""
+    return community.categories.filter(is_locked=False, archived_at__isnull=True).order_by(
+        "position", "pk"
+    )

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import Membership, User
+from tandem.forum import hooks
 from tandem.forum.models import (
     CIRCLE_MAX_INVITED,
     Circle,
@@ -24,6 +25,16 @@ from tandem.notifications.services import notify
 
 @transaction.atomic
 def create_circle(*, user: User, community: Community, name: str) -> Circle:
+    if not hooks.trust_rules().may_create_circles(user=user, community=community):
+        raise ValidationError(
+            {
+                "name": _(
+                    "You can start circles once you have settled in here: visit on a few days "
+                    "and read some topics. Your account page shows how far you are."
+                )
+            },
+            code="trust",
+        )
     circle = Circle(community=community, created_by=user, name=name.strip())
     circle.full_clean()
     circle.save()

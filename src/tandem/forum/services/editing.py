@@ -95,7 +95,7 @@ def edit_post(*, editor: User, post: Post, body: str, title: str | None = None) 
     if post.author_id != editor.pk or post.is_deleted:
         raise PermissionDenied
     topic = post.topic
-    check_can_post_in(topic.community)
+    check_can_post_in(topic.community, topic.category)
     # Drafts are not screened; a published post's edit passes the watched words again.
     prepared: hooks.PreparedPost | None = None
     if not post.is_draft:

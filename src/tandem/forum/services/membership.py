@@ -11,10 +11,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from tandem.accounts.age import check_age_allows
-from tandem.accounts.models import Membership, Role, User
-from tandem.forum.access import (
-    eligible_roles,
-)
+from tandem.accounts.models import User
+from tandem.forum.access import fits_audience
 from tandem.forum.models import (
     CircleMember,
     Community,
@@ -25,12 +23,7 @@ from tandem.forum.models import (
 
 def check_can_join(*, user: User, community: Community, date_of_birth: date | None) -> None:
     """Raise ValidationError with a message for the person when they may not join."""
-    roles = set(
-        Membership.objects.filter(user=user, organisation=community.organisation_id)
-        .exclude(role=Role.PROVIDER, verified_at__isnull=True)
-        .values_list("role", flat=True)
-    )
-    if not roles & set(eligible_roles(community.audience)):
+    if not fits_audience(user, community):
         raise ValidationError(
             _("This community is for %(audience)s.")
             % {"audience": community.get_audience_display().lower()},

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import Membership, User
+from tandem.forum import hooks
 from tandem.forum.models import (
     MAX_MENTIONS_PER_POST,
     CircleMember,
@@ -130,6 +131,22 @@ def _send(event: _Event, recipients: list[User], kind: str, title: str) -> None:
         )
 
 
+def _within_trust(users: list[User], topic: Topic, author: User) -> list[User]:
+    """Everyone mentioned, when the author's trust lets them mention anyone; else only the
+    people who share a circle with them in the community (``forum.hooks.trust_rules``)."""
+    community = topic.community
+    if not users or hooks.trust_rules().may_mention_anyone(user=author, community=community):
+        return users
+    near = set(
+        CircleMember.objects.filter(
+            circle__community=community.pk,
+            circle__members__user=author,
+            user_id__in=[user.pk for user in users],
+        ).values_list("user_id", flat=True)
+    )
+    return [user for user in users if user.pk in near]
+
+
 def _notify_mentions(event: _Event, already: set[int]) -> set[int]:
     author = event.post.author
     mentioned = [
@@ -137,7 +154,7 @@ def _notify_mentions(event: _Event, already: set[int]) -> set[int]:
         for user in mentioned_users(body=event.post.body, community=event.topic.community)
         if user.pk != author.pk and user.pk not in already and _may_mention(author, user)
     ]
-    mentioned = _can_read(mentioned, event.topic, author)
+    mentioned = _can_read(_within_trust(mentioned, event.topic, author), event.topic, author)
     _send(
         event,
         mentioned,

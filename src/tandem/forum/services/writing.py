@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import Membership, Role, User
+from tandem.core import usage
 from tandem.core.markdown import render_markdown
 from tandem.core.text import contains_bidi_controls, has_visible_text, validate_no_bidi_controls
 from tandem.forum import hooks, replays, search
@@ -142,7 +143,7 @@ def create_topic(
     if draft is not None and locked is None:
         raise ValidationError(_("This draft has been published already."))
     draft = locked
-    check_can_post_in(community)
+    check_can_post_in(community, category)
     _require_text(title=title, body=body)
     if visibility == Visibility.CIRCLE:
         _check_circle(author=author, community=community, circle=circle)
@@ -185,6 +186,7 @@ def create_topic(
     if not created:
         return post.topic
     topic = post.topic
+    usage.record(author.pk, usage.Module.FORUM, usage.Action.POST)
     outcome = hooks.post_screen().screen_published_post(
         post=post, community=community, prepared=prepared
     )
@@ -231,7 +233,7 @@ def reply_to_topic(
     if stored is not None:
         return stored
     community = topic.community
-    check_can_post_in(community)
+    check_can_post_in(community, topic.category)
     if topic.visibility == Visibility.DRAFT:
         raise ValidationError(_("Publish the topic before replying to it."))
     _require_text(title=None, body=body)
@@ -253,6 +255,7 @@ def reply_to_topic(
     if not created:
         return saved
     post.topic = topic
+    usage.record(author.pk, usage.Module.FORUM, usage.Action.POST)
     outcome = hooks.post_screen().screen_published_post(
         post=post, community=community, prepared=prepared
     )

@@ -206,12 +206,12 @@ def _actions(item: PostView, page: _Page, *, topic_locked: bool, is_moderator: b
 @register.simple_tag(takes_context=True)
 def post_card(context: Context, item: PostView) -> SafeString:
     """Render ``item`` for the person reading the page (``is_moderator`` and
-    ``community.is_locked`` come from the page's context)."""
+    ``community.is_read_only`` come from the page's context)."""
     page = _page(context)
     post = item.post
     is_moderator = bool(context.get("is_moderator"))
     community: Any = context.get("community")
-    topic_locked = bool(getattr(community, "is_locked", False))
+    topic_locked = bool(getattr(community, "is_read_only", False))
     state = escape(post.moderation_state)
     classes = "post card" + (" post-new" if item.is_new else "")
     if state != "visible":

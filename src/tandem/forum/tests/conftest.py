@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from tandem.accounts.models import Organisation, Role, User
-from tandem.forum import services
+from tandem.forum import hooks, services
 from tandem.forum.models import Category, Community, Post, Topic
 from tandem.forum.tests.factories import CategoryFactory, CommunityFactory
 from tandem.moderation.models import CommunitySettings, PreModeration
+
+
+@pytest.fixture(autouse=True)
+def _everyone_trusted() -> Iterator[None]:
+    """Circles and mentions without trust levels: these tests are about the forum itself
+    (trust levels are moderation's, tested in ``tandem/moderation/tests/test_trust.py``)."""
+    registered = hooks.trust_rules()
+    hooks.register_trust_rules(hooks.everyone_trusted())
+    yield
+    hooks.register_trust_rules(registered)
 
 
 @pytest.fixture

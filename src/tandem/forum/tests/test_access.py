@@ -117,15 +117,37 @@ def test_new_code_of_conduct_asks_again_before_reading_or_posting(
     topic = make_topic(member(), category)
     services.publish_code_of_conduct(community=category.community, text="Version two.")
     login_client(client, person)
+    join = f"/communities/{category.community_id}/join/"
     for path in (f"/topics/{topic.pk}/", f"/communities/{category.community_id}/"):
         response = client.get(path)
         assert response.status_code == 302
-        assert response["Location"] == f"/communities/{category.community_id}/join/"
+        # Sent to accept it, then back to the page they asked for.
+        assert response["Location"] == f"{join}?next={path.replace('/', '%2F')}"
     response = client.post(f"/topics/{topic.pk}/reply/", {"body": "Hello"})
     assert response.status_code == 302
-    assert topic.posts.count() == 1
-    client.post(f"/communities/{category.community_id}/join/", {"version": "2", "accept": "on"})
-    assert client.get(f"/topics/{topic.pk}/").status_code == 200
+    assert response["Location"] == f"{join}?next=%2Ftopics%2F{topic.pk}%2F%23reply"
+    # Nothing published, but the reply is kept as their draft.
+    assert topic.posts.filter(is_draft=False).count() == 1
+    assert topic.posts.get(is_draft=True, author=person).body == "Hello"
+    response = client.post(
+        join, {"version": "2", "accept": "on", "next": f"/topics/{topic.pk}/#reply"}
+    )
+    assert response["Location"] == f"/topics/{topic.pk}/#reply"
+    page = client.get(f"/topics/{topic.pk}/")
+    assert page.status_code == 200
+    assert 'id="id_body">\nHello</textarea>' in page.content.decode()
+
+
+def test_join_page_ignores_a_next_that_leaves_the_site(
+    client: Client, member: Callable[..., User], category: Category
+) -> None:
+    login_client(client, member())
+    services.publish_code_of_conduct(community=category.community, text="Version two.")
+    join = f"/communities/{category.community_id}/join/"
+    page = client.get(f"{join}?next=//evil.example/").content.decode()
+    assert "evil.example" not in page
+    response = client.post(join, {"version": "2", "accept": "on", "next": "https://evil.example/"})
+    assert response["Location"] == f"/communities/{category.community_id}/"
 
 
 def test_circle_topics_are_visible_only_to_circle_members(

@@ -71,7 +71,9 @@ def test_added_member_sees_the_board_and_accepts_its_code_of_conduct_first(
     login_client(client, person)
     response = client.get(f"/communities/{board.pk}/")
     assert response.status_code == 302
-    assert response["Location"] == f"/communities/{board.pk}/join/"
+    assert (
+        response["Location"] == f"/communities/{board.pk}/join/?next=%2Fcommunities%2F{board.pk}%2F"
+    )
     assert client.get(f"/communities/{board.pk}/join/").status_code == 200
     response = client.post(f"/communities/{board.pk}/join/", {"version": "1", "accept": "on"})
     assert response.status_code == 302

@@ -15,7 +15,9 @@ from django.contrib import messages
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
@@ -35,10 +37,21 @@ def conduct_gate(
         try:
             return view(request, *args, **kwargs)
         except access.ConductNotAcceptedError as pending:
-            messages.info(
-                request, _("The code of conduct has changed. Please read it and accept it again.")
-            )
-            return redirect("forum:community-join", community_id=pending.community.pk)
+            return_to = pending.return_to
+            if return_to is None and request.method == "GET":
+                return_to = request.get_full_path()
+            if pending.return_to is not None:
+                message = _(
+                    "The code of conduct has changed. Please read it and accept it again: "
+                    "what you wrote is kept, and you will be taken back to it."
+                )
+            else:
+                message = _("The code of conduct has changed. Please read it and accept it again.")
+            messages.info(request, message)
+            join = reverse("forum:community-join", kwargs={"community_id": pending.community.pk})
+            if return_to:
+                join += "?" + urlencode({"next": return_to})
+            return redirect(join)
 
     functools.update_wrapper(wrapped, view)
     return wrapped
@@ -106,3 +119,15 @@ def typed_body(form: Form) -> str:
 def form_errors_message(form: Form) -> str:
     """A form's errors as one line, for a small form whose page redirects (a message)."""
     return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def safe_return_path(request: HttpRequest, target: str | None) -> str | None:
+    """``target`` when it is a path on this site (where to go back to after accepting a code
+    of conduct), else None: a ``next`` from a link must never send anyone elsewhere."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return None
+    return target

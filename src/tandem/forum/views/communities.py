@@ -18,7 +18,7 @@ from tandem.core.forms import attach_service_error
 from tandem.forum import access, selectors, services
 from tandem.forum.forms import JoinForm, SearchForm
 from tandem.forum.models import Category, Community
-from tandem.forum.views.common import conduct_gate, record_visit
+from tandem.forum.views.common import conduct_gate, record_visit, safe_return_path
 
 TOPICS_PER_PAGE = 30
 
@@ -41,12 +41,15 @@ class CommunityJoinView(View):
             initial={"version": community.code_of_conduct_version},
             ask_date_of_birth=self._ask_date_of_birth(user, community),
         )
-        return self._render(request, community, form)
+        return_to = safe_return_path(request, request.GET.get("next"))
+        return self._render(request, community, form, return_to=return_to)
 
     def post(self, request: HttpRequest, community_id: int) -> HttpResponse:
         user = current_user(request)
         community = access.get_joinable_community(user, community_id)
         form = JoinForm(request.POST, ask_date_of_birth=self._ask_date_of_birth(user, community))
+        # Where the person was when a new code of conduct stopped them (their kept reply).
+        return_to = safe_return_path(request, request.POST.get("next"))
         if form.is_valid():
             try:
                 services.join_community(
@@ -58,9 +61,12 @@ class CommunityJoinView(View):
             except ValidationError as error:
                 attach_service_error(form, error)
             else:
+                if return_to is not None:
+                    messages.success(request, _("Thank you. Here is where you were."))
+                    return redirect(return_to)
                 messages.success(request, _("Welcome to %(name)s.") % {"name": community.name})
                 return redirect("forum:community-detail", community_id=community.pk)
-        return self._render(request, community, form, status=400)
+        return self._render(request, community, form, status=400, return_to=return_to)
 
     @staticmethod
     def _ask_date_of_birth(user: User, community: Community) -> bool:
@@ -68,9 +74,13 @@ class CommunityJoinView(View):
 
     @staticmethod
     def _render(
-        request: HttpRequest, community: Community, form: JoinForm, status: int = 200
+        request: HttpRequest,
+        community: Community,
+        form: JoinForm,
+        status: int = 200,
+        return_to: str | None = None,
     ) -> HttpResponse:
-        context = {"community": community, "form": form}
+        context = {"community": community, "form": form, "return_to": return_to}
         return render(request, "forum/community_join.html", context, status=status)
 
 

@@ -8,12 +8,13 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from tandem.accounts.models import User
 from tandem.accounts.requests import current_user
 from tandem.core.forms import attach_service_error
 from tandem.forum import access, selectors, services
 from tandem.forum.errors import PostingLimitError
 from tandem.forum.forms import DraftBodyForm, ReplyForm
-from tandem.forum.models import Post, Topic
+from tandem.forum.models import POST_MAX_LENGTH, Post, Topic
 from tandem.forum.views.common import (
     after_publish,
     conduct_gate,
@@ -31,11 +32,28 @@ def _quote_in_topic(topic: Topic, quote_id: int | None) -> Post | None:
     return selectors.quotable_post(topic, quote_id)
 
 
+def _keep_reply_for_conduct(request: HttpRequest, user: User, topic_id: int) -> Topic:
+    """The topic for the reply, once the person has accepted its community's current code of
+    conduct. If a new version came out while they were writing, their text is kept as their
+    draft reply first, and they are sent to accept it and then back to the reply box, where
+    the draft waits (nothing typed is lost)."""
+    topic = access.get_topic_for_member(user, topic_id, require_conduct=False)
+    if access.has_accepted_conduct(topic.community):
+        return topic
+    body = request.POST.get("body", "")
+    if body.strip():
+        services.save_reply_draft(author=user, topic=topic, body=body[:POST_MAX_LENGTH])
+    raise access.ConductNotAcceptedError(
+        topic.community,
+        return_to=reverse("forum:topic-detail", kwargs={"topic_id": topic.pk}) + "#reply",
+    )
+
+
 @require_POST
 @conduct_gate
 def topic_reply(request: HttpRequest, topic_id: int) -> HttpResponse:
     user = current_user(request)
-    topic = access.get_topic_for_member(user, topic_id)
+    topic = _keep_reply_for_conduct(request, user, topic_id)
     community = topic.community
     professional = bool(getattr(community, "is_verified_provider", False))
     form = ReplyForm(request.POST, professional=professional, publishing=not saving_draft(request))

@@ -86,7 +86,9 @@ class TopicCreateView(View):
 
     def post(self, request: HttpRequest, community_id: int) -> HttpResponse:
         user = current_user(request)
-        community = access.get_community_for_member(user, community_id)
+        # A new code of conduct may have come out while they wrote: their text is kept as a
+        # draft before they are asked to accept it (below), so the gate must let them in.
+        community = access.get_community_for_member(user, community_id, require_conduct=False)
         publishing = not saving_draft(request)
         form = _topic_form(user, community, request.POST, publishing=publishing)
         if not form.is_valid():
@@ -94,8 +96,9 @@ class TopicCreateView(View):
         data = form.cleaned_data
         key = data.get("client_key") if publishing else None
         draft = _own_draft_topic(user, community, data.get("draft"), published_with=key)
+        stale_conduct = not access.has_accepted_conduct(community)
         try:
-            if not publishing:
+            if not publishing or stale_conduct:
                 draft = services.save_topic_draft(
                     author=user,
                     community=community,
@@ -104,11 +107,14 @@ class TopicCreateView(View):
                     body=data["body"],
                     draft=draft,
                 )
-                draft_saved(request, data["body"])
-                return redirect(
+                back = (
                     reverse("forum:topic-create", kwargs={"community_id": community.pk})
                     + f"?draft={draft.pk}"
                 )
+                if stale_conduct:
+                    raise access.ConductNotAcceptedError(community, return_to=back)
+                draft_saved(request, data["body"])
+                return redirect(back)
             topic = services.create_topic(
                 author=user,
                 community=community,

@@ -27,6 +27,7 @@ from tandem.moderation.models.core import (
     SanctionKind,
     ScreeningDecision,
     SlowMode,
+    TrustOverride,
     WatchedWord,
     WatchedWordAction,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "SanctionKind",
     "ScreeningDecision",
     "SlowMode",
+    "TrustOverride",
     "WatchedWord",
     "WatchedWordAction",
 ]

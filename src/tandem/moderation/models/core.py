@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -70,6 +70,13 @@ class CommunitySettings(models.Model):
     )
     mentions_per_hour = models.PositiveSmallIntegerField(
         _("@mentions one person may write per hour"), default=20
+    )
+    # Slow mode for every topic of the community (a topic's own ``SlowMode`` wins); empty: off.
+    slow_mode_minutes = models.PositiveSmallIntegerField(
+        _("Slow mode in every topic: minutes between one person's replies (empty: off)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
     )
 
     def __str__(self) -> str:
@@ -285,6 +292,28 @@ class CommunityVisit(models.Model):
         return f"{self.user_id} in {self.community_id} on {self.day}"
 
 
+class TrustOverride(models.Model):
+    """A trust level a moderator set by hand for one person in one community, with the reason
+    (in the audit log too). It replaces the earned level until a moderator clears it."""
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    level = models.PositiveSmallIntegerField()
+    reason = models.TextField(max_length=REASON_MAX_LENGTH)
+    set_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    set_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "user"], name="moderation_trust_override_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} at level {self.level} in {self.community_id}"
+
+
 class ModeratorDuty(models.Model):
     """Whether a moderator is on duty for an organisation now. High-risk holds tell everyone on
     duty; when nobody is, every moderator of the organisation is told."""
@@ -344,6 +373,10 @@ class AuditAction(models.TextChoices):
     ESCALATE = "escalate", _("Escalated for clinical help")
     ACKNOWLEDGE = "acknowledge", _("Took on an escalation")
     ROTA = "rota", _("Changed the clinical escalation rota")
+    COMMUNITY = "community", _("Changed a community")
+    CATEGORY = "category", _("Changed a category")
+    CONDUCT = "conduct", _("Published a code of conduct")
+    TRUST = "trust", _("Set a trust level")
 
 
 class AuditLogError(Exception):

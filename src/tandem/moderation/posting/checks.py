@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from tandem.accounts.models import User
 from tandem.forum.models import Community, Post, Topic
-from tandem.moderation import limits
+from tandem.moderation import limits, trust
 from tandem.moderation.errors import PostingLimitError
 from tandem.moderation.models import Sanction, WatchedWord, WatchedWordAction
 from tandem.moderation.posting.snapshot import Snapshot, take_snapshot
@@ -115,6 +115,27 @@ def _check_new_member(snapshot: Snapshot, *, is_topic: bool) -> None:
         raise PostingLimitError(message % {"n": limit})
 
 
+# A web address in the text, typed or as a Markdown link: what the link capability is about.
+_LINK = re.compile(r"(?i)\b(?:https?://|www\.)\S")
+
+
+def _check_links(snapshot: Snapshot, body: str) -> None:
+    """New members may not post links yet (``trust.Capability.POST_LINKS``): links are how
+    spam and harmful sites get in front of people in crisis."""
+    if trust.may(snapshot.trust.level, trust.Capability.POST_LINKS) or not _LINK.search(body):
+        return
+    raise ValidationError(
+        {
+            "body": _(
+                "New members can post links once they have settled in: visit on a few days "
+                "and read some topics (your account page shows how far you are). Your text is "
+                "kept: take the link out to post it now."
+            )
+        },
+        code="trust",
+    )
+
+
 def _check_slow_mode(snapshot: Snapshot, *, author: User, topic: Topic) -> None:
     if snapshot.slow_minutes is None:
         return
@@ -165,6 +186,7 @@ def check_before_publish(
             author=author, community=community, snapshot=snapshot, is_topic=topic is None, body=body
         )
         _check_new_member(snapshot, is_topic=topic is None)
+        _check_links(snapshot, body)
         if topic is not None:
             _check_slow_mode(snapshot, author=author, topic=topic)
     if snapshot.has_watched_words:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from tandem.accounts.models import Role, User
 from tandem.forum.models import Community, ModerationState, Post, Topic
-from tandem.moderation import screening
+from tandem.moderation import screening, trust
 from tandem.moderation.models import (
     Level,
     ModeratorDuty,
@@ -46,6 +46,10 @@ def _premoderates(snapshot: Snapshot) -> bool:
         return False
     if options.premoderation == PreModeration.EVERY_POST:
         return True
+    # A new member's first posts wait, until they have that many visible posts or a
+    # moderator raised their trust level by hand (``trust.Capability.SKIP_PREMODERATION``).
+    if trust.may(snapshot.trust.level, trust.Capability.SKIP_PREMODERATION):
+        return False
     return snapshot.trust.approved_posts < options.new_member_held_posts
 
 

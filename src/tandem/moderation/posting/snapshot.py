@@ -6,18 +6,22 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from tandem.accounts.models import Membership, Role, User
 from tandem.forum.models import Community, ModerationState, Post, Topic, TopicRead
-from tandem.moderation import limits, rules
+from tandem.moderation import limits, rules, trust
 from tandem.moderation.models import (
     CommunitySettings,
     CommunityVisit,
+    Sanction,
     SanctionKind,
     SlowMode,
+    TrustOverride,
     WatchedWord,
 )
 
@@ -38,26 +42,17 @@ def is_moderator(user: User, community: Community) -> bool:
 
 @dataclass(frozen=True)
 class Trust:
+    """A person's trust level in a community (``moderation.trust``): the one in force
+    (``level``), what they earned, the level a moderator set by hand (None: none), and the
+    facts it was earned from."""
+
     level: int
     approved_posts: int
     topics_read: int
     days_visited: int
-
-
-def _trust_level(approved: int, read: int, days: int, held_posts: int) -> int:
-    if (
-        approved < held_posts
-        or read < limits.MEMBER_TOPICS_READ
-        or days < limits.MEMBER_DAYS_VISITED
-    ):
-        return limits.TRUST_NEW
-    if (
-        approved >= limits.REGULAR_APPROVED_POSTS
-        and read >= limits.REGULAR_TOPICS_READ
-        and days >= limits.REGULAR_DAYS_VISITED
-    ):
-        return limits.TRUST_REGULAR
-    return limits.TRUST_MEMBER
+    earned: int = limits.TRUST_NEW
+    override: int | None = None
+    facts: trust.TrustFacts | None = None
 
 
 def trust_for(user: User, community: Community) -> Trust:
@@ -99,6 +94,7 @@ _SETTINGS_COLUMNS = (
     "topics_per_hour",
     "replies_per_hour",
     "mentions_per_hour",
+    "slow_mode_minutes",
 )
 
 
@@ -139,11 +135,34 @@ def _snapshot_sql() -> str:
          WHERE v.user_id = %(author)s AND v.community_id = c.id),
       (SELECT w.interval_minutes FROM {SlowMode._meta.db_table} w WHERE w.topic_id = %(topic)s),
       EXISTS (SELECT 1 FROM {WatchedWord._meta.db_table} ww WHERE ww.community_id = c.id),
+      -- Posts by others the person has read: published before they last opened the topic.
+      (SELECT COUNT(*) FROM {TopicRead._meta.db_table} r2
+         JOIN {topic} t2 ON r2.topic_id = t2.id
+         JOIN {post} p2 ON p2.topic_id = t2.id
+         WHERE r2.user_id = %(author)s AND t2.community_id = c.id AND p2.is_draft = %(false)s
+           AND p2.author_id <> %(author)s AND p2.published_at <= r2.last_read_at),
+      (SELECT MAX(z.created_at) FROM {Sanction._meta.db_table} z
+         WHERE z.community_id = c.id AND z.user_id = %(author)s),
+      (SELECT o.level FROM {TrustOverride._meta.db_table} o
+         WHERE o.community_id = c.id AND o.user_id = %(author)s),
       s.id, {settings_columns}
     FROM {Community._meta.db_table} c
     LEFT JOIN {CommunitySettings._meta.db_table} s ON s.community_id = c.id
     WHERE c.id = %(community)s
     """  # noqa: S608 - table names from _meta, values bound
+
+
+def _days_since(value: datetime | str | None, now: datetime) -> int | None:
+    """Whole days from ``value`` (a MAX() of a datetime column: SQLite answers with text) to
+    ``now``; None for no value."""
+    if value is None:
+        return None
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    if moment is None:
+        return None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, UTC)
+    return max((now - moment).days, 0)
 
 
 def take_snapshot(*, author: User, community: Community, topic: Topic | None = None) -> Snapshot:
@@ -167,14 +186,23 @@ def take_snapshot(*, author: User, community: Community, topic: Topic | None = N
     if row is None:
         raise Community.DoesNotExist
     (moderator, sanction_id, topics_hour, replies_hour, topics_day, replies_day) = row[:6]
-    approved, read, days, slow_minutes, has_words, settings_id = row[6:12]
+    approved, read, days, slow_minutes, has_words = row[6:11]
+    posts_read, last_sanction, override, settings_id = row[11:15]
     options = CommunitySettings(community=community)
     if settings_id is not None:
         options = CommunitySettings(
             pk=settings_id,
             community=community,
-            **dict(zip(_SETTINGS_COLUMNS, row[12:], strict=True)),
+            **dict(zip(_SETTINGS_COLUMNS, row[15:], strict=True)),
         )
+    facts = trust.TrustFacts(
+        approved_posts=approved,
+        topics_entered=read,
+        posts_read=posts_read,
+        days_visited=days,
+        days_since_sanction=_days_since(last_sanction, now),
+    )
+    earned = trust.earned_level(facts, options.new_member_held_posts)
     return Snapshot(
         settings=options,
         is_moderator=bool(moderator),
@@ -184,11 +212,17 @@ def take_snapshot(*, author: User, community: Community, topic: Topic | None = N
         topics_day=topics_day,
         replies_day=replies_day,
         trust=Trust(
-            level=_trust_level(approved, read, days, options.new_member_held_posts),
+            level=override if override is not None else earned,
             approved_posts=approved,
             topics_read=read,
             days_visited=days,
+            earned=earned,
+            override=override,
+            facts=facts,
         ),
-        slow_minutes=slow_minutes,
+        # A topic's own slow mode, else the community's (for replies: a new topic has none).
+        slow_minutes=slow_minutes
+        if slow_minutes is not None or topic is None
+        else options.slow_mode_minutes,
         has_watched_words=bool(has_words),
     )

@@ -13,6 +13,7 @@ from tandem.moderation.selectors.authors import (
     post_needs_reminder,
     post_outcome,
     slow_mode_for_topic,
+    slow_mode_minutes_for_topic,
 )
 from tandem.moderation.selectors.dashboard import (
     CommunityLine,
@@ -52,6 +53,11 @@ from tandem.moderation.selectors.settings import (
     watched_word_by_id,
     watched_words,
 )
+from tandem.moderation.selectors.trust import (
+    TrustSummary,
+    summarise,
+    trust_in_my_communities,
+)
 
 __all__ = [
     "AUDIT_PAGE_SIZE",
@@ -68,6 +74,7 @@ __all__ = [
     "QueueRow",
     "ReviewTimes",
     "RuleStat",
+    "TrustSummary",
     "audit_log",
     "author_history",
     "communities_of_organisation",
@@ -88,8 +95,11 @@ __all__ = [
     "rule_stats",
     "sanction_by_id",
     "slow_mode_for_topic",
+    "slow_mode_minutes_for_topic",
+    "summarise",
     "topic_by_id",
     "topics_for_slow_mode",
+    "trust_in_my_communities",
     "watched_word_by_id",
     "watched_words",
 ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models.functions import Coalesce
+
 from tandem.accounts.models import CrisisContact, Role, User
 from tandem.forum.models import Post, Topic
 from tandem.moderation.escalation.selectors import AuthorEscalation, escalations_for_author
@@ -17,6 +19,21 @@ def post_needs_reminder(post: Post) -> bool:
 
 def slow_mode_for_topic(topic: Topic) -> SlowMode | None:
     return SlowMode.objects.filter(topic=topic).first()
+
+
+def slow_mode_minutes_for_topic(topic: Topic) -> int | None:
+    """Minutes between one person's replies in ``topic``: its own slow mode, else its
+    community's, else None (one query)."""
+    row = (
+        Topic.objects.filter(pk=topic.pk)
+        .values_list(
+            Coalesce(
+                "slow_mode__interval_minutes", "community__moderation_settings__slow_mode_minutes"
+            )
+        )
+        .first()
+    )
+    return row[0] if row is not None else None
 
 
 @dataclass

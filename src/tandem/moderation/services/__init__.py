@@ -36,6 +36,7 @@ from tandem.moderation.services.people import (
 )
 from tandem.moderation.services.posts import approve_item, edit_item, hide_item
 from tandem.moderation.services.reports import ReportResult, report_post
+from tandem.moderation.services.trust_levels import set_trust_level
 
 __all__ = [
     "AUTOMATIC_ACTOR",
@@ -58,6 +59,7 @@ __all__ = [
     "require_reason",
     "set_duty",
     "set_slow_mode",
+    "set_trust_level",
     "suspend_person",
     "update_settings",
     "warn_person",

@@ -42,7 +42,14 @@ def require_reason(reason: str) -> str:
 AUTOMATIC_ACTOR = "Tandem"
 # Actions that change a community's rules rather than act on a post or a person.
 COMMUNITY_SETTING_ACTIONS = frozenset(
-    {AuditAction.SETTINGS, AuditAction.SLOW_MODE, AuditAction.WATCHED_WORD}
+    {
+        AuditAction.SETTINGS,
+        AuditAction.SLOW_MODE,
+        AuditAction.WATCHED_WORD,
+        AuditAction.COMMUNITY,
+        AuditAction.CATEGORY,
+        AuditAction.CONDUCT,
+    }
 )
 
 

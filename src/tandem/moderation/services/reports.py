@@ -12,14 +12,15 @@ from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
 from tandem.forum.models import Post
-from tandem.moderation import limits
+from tandem.moderation import limits, trust
 from tandem.moderation.errors import PostingLimitError
 from tandem.moderation.models import (
     REPORT_RISK,
     Report,
     ReportReason,
+    Risk,
 )
-from tandem.moderation.posting import open_item
+from tandem.moderation.posting import open_item, take_snapshot
 from tandem.notifications.services import notify
 
 
@@ -50,7 +51,15 @@ def report_post(*, reporter: User, post: Post, reason: str, text: str = "") -> R
             % {"n": limits.REPORTS_PER_HOUR}
         )
     community = post.topic.community
-    item = open_item(post=post, community=community, risk=REPORT_RISK[reason], held=False)
+    risk = REPORT_RISK[reason]
+    # A regular's report of harm weighs more (``trust.Capability.WEIGHTY_REPORTS``): one step
+    # higher in the queue, never above "high" and never for spam or "something else".
+    if reason in (ReportReason.HARMFUL, ReportReason.HARASSMENT) and trust.may(
+        take_snapshot(author=reporter, community=community).trust.level,
+        trust.Capability.WEIGHTY_REPORTS,
+    ):
+        risk = Risk(min(risk + 1, Risk.HIGH))
+    item = open_item(post=post, community=community, risk=risk, held=False)
     existing = Report.objects.filter(item=item, reporter=reporter).first()
     if existing is not None:
         existing.reason = reason

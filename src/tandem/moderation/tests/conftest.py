@@ -11,7 +11,8 @@ from tandem.accounts.models import CrisisContact, Organisation, Role, User
 from tandem.forum.models import Category, Community
 from tandem.forum.tests.conftest import join
 from tandem.forum.tests.factories import CategoryFactory, CommunityFactory
-from tandem.moderation.models import CommunitySettings, PreModeration
+from tandem.moderation.models import CommunitySettings, PreModeration, TrustOverride
+from tandem.moderation.trust import TrustLevel
 
 
 @pytest.fixture
@@ -25,6 +26,14 @@ def community(organisation: Organisation) -> Community:
 @pytest.fixture
 def category(community: Community) -> Category:
     return CategoryFactory.create(community=community, name="Coping")
+
+
+def trusted(user: User, community: Community, level: int = TrustLevel.MEMBER) -> User:
+    """Give ``user`` a trust level by hand (circles and links need one above new member)."""
+    TrustOverride.objects.update_or_create(
+        community=community, user=user, defaults={"level": level, "reason": "test"}
+    )
+    return user
 
 
 @pytest.fixture

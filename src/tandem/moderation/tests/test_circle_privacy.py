@@ -19,6 +19,7 @@ from tandem.forum.tests.conftest import make_topic, reply
 from tandem.moderation import rules as moderation_rules
 from tandem.moderation import services
 from tandem.moderation.models import ReviewItem
+from tandem.moderation.tests.conftest import trusted
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +32,7 @@ RISKY = "I can't do this anymore. I want to kill myself tonight."
 @pytest.fixture
 def circle_topic(otter: User, skylark: User, category: Category) -> Topic:
     """Otter's circle with Skylark: Otter opens a topic, Skylark answers, Otter writes again."""
+    trusted(otter, category.community)
     circle = forum_services.create_circle(user=otter, community=category.community, name="Close")
     forum_services.add_to_circle(user=otter, circle=circle, pseudonym=skylark.pseudonym)
     topic = forum_services.create_topic(

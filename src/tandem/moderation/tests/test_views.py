@@ -20,6 +20,7 @@ from tandem.moderation.models import (
     CommunitySettings,
     ReviewItem,
 )
+from tandem.moderation.tests.conftest import trusted
 from tandem.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -161,6 +162,7 @@ def test_a_circle_post_can_be_reported_by_a_circle_member(
 ) -> None:
     from tandem.forum import services as forum_services
 
+    trusted(otter, community)
     circle = forum_services.create_circle(user=otter, community=community, name="Night owls")
     forum_services.add_to_circle(user=otter, circle=circle, pseudonym="Skylark")
     topic = forum_services.create_topic(

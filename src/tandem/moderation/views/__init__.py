@@ -23,6 +23,7 @@ from tandem.moderation.views.members import (
     PostReportView,
     about_me,
     message_detail,
+    my_trust,
     post_outcome,
 )
 from tandem.moderation.views.people import (
@@ -30,6 +31,7 @@ from tandem.moderation.views.people import (
     person_detail,
     render_person,
     sanction_lift,
+    trust_set,
 )
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "item_detail",
     "item_reach_out",
     "message_detail",
+    "my_trust",
     "note_create",
     "person_detail",
     "post_outcome",
@@ -52,6 +55,7 @@ __all__ = [
     "rule_stats",
     "sanction_lift",
     "slow_mode",
+    "trust_set",
     "watched_word_create",
     "watched_word_delete",
 ]

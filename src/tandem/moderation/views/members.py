@@ -110,6 +110,12 @@ def message_detail(request: HttpRequest, message_id: int) -> HttpResponse:
     return redirect(f"{url}#message-{message.pk}")
 
 
+def my_trust(request: HttpRequest) -> HttpResponse:
+    """What the person can do in each of their communities now, and what comes next."""
+    context = {"summaries": selectors.trust_in_my_communities(current_user(request))}
+    return render(request, "moderation/my_trust.html", context)
+
+
 def about_me(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     context = {

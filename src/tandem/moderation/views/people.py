@@ -13,7 +13,7 @@ from tandem.accounts.models import User
 from tandem.accounts.requests import current_user
 from tandem.forum.models import Community
 from tandem.moderation import access, selectors, services
-from tandem.moderation.forms import NoteForm, ReasonForm, RevealForm
+from tandem.moderation.forms import NoteForm, ReasonForm, RevealForm, TrustLevelForm
 from tandem.moderation.identity import selectors as identity_selectors
 
 
@@ -24,6 +24,7 @@ def render_person(
     *,
     note_form: NoteForm | None = None,
     reveal_form: RevealForm | None = None,
+    trust_form: TrustLevelForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """A person's page for the community's moderators (the identity views render it too)."""
@@ -36,6 +37,8 @@ def render_person(
             current_user(request), community, subject
         ),
         "lift_form": ReasonForm(),
+        "trust": selectors.summarise(subject, community),
+        "trust_form": trust_form or TrustLevelForm(),
         "can_act": getattr(community, "is_moderator", False),
     }
     return render(request, "moderation/person_detail.html", context, status=status)
@@ -65,6 +68,27 @@ def note_create(request: HttpRequest, community_id: int, user_id: int) -> HttpRe
             return redirect(nxt)
         return redirect("moderation:person", community_id=community.pk, user_id=subject.pk)
     return render_person(request, community, subject, note_form=form, status=400)
+
+
+@require_POST
+def trust_set(request: HttpRequest, community_id: int, user_id: int) -> HttpResponse:
+    """Set a person's trust level by hand, with a reason (or give back the earned one)."""
+    user = current_user(request)
+    community = access.get_community_for_moderator(user, community_id)
+    subject = access.get_subject_for_moderator(user, community, user_id)
+    access.check_can_moderate(community)
+    form = TrustLevelForm(request.POST)
+    if not form.is_valid():
+        return render_person(request, community, subject, trust_form=form, status=400)
+    services.set_trust_level(
+        moderator=user,
+        community=community,
+        subject=subject,
+        level=form.chosen_level(),
+        reason=form.cleaned_data["reason"],
+    )
+    messages.success(request, _("Trust level saved."))
+    return redirect("moderation:person", community_id=community.pk, user_id=subject.pk)
 
 
 @require_POST
