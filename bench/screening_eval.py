@@ -1,12 +1,13 @@
 """How well the risk screen reads labelled posts, against the previous rules.
 
 Run: ``TANDEM_ENV=test .venv/bin/python bench/screening_eval.py --split dev [--split heldout4 ...]``
-(splits: dev, heldout, heldout2, heldout3, heldout4, heldout5).
+(splits: dev, heldout, heldout2, heldout3, heldout4, heldout5, heldout6).
 
 Reads ``bench/screening_eval/<split>.toml`` (cases with ``text``, ``label`` = imminent |
 concern | ordinary | privacy, ``kind``, ``lang``) and prints, for the screen in the work tree
-(rules + the statistical second reader, and the rules alone) and for the rules at commit
-``PREVIOUS`` (taken from git into a temporary module):
+(rules + the statistical second reader, and the rules alone), for the screen of the round
+before (``ROUND_BEFORE``, rules + model, run from git in a separate process) and for the
+phrase list at commit ``PREVIOUS`` (taken from git into a temporary module):
 
 * per label: how many, and recall: imminent = held as high risk; any risk (imminent and
   concern) = any rule fired; privacy = held;
@@ -29,10 +30,15 @@ The splits and what they may be used for:
   80.2 %, any risk 91.9 %, ordinary held 5.2 %), then its errors guided a round of class
   changes, it was used to check the model's short-window gate, and it joined the model's
   training data;
-* ``heldout5.toml``: measured once as a held-out set on 2026-12-07 (imminent 84.4 %, any risk
-  92.5 %, ordinary held 5.6 %; docs/screening.md). Whoever tunes next treats it as retired and
-  has a fresh held-out set written for their one measurement. Running the script with no
-  ``--split`` runs every split, heldout5 too: while changing the screen, name the splits.
+* ``heldout5.toml``: **heldout-5, retired** the same way: measured once on 2026-12-07
+  (imminent 84.4 %, any risk 92.5 %, ordinary held 5.6 %; docs/screening.md), then its errors
+  were read by kind and guided a round of class changes, and it joined the model's training
+  data;
+* ``heldout6.toml``: the held-out set of this round, written by a separate writer who never
+  read the rules, to be measured once by the lead after the round's last change (figures go
+  in docs/screening.md). Nobody changing the screen opens, reads or tunes on it. Running the
+  script with no ``--split`` runs every split, heldout6 too: while changing the screen, name
+  the splits.
 
 Not a test: the figures are for docs/screening.md.
 """
@@ -41,10 +47,13 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import io
+import json
 import os
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import tomllib
@@ -57,13 +66,36 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_DIR = ROOT / "bench" / "screening_eval"
 PREVIOUS = "bbe648d"  # the phrase-list screen before issue 11
+# The screen (rules and model) of the round before, as measured once on heldout5: shows what
+# this round changed on a set neither version was tuned on.
+ROUND_BEFORE = "b90f35a"
+_SCREEN_PATHS = (
+    "src/tandem/__init__.py",
+    "src/tandem/moderation/__init__.py",
+    "src/tandem/moderation/screening",
+    "src/tandem/moderation/data",
+)
+# Run in the separate process: screen each text read from stdin, print [level, seconds].
+_SCREEN_EACH = """
+import json, sys, time
+from tandem.moderation import screening
+assert screening.__file__.startswith(sys.argv[1]), screening.__file__
+screening.screen("warm up")
+out = []
+for text in json.load(sys.stdin):
+    start = time.perf_counter()
+    level = screening.screen(text).level
+    out.append([level, time.perf_counter() - start])
+print(json.dumps(out))
+"""
 SPLITS = {
     "dev": "dev (development data)",
     "heldout": "heldout-1 (retired: seen once, then tuned on)",
     "heldout2": "heldout-2 (retired: seen once, then tuned on)",
     "heldout3": "heldout-3 (retired: seen once, then tuned on)",
     "heldout4": "heldout-4 (retired: seen once, then tuned on)",
-    "heldout5": "heldout5 (measured once 2026-12-07; retired for the next round)",
+    "heldout5": "heldout-5 (retired: seen once, then tuned on)",
+    "heldout6": "heldout6 (held out: measured once, never tuned on)",
 }
 
 sys.path.insert(0, str(ROOT / "src"))
@@ -207,6 +239,51 @@ def run(screen: Callable[[str], Any], cases: list[Case]) -> Figures:
     return figures
 
 
+def round_before(workdir: Path, cases: list[Case]) -> Figures | None:
+    """Screen ``cases`` with the screen at ``ROUND_BEFORE`` (rules + model), or ``None``.
+
+    The screen is a package importing itself by absolute name, so two versions cannot share
+    one interpreter: the old one is taken from git into ``workdir`` and run in a subprocess.
+    """
+    source = workdir / "round_before" / "src"
+    try:
+        if not source.exists():
+            archive = subprocess.run(  # noqa: S603 - a fixed command, no user input
+                ["git", "archive", ROUND_BEFORE, *_SCREEN_PATHS],  # noqa: S607 - git from PATH
+                cwd=ROOT,
+                capture_output=True,
+                check=True,
+            )
+            with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+                tar.extractall(workdir / "round_before", filter="data")
+        done = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+            [sys.executable, "-c", _SCREEN_EACH, str(source)],
+            input=json.dumps([case.text for case in cases]),
+            env={**os.environ, "PYTHONPATH": str(source)},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError, tarfile.TarError) as error:
+        print(f"Screen of the round before ({ROUND_BEFORE}) not available, skipped: {error}")
+        return None
+    figures = Figures()
+    for case, (level, seconds) in zip(cases, json.loads(done.stdout), strict=True):
+        figures.outcomes.append(
+            (
+                case,
+                Outcome(
+                    high=level == "high",
+                    held=level in {"high", "hold"},
+                    caught=level is not None,
+                    flagged=level == "flag",
+                    seconds=seconds,
+                ),
+            )
+        )
+    return figures
+
+
 def previous_screen(workdir: Path) -> Callable[[str], Any] | None:
     """Load the screen at ``PREVIOUS`` from git into a temporary module, or ``None``."""
     files = {
@@ -245,9 +322,9 @@ def print_table(split: str, columns: dict[str, Figures]) -> None:
     labels = [label for label, _value in next(iter(columns.values())).rows()]
     width = max(len(label) for label in labels) + 2
     print(f"\n== {SPLITS.get(split, split)} ==")
-    print("".ljust(width) + "".join(name.rjust(18) for name in names))
+    print("".ljust(width) + "".join(name.rjust(22) for name in names))
     for label in labels:
-        print(label.ljust(width) + "".join(rows[name].get(label, "-").rjust(18) for name in names))
+        print(label.ljust(width) + "".join(rows[name].get(label, "-").rjust(22) for name in names))
 
 
 def main() -> None:
@@ -271,10 +348,13 @@ def main() -> None:
                 "new": run(screening.screen, cases),
                 "new, rules only": run(rules_only, cases),
             }
+            before = round_before(Path(workdir), cases)
+            if before is not None:
+                columns[f"round before {ROUND_BEFORE}"] = before
             if previous is not None:
                 columns[f"previous {PREVIOUS}"] = run(previous, cases)
             print_table(split, columns)
-    print("\nTargets on the held-out set (heldout5): imminent recall >= 95%, any-risk recall")
+    print("\nTargets on the held-out set (heldout6): imminent recall >= 95%, any-risk recall")
     print(">= 90%, ordinary wrongly held <= 5%.")
 
 
