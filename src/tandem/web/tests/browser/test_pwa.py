@@ -241,3 +241,36 @@ def test_the_offline_page_with_a_kept_plan_passes_axe(
     context.set_offline(False)
     page.goto("/offline/")
     assert not axe_violations(page)
+
+
+@pytest.mark.browser
+def test_removal_without_the_page_script_is_done_by_the_server_header(
+    new_context: ContextFactory, service_user: User
+) -> None:
+    """The "Remove" form sent as a browser without JavaScript sends it: Clear-Site-Data alone
+    removes the kept plan and its worker."""
+    CrisisPlanFactory.create(owner=service_user)
+    context = new_context(viewport=PHONE, service_workers="allow")
+    page = start_app(context, service_user)
+    keep_crisis_plan(page)
+
+    def without_page_wipe(route: Route) -> None:
+        if route.request.method != "GET":
+            route.continue_()
+            return
+        response = route.fetch()
+        body = response.text().replace(" data-device-wipe", "")
+        route.fulfill(response=response, body=body)
+
+    context.route("**/device/", without_page_wipe)
+    page.goto("/device/")
+    assert page.locator("form[data-device-wipe]").count() == 0
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and r.url.endswith("/device/")
+    ) as removal:
+        page.get_by_role("button", name="Remove Tandem from this device").click()
+    assert removal.value.header_value("Clear-Site-Data") == '"cache", "storage"'
+    expect(page.get_by_role("status")).to_contain_text("copies on this device are removed")
+    state = device_state(page)
+    assert CRISIS_PLAN not in state["scopes"], state
+    assert not [name for name in state["caches"] if name.startswith("tandem-crisis-plan-")]
