@@ -15,12 +15,20 @@ never cost a person their post or their message.
 
 Module visits are recorded by ``UsageMiddleware`` from the page's URL namespace, so no view
 needs a line for them.
+
+Cost. Most people take part in no study, and a page must not pay for research they are not
+in. The sink's owner marks in the person's session whether they take part
+(``set_taking_part``: at sign-in and when they answer a study); during a request, ``record``
+skips every event of the requesting person whose session says no, without a query. Events
+outside a request (commands, tests calling services) and of other people (the provider of a
+joint session the service user starts) always reach the sink, which checks for itself.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -84,6 +92,17 @@ Sink = Callable[[UsageEvent], None]
 
 _sinks: list[Sink] = []
 
+# The session key saying whether the signed-in person takes part in a study (True/False).
+SESSION_KEY = "usage.taking_part"
+# During a request: (the requesting person's id, whether they take part).
+_requester: ContextVar[tuple[int, bool] | None] = ContextVar("usage_requester", default=None)
+
+
+def set_taking_part(request: HttpRequest, user_id: int, taking_part: bool) -> None:
+    """Remember, for this session, whether ``user_id`` takes part in a study now."""
+    request.session[SESSION_KEY] = taking_part
+    _requester.set((user_id, taking_part))
+
 
 def register_sink(sink: Sink) -> None:
     """Keep every event ``record`` is given from now on (called from an ``AppConfig.ready``)."""
@@ -109,12 +128,12 @@ def record(
     waited_since: datetime | None = None,
     about_user_id: int | None = None,
 ) -> None:
-    """Hand one usage event to the registered sinks; never raise.
-
-    Inside a transaction each sink runs in a savepoint, so a failed write leaves the caller's
-    transaction usable; outside one (a page view) it runs as a single statement.
-    """
+    """Hand one usage event to the registered sinks once the current transaction commits;
+    never raise (a sink's database error is logged and dropped)."""
     if not _sinks:
+        return
+    requester = _requester.get()
+    if requester is not None and requester == (user_id, False):
         return
     event = UsageEvent(
         user_id=user_id,
@@ -124,13 +143,15 @@ def record(
         waited_since=waited_since,
         about_user_id=about_user_id,
     )
+    # After the commit: an action that rolled back did not happen, and the write never holds
+    # the action's transaction open (outside a transaction, that is at once).
+    transaction.on_commit(lambda: _deliver(event))
+
+
+def _deliver(event: UsageEvent) -> None:
     for sink in _sinks:
         try:
-            if transaction.get_connection().in_atomic_block:
-                with transaction.atomic():
-                    sink(event)
-            else:
-                sink(event)
+            sink(event)
         except DatabaseError:
             # The event's values are left out of the log on purpose: they say what a person did.
             logger.exception("A usage event could not be recorded.")
@@ -147,17 +168,30 @@ class UsageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        # Set for every request and reset after it, so nothing leaks to the thread's next one.
+        # No flag in the session (one older than research): taking part in nothing known.
+        token = _requester.set(
+            (user.pk, bool(request.session.get(SESSION_KEY, False)))
+            if signed_in and user is not None
+            else None
+        )
+        try:
+            response = self.get_response(request)
+        finally:
+            _requester.reset(token)
         match = request.resolver_match
         if (
-            _sinks
+            signed_in
+            and _sinks
             and request.method == "GET"
             and response.status_code == 200  # a page shown, not a redirect or an error
             and match is not None
             and match.namespace
             and "HX-Request" not in request.headers
+            and request.session.get(SESSION_KEY, False)
         ):
-            user = getattr(request, "user", None)
-            if user is not None and user.is_authenticated:
-                record(user.pk, match.namespace, Action.VISIT, page=match.url_name or "")
+            assert user is not None  # noqa: S101 - signed_in says so
+            record(user.pk, match.namespace, Action.VISIT, page=match.url_name or "")
         return response

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from tandem.accounts.access import is_verified_provider
 from tandem.accounts.models import User
 from tandem.care.models import CareRelationship, RelationshipStatus
+from tandem.core import usage
 from tandem.messaging import access, events, kinds
 from tandem.messaging.models import Message, Participant, ProviderAway, Side, Thread
 from tandem.messaging.selectors import THREAD_SCOPE
@@ -256,6 +257,15 @@ def send_message(
         # count, notifications and live events include it.
         Participant.objects.get_or_create(thread=thread, user=sender, defaults={"side": side})
         kind.message_sent(message)
+    # Research: a care team's reply carries how long the service user had waited (core.usage).
+    replying = kind is None and thread.waiting_for == side == Side.CARE_TEAM
+    usage.record(
+        sender.pk,
+        usage.Module.MESSAGING,
+        usage.Action.MESSAGE_SENT,
+        waited_since=thread.waiting_since if replying else None,
+        about_user_id=thread.service_user_id,
+    )
     fields = ["last_message_at"]
     thread.last_message_at = now
     if thread.waiting_for != other:
@@ -368,6 +378,7 @@ def mark_thread_read(*, user: User, thread: Thread, up_to: int | None = None) ->
             read_at__isnull=True,
         ).update(read_at=timezone.now())
         events.publish_unread_changed(user_id=user.pk)
+        usage.record(user.pk, usage.Module.MESSAGING, usage.Action.MESSAGE_READ)
     return participant.last_read_message_id
 
 

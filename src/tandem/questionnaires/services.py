@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
+from tandem.core import usage
 from tandem.notifications import services as notification_services
 from tandem.questionnaires.instruments import Instrument
 from tandem.questionnaires.models import FollowUpShown, Response, Schedule
@@ -92,6 +93,7 @@ def submit_response(
         if existing is None:
             raise
         return existing
+    usage.record(owner.pk, usage.Module.QUESTIONNAIRES, usage.Action.CHECKIN_ANSWERED)
     return response
 
 

@@ -20,6 +20,7 @@ from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncWeek
+from django.utils import timezone
 
 from tandem.accounts.models import Role, User
 from tandem.core.usage import Action, Module
@@ -47,6 +48,17 @@ def events_of_participants(study: Study) -> QuerySet[ResearchEvent]:
     return ResearchEvent.objects.filter(
         study=study, pseudonym__in=consents_taking_part(study).values("pseudonym")
     )
+
+
+def takes_part(user: User) -> bool:
+    """Whether ``user`` has consented to a study that is open today (one query)."""
+    today = timezone.localdate()
+    return Consent.objects.filter(
+        user=user,
+        status=ConsentStatus.CONSENTED,
+        study__start_date__lte=today,
+        study__end_date__gte=today,
+    ).exists()
 
 
 def answer_of(user: User, study: Study) -> Consent | None:

@@ -14,6 +14,7 @@ from django.views import View
 from django.views.decorators.http import require_POST
 
 from tandem.accounts.requests import current_user
+from tandem.core import usage
 from tandem.core.forms import attach_service_error
 from tandem.research import access, charts, export, selectors, services
 from tandem.research.forms import TAKE_PART, ConsentForm
@@ -66,6 +67,7 @@ class StudyConsentView(View):
         except ValidationError as error:
             attach_service_error(form, error)
             return self._render(request, study, form, status=400)
+        usage.set_taking_part(request, user.pk, selectors.takes_part(user))
         return redirect("research:study-consent", study_id=study.pk)
 
 
@@ -89,6 +91,7 @@ class StudyWithdrawView(View):
                     "future export."
                 ),
             )
+        usage.set_taking_part(request, user.pk, selectors.takes_part(user))
         return redirect("research:study-consent", study_id=study.pk)
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from tandem.accounts.models import User
 from tandem.care.access import check_is_verified_provider, open_joint_session
 from tandem.care.models import CareRelationship, JointSession, Module
+from tandem.core import usage
 from tandem.core.change_record import ChangeKind, record_change
 
 
@@ -62,6 +63,8 @@ def start_joint_session(
             target=session,
             after={"modules": shown, "provider": relationship.provider_id},
         )
+        usage.record(service_user.pk, usage.Module.CARE_TEAM, usage.Action.JOINT_SESSION)
+        usage.record(relationship.provider_id, usage.Module.CARE_TEAM, usage.Action.JOINT_SESSION)
     return session
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
+from tandem.core import usage
 from tandem.forum.access import (
     check_can_feature_topics,
 )
@@ -41,6 +42,7 @@ def toggle_reaction(*, user: User, post: Post, kind: str) -> bool:
             Reaction.objects.create(post=post, user=user, kind=kind)
     except IntegrityError:  # a double click raced us; the reaction is there either way
         pass
+    usage.record(user.pk, usage.Module.FORUM, usage.Action.REACTION)
     return True
 
 

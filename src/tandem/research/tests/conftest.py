@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.test.utils import CaptureQueriesContext
@@ -12,6 +13,16 @@ from django.utils import timezone
 from tandem.accounts.models import Organisation, Role, User
 from tandem.research import services
 from tandem.research.models import Study
+
+
+@pytest.fixture(autouse=True)
+def _events_written_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``core.usage`` writes after the commit, and a test's transaction never commits: here
+    the write happens at the call, as it does outside a transaction (a page view)."""
+    monkeypatch.setattr(
+        "tandem.core.usage.transaction",
+        SimpleNamespace(on_commit=lambda callback, **_kwargs: callback()),
+    )
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
 from tandem.care.models import Module
+from tandem.core import usage
 from tandem.toolbox.dates import check_dates, not_in_future, not_in_past
 from tandem.toolbox.models import (
     Activity,
@@ -76,6 +77,7 @@ def create_goal(
                     }
                 ) from error
             step.save()
+    usage.record(owner.pk, usage.Module.GOALS, usage.Action.GOAL_CHANGED)
     return goal
 
 
@@ -119,6 +121,7 @@ def update_goal(
         Activity.objects.filter(goal=goal).exclude(domain=domain).update(
             domain=domain, updated_at=timezone.now()
         )
+    usage.record(owner.pk, usage.Module.GOALS, usage.Action.GOAL_CHANGED)
     return goal
 
 
@@ -132,6 +135,7 @@ def set_goal_status(*, owner: User, goal: Goal, status: str) -> Goal:
         save_cleaned(goal, update_fields=["status", "updated_at"])
         if changed:
             _record_status(goal)
+    usage.record(owner.pk, usage.Module.GOALS, usage.Action.GOAL_CHANGED)
     return goal
 
 
@@ -151,6 +155,7 @@ def delete_goal(*, owner: User, goal: Goal) -> None:
 def _touch(goal: Goal) -> None:
     # Steps change the goal's progress: the goal counts as changed (latest_changes, sorting).
     goal.save(update_fields=["updated_at"])
+    usage.record(goal.owner_id, usage.Module.GOALS, usage.Action.GOAL_CHANGED)
 
 
 def add_step(*, owner: User, goal: Goal, text: str) -> GoalStep:
