@@ -11,20 +11,27 @@ docs/security-access-record.md describes the record.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import Http404
 from django.utils import timezone
 
 from tandem.accounts.access import is_verified_provider
 from tandem.accounts.models import Membership, Role, User
+
+# Writing the record lives in its own module; its functions are part of this door.
+from tandem.care.access_record import ItemRef as ItemRef
+from tandem.care.access_record import record_access as record_access
+from tandem.care.access_record import refuse as refuse
 from tandem.care.models import (
     JOINT_SESSION_MAX_DURATION,
     AccessAction,
     AccessedData,
-    AccessLogEntry,
     CareRelationship,
     CareRequest,
     Grant,
@@ -33,60 +40,9 @@ from tandem.care.models import (
     Module,
     Outcome,
     RelationshipStatus,
-    SecurityEvent,
 )
-from tandem.core.request_id import current_request
 
-
-def record_access(
-    viewer: User | AnonymousUser,
-    owner_id: int | None,
-    what: str,
-    outcome: str,
-    *,
-    action: str = AccessAction.VIEW,
-) -> None:
-    """Write one line of the access record: ``viewer`` read (or was refused) ``owner_id``'s
-    ``what`` (an ``AccessedData`` value).
-
-    A person's reads of their own data, and anonymous requests, are not recorded. An allowed
-    read goes to the owner's access log; a refused one becomes a ``SecurityEvent`` for the
-    organisation admins, once per request. ``owner_id`` is None when the object asked for does
-    not exist. The request id and path come from ``core.request_id`` (blank outside a request).
-    """
-    if not viewer.is_authenticated or (owner_id is not None and owner_id == viewer.pk):
-        return
-    assert isinstance(viewer, User)  # noqa: S101 - authenticated above
-    context = current_request()
-    request_id = context.request_id if context else ""
-    if outcome == Outcome.ALLOWED:
-        assert owner_id is not None  # noqa: S101 - an allowed read always has an owner
-        AccessLogEntry.objects.create(
-            owner_id=owner_id,
-            viewer=viewer,
-            module=what,
-            action=action,
-            outcome=Outcome.ALLOWED,
-            request_id=request_id,
-        )
-        return
-    if context is not None:
-        if context.refusal_recorded:
-            return
-        context.refusal_recorded = True
-    SecurityEvent.objects.create(
-        viewer=viewer,
-        owner_id=owner_id,
-        what=what,
-        path=context.path if context else "",
-        request_id=request_id,
-    )
-
-
-def refuse(viewer: User | AnonymousUser, owner_id: int | None, what: str) -> Http404:
-    """Record a refused read and return the Http404 to raise: ``raise refuse(...)``."""
-    record_access(viewer, owner_id, what, Outcome.REFUSED)
-    return Http404()
+ItemT = TypeVar("ItemT", bound=models.Model)
 
 
 def active_relationship(provider: User | AnonymousUser, owner_id: int) -> CareRelationship | None:
@@ -144,27 +100,16 @@ class ModuleAccess:
         return self.is_owner or self.level >= Level.COMMENT
 
 
-def get_module_access_for_viewer(
-    viewer: User | AnonymousUser,
-    owner_id: int,
-    module: str,
-    *,
-    need: int = Level.VIEW,
-    action: str = AccessAction.VIEW,
-) -> ModuleAccess:
-    """Return how ``viewer`` may read (or comment on) service user ``owner_id``'s ``module``.
-
-    The owner always may. Anyone else must be a verified provider with an active care
-    relationship and a grant of at least ``need`` for the module, or, for viewing only, be in
-    an open joint session in which the owner is showing that module. Each allowed read by
-    someone else is written to the owner's access log. Raise Http404 otherwise (recorded as a
-    security event), so nobody learns whether the person or the data exists.
-    """
+def _decide_module_access(
+    viewer: User | AnonymousUser, owner_id: int, module: str, need: int, action: str
+) -> tuple[ModuleAccess, str]:
+    """The rule of ``get_module_access_for_viewer``, without the record: the decision and the
+    action to record it under. Refusals are recorded here (a security event) and raised."""
     if module not in Module.values:
         raise Http404
     if viewer.is_authenticated and viewer.pk == owner_id:
         assert isinstance(viewer, User)  # noqa: S101 - narrowed for the type checker
-        return ModuleAccess(owner=viewer, relationship=None, level=Level.COMMENT)
+        return ModuleAccess(owner=viewer, relationship=None, level=Level.COMMENT), action
     if not is_verified_provider(viewer):
         raise refuse(viewer, owner_id, module)
     relationship = active_relationship(viewer, owner_id)
@@ -178,13 +123,67 @@ def get_module_access_for_viewer(
             raise refuse(viewer, owner_id, module)
         action = AccessAction.JOINT_SESSION
         via_joint_session = True
-    record_access(viewer, owner_id, module, Outcome.ALLOWED, action=action)
-    return ModuleAccess(
+    seen = ModuleAccess(
         owner=relationship.service_user,
         relationship=relationship,
         level=level,
         via_joint_session=via_joint_session,
     )
+    return seen, action
+
+
+def get_module_access_for_viewer(
+    viewer: User | AnonymousUser,
+    owner_id: int,
+    module: str,
+    *,
+    need: int = Level.VIEW,
+    action: str = AccessAction.VIEW,
+) -> ModuleAccess:
+    """Return how ``viewer`` may read (or comment on) service user ``owner_id``'s ``module``.
+
+    The owner always may. Anyone else must be a verified provider with an active care
+    relationship and a grant of at least ``need`` for the module, or, for viewing only, be in
+    an open joint session in which the owner is showing that module. Each allowed read by
+    someone else is written to the owner's access log (once per visit). Raise Http404
+    otherwise (recorded as a security event), so nobody learns whether the person or the data
+    exists. A page of one item uses ``get_item_access_for_viewer``, which names the item.
+    """
+    seen, action = _decide_module_access(viewer, owner_id, module, need, action)
+    record_access(viewer, owner_id, module, Outcome.ALLOWED, action=action)
+    return seen
+
+
+@dataclass(frozen=True)
+class ItemAccess(Generic[ItemT]):
+    """What ``get_item_access_for_viewer`` decided, and the item it fetched."""
+
+    seen: ModuleAccess
+    item: ItemT
+
+
+def get_item_access_for_viewer(
+    viewer: User | AnonymousUser,
+    owner_id: int,
+    module: str,
+    *,
+    kind: str,
+    fetch: Callable[[User], ItemT],
+    need: int = Level.VIEW,
+) -> ItemAccess[ItemT]:
+    """Return how ``viewer`` may read one item of ``owner_id``'s ``module``, with the item.
+
+    The rule of ``get_module_access_for_viewer``. The item comes from ``fetch(owner)``, the
+    owner-scoped gate of the app that holds it (Http404 when it is not the owner's, or not
+    shown to this viewer); only then is the read recorded, as a read of that item (``kind``
+    and id): the log never names an item that was not shown.
+    """
+    seen, action = _decide_module_access(viewer, owner_id, module, need, AccessAction.VIEW)
+    item = fetch(seen.owner)
+    record_access(
+        viewer, owner_id, module, Outcome.ALLOWED, action=action, item=ItemRef(kind, item.pk)
+    )
+    return ItemAccess(seen=seen, item=item)
 
 
 def get_owner_for_viewer(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -10,11 +10,13 @@ from django import forms
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from tandem.accounts.models import User
 from tandem.care.models import (
     AGREEMENT_CRISIS_MAX_LENGTH,
     AGREEMENT_NOT_FOR_MAX_LENGTH,
     AGREEMENT_PURPOSE_MAX_LENGTH,
     SESSION_NOTE_MAX_LENGTH,
+    AccessedData,
     Level,
     Module,
 )
@@ -171,3 +173,35 @@ class SessionNoteForm(forms.Form):
     def seen_updated_at(self) -> datetime | None:
         value = self.cleaned_data.get("seen") or ""
         return parse_datetime(value) if value else None
+
+
+class AccessLogFilterForm(forms.Form):
+    """The access log's filters, from the query string: who, what and between which days.
+    Any of them may be left out; a value that is not one of the choices, or a day that is not
+    a date, is an error shown beside its field, with what was typed kept."""
+
+    who = forms.TypedChoiceField(label=_("Who"), required=False, coerce=int, empty_value=None)
+    module = forms.ChoiceField(
+        label=_("What"),
+        required=False,
+        choices=[("", _("Everything")), *AccessedData.choices],
+    )
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, viewers: Sequence[User] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        who = self.fields["who"]
+        assert isinstance(who, forms.TypedChoiceField)  # noqa: S101 - declared above
+        who.choices = [("", _("Everyone")), *((str(v.pk), v.get_full_name()) for v in viewers)]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("The end date must be the same as the start or after it."))
+        return data

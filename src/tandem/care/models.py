@@ -244,6 +244,12 @@ class AccessLogEntry(AppendOnlyModel):
     )
     # The field keeps its first name; it holds toolbox modules and the care pages alike.
     module = models.CharField(_("what"), max_length=20, choices=AccessedData.choices)
+    # The one item read (a goal, a journal entry), named by the kind its app registered with
+    # ``care.access_log`` and its id, never by its text: the page looks the title up when it is
+    # shown. Blank and None for a page of the whole module. The database default lets a line
+    # written by hand (an operator, the guard's tests) leave it out.
+    item_kind = models.CharField(max_length=30, blank=True, default="", db_default="")
+    item_id = models.PositiveBigIntegerField(null=True, blank=True)
     action = models.CharField(
         max_length=20, choices=AccessAction.choices, default=AccessAction.VIEW
     )
@@ -252,11 +258,44 @@ class AccessLogEntry(AppendOnlyModel):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["owner", "-created_at"])]
+        indexes = [
+            models.Index(fields=["owner", "-created_at"]),
+            models.Index(fields=["owner", "module", "-created_at"]),
+        ]
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.viewer_id} {self.action} {self.module} of {self.owner_id} ({self.outcome})"
+
+
+class AccessVisit(models.Model):
+    """When the current visit of one viewer to one item (or module page) began.
+
+    Bookkeeping, not part of the record: ``care.access.record_access`` writes an
+    ``AccessLogEntry`` only when it starts a visit here, so a provider who reloads a page or
+    comes back to it within ``settings.TANDEM_ACCESS_VISIT_MINUTES`` of the line written for it
+    leaves one line, not one per load. Rewritten in place, gone with either person.
+    """
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    viewer = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    module = models.CharField(max_length=20, choices=AccessedData.choices)
+    action = models.CharField(max_length=20, choices=AccessAction.choices)
+    item_kind = models.CharField(max_length=30, blank=True)
+    # 0 for a page of the whole module: a unique constraint treats NULLs as all different.
+    item_id = models.PositiveBigIntegerField(default=0)
+    started_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["viewer", "owner", "module", "action", "item_kind", "item_id"],
+                name="care_one_visit_per_item",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.viewer_id} on {self.module} {self.item_kind}{self.item_id} since {self.started_at}"
 
 
 class SecurityEvent(AppendOnlyModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.functional import Promise
@@ -180,14 +180,36 @@ def sharing_for_service_user(user: User) -> list[SharingRow]:
     return rows
 
 
-def access_log_for_owner(owner: User) -> QuerySet[AccessLogEntry]:
-    """Every allowed read of ``owner``'s data by someone else, newest first. Refused attempts
-    are security events for the admins, never shown here."""
-    return (
-        AccessLogEntry.objects.filter(owner=owner, outcome=Outcome.ALLOWED)
-        .select_related("viewer")
-        .order_by("-created_at", "-id")
-    )
+def access_log_for_owner(
+    owner: User,
+    *,
+    viewer_id: int | None = None,
+    module: str = "",
+    start: date | None = None,
+    end: date | None = None,
+) -> QuerySet[AccessLogEntry]:
+    """Every allowed read of ``owner``'s data by someone else, newest first, by one viewer, of
+    one module, between two days (inclusive, in the current time zone: the person's) when
+    asked. Refused attempts are security events for the admins, never shown here."""
+    entries = AccessLogEntry.objects.filter(owner=owner, outcome=Outcome.ALLOWED)
+    if viewer_id is not None:
+        entries = entries.filter(viewer_id=viewer_id)
+    if module:
+        entries = entries.filter(module=module)
+    if start is not None:
+        entries = entries.filter(created_at__date__gte=start)
+    if end is not None:
+        entries = entries.filter(created_at__date__lte=end)
+    return entries.select_related("viewer").order_by("-created_at", "-id")
+
+
+def access_log_viewers(owner: User) -> list[User]:
+    """The people who may appear in ``owner``'s access log, for its "who" filter: the providers
+    of their relationships that were ever active (only they can have read anything), by name."""
+    relationships = CareRelationship.objects.filter(
+        service_user=owner, status__in=[RelationshipStatus.ACTIVE, RelationshipStatus.ENDED]
+    ).values("provider_id")
+    return list(User.objects.filter(pk__in=relationships).order_by("full_name", "pk"))
 
 
 def security_events_for_organisation(organisation: Organisation) -> QuerySet[SecurityEvent]:

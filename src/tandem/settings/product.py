@@ -18,6 +18,9 @@ TANDEM_QUICK_EXIT_URL = os.environ.get("TANDEM_QUICK_EXIT_URL", "https://www.bbc
 TANDEM_DEMO_PASSWORD = os.environ.get("TANDEM_DEMO_PASSWORD", "tandem-demo-2026")
 # Messages one person may send in an hour (messaging.services; past it: 429, text kept).
 TANDEM_MESSAGES_PER_HOUR = int(os.environ.get("TANDEM_MESSAGES_PER_HOUR", "60"))
+# A visit in the access log: the same person reading the same item again within this many
+# minutes of the line written for it adds no line (care.access.record_access).
+TANDEM_ACCESS_VISIT_MINUTES = int(os.environ.get("TANDEM_ACCESS_VISIT_MINUTES", "30"))
 
 # --- Crisis contacts, also when the database is down (docs/operations.md "Failure modes") ---
 # The national numbers every crisis page shows: the first is the one sentences name ("call 999

@@ -14,3 +14,10 @@ class ToolboxConfig(AppConfig):
         from tandem.toolbox.selectors import latest_changes
 
         register_module_source(ModuleSource(name="toolbox", latest_changes=latest_changes))
+
+        # The access log names the goal or journal entry a provider read, by asking here.
+        from tandem.care.access_log import register_item_kind
+        from tandem.toolbox.selectors.access_log import ITEM_KINDS
+
+        for kind in ITEM_KINDS:
+            register_item_kind(kind)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -9,11 +11,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from tandem.accounts.reauth import require_fresh_proof
 from tandem.care import access, selectors, services
-from tandem.care.forms import LinkCodeForm, SharingForm
+from tandem.care.access_log import lines_for_owner
+from tandem.care.forms import AccessLogFilterForm, LinkCodeForm, SharingForm
 from tandem.care.views.common import service_user_of
 from tandem.core.forms import attach_service_error
 
@@ -124,8 +127,34 @@ class SharingView(View):
         return self._render(request, form, status=400)
 
 
+@require_GET
 def access_log(request: HttpRequest) -> HttpResponse:
+    """The service user's access log, as sentences, filtered by who, what and days. Filters
+    that are not valid are said beside their field (400) and the log is shown unfiltered."""
     user = service_user_of(request)
-    paginator = Paginator(selectors.access_log_for_owner(user), ACCESS_LOG_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    return render(request, "care/access_log.html", {"page": page})
+    form = AccessLogFilterForm(request.GET or None, viewers=selectors.access_log_viewers(user))
+    filters: dict[str, Any] = {}
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            data = form.cleaned_data
+            filters = {
+                "viewer_id": data["who"],
+                "module": data["module"],
+                "start": data["start"],
+                "end": data["end"],
+            }
+        else:
+            status = 400
+    entries = selectors.access_log_for_owner(user, **filters)
+    page = Paginator(entries, ACCESS_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "lines": lines_for_owner(user, page.object_list),
+        "filtered": bool(filters and any(v not in (None, "") for v in filters.values())),
+        "extra_query": f"&{query.urlencode()}" if query else "",
+    }
+    return render(request, "care/access_log.html", context, status=status)

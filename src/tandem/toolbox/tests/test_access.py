@@ -150,7 +150,9 @@ def test_every_module_page_opens_with_a_grant_and_logs_the_read(
         assert response.status_code == 200, path
         assert b"Only they can change it" in response.content
         log = AccessLogEntry.objects.order_by("-id").first()
-        assert AccessLogEntry.objects.count() == before + 1
+        # The activities are the goals module's page, read already in this visit: one line.
+        added = 0 if path.endswith("/activities/") else 1
+        assert AccessLogEntry.objects.count() == before + added, path
         assert log is not None
         assert (log.owner, log.viewer, log.module) == (service_user, provider, module)
 

@@ -8,7 +8,7 @@ from itertools import cycle
 import pytest
 import time_machine
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -130,7 +130,11 @@ def _measure(service_user: User, provider: User, paths: list[str], who: str) -> 
     client = Client()
     client.force_login(service_user if who == "owner" else provider)
     paths = [p.format(owner=service_user.pk, goal=goal.pk, entry=entry.pk) for p in paths]
-    with time_machine.travel(timezone.now(), tick=False):
+    # Every read starts a new visit, so each provider read writes its access-log line.
+    with (
+        time_machine.travel(timezone.now(), tick=False),
+        override_settings(TANDEM_ACCESS_VISIT_MINUTES=0),
+    ):
         client.get(paths[0])  # the first request stamps the session; measure after it
         _grow(service_user, relationship, goal, entry, 5)
         small = {path: _count(client, path) for path in paths}

@@ -17,7 +17,7 @@ from tandem.accounts.models import User
 from tandem.accounts.requests import current_user
 from tandem.care import selectors as care_selectors
 from tandem.care import services as care_services
-from tandem.care.access import get_module_access_for_viewer, get_owner_for_viewer
+from tandem.care.access import ItemAccess, get_item_access_for_viewer, get_owner_for_viewer
 from tandem.care.models import Level, Module
 from tandem.core.forms import attach_service_error
 from tandem.toolbox import access, selectors, services
@@ -28,7 +28,8 @@ from tandem.toolbox.forms import (
     GoalEditForm,
     StepForm,
 )
-from tandem.toolbox.models import GoalStatus
+from tandem.toolbox.models import Goal, GoalStatus
+from tandem.toolbox.selectors.access_log import GOAL
 from tandem.toolbox.views.common import (
     confirm_delete,
     form_page,
@@ -110,7 +111,7 @@ def _domain_initial(request: HttpRequest) -> dict[str, Any]:
 def _goal_detail_page(
     request: HttpRequest,
     owner: User,
-    goal_id: int,
+    goal: Goal,
     *,
     read_only: bool,
     can_comment: bool,
@@ -118,7 +119,6 @@ def _goal_detail_page(
     comment_form: CommentForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    goal = access.get_goal_for_owner(owner, goal_id)
     return render(
         request,
         "toolbox/goal_detail.html",
@@ -145,9 +145,9 @@ def _goal_detail_page(
 def goal_detail(request: HttpRequest, goal_id: int) -> HttpResponse:
     """The goal with its steps; a POST adds a step."""
     user = current_user(request)
-    if request.method == "GET":
-        return _goal_detail_page(request, user, goal_id, read_only=False, can_comment=True)
     goal = access.get_goal_for_owner(user, goal_id)
+    if request.method == "GET":
+        return _goal_detail_page(request, user, goal, read_only=False, can_comment=True)
     form = StepForm(request.POST)
     if form.is_valid():
         try:
@@ -158,7 +158,7 @@ def goal_detail(request: HttpRequest, goal_id: int) -> HttpResponse:
             messages.success(request, _("Step added."))
             return redirect(reverse("toolbox:goal-detail", args=[goal.pk]) + "#steps")
     return _goal_detail_page(
-        request, user, goal_id, read_only=False, can_comment=True, step_form=form, status=400
+        request, user, goal, read_only=False, can_comment=True, step_form=form, status=400
     )
 
 
@@ -247,7 +247,7 @@ def goal_comment(request: HttpRequest, goal_id: int) -> HttpResponse:
             messages.success(request, _("Your comment is added."))
             return redirect(reverse("toolbox:goal-detail", args=[goal.pk]) + "#comments")
     return _goal_detail_page(
-        request, user, goal_id, read_only=False, can_comment=True, comment_form=form, status=400
+        request, user, goal, read_only=False, can_comment=True, comment_form=form, status=400
     )
 
 
@@ -385,21 +385,35 @@ def shared_goals(request: HttpRequest, owner_id: int) -> HttpResponse:
     return _goal_list_page(request, owner, read_only=True)
 
 
+def _shared_goal(
+    request: HttpRequest, owner_id: int, goal_id: int, *, need: int
+) -> ItemAccess[Goal]:
+    """The care gate for one of ``owner_id``'s goals: the goal, and the read recorded as a read
+    of that goal (once per visit) in the owner's access log."""
+    return get_item_access_for_viewer(
+        request.user,
+        owner_id,
+        Module.GOALS,
+        kind=GOAL,
+        fetch=lambda owner: access.get_goal_for_owner(owner, goal_id),
+        need=need,
+    )
+
+
 @require_GET
 def shared_goal_detail(request: HttpRequest, owner_id: int, goal_id: int) -> HttpResponse:
     # The gate's answer says whether the viewer may comment: no second look at the grant.
-    seen = get_module_access_for_viewer(request.user, owner_id, Module.GOALS)
+    read = _shared_goal(request, owner_id, goal_id, need=Level.VIEW)
     return _goal_detail_page(
-        request, seen.owner, goal_id, read_only=True, can_comment=seen.may_comment
+        request, read.seen.owner, read.item, read_only=True, can_comment=read.seen.may_comment
     )
 
 
 @require_POST
 @keeps_typed_comment
 def shared_goal_comment(request: HttpRequest, owner_id: int, goal_id: int) -> HttpResponse:
-    seen = get_module_access_for_viewer(request.user, owner_id, Module.GOALS, need=Level.COMMENT)
-    owner = seen.owner
-    goal = access.get_goal_for_owner(owner, goal_id)
+    read = _shared_goal(request, owner_id, goal_id, need=Level.COMMENT)
+    seen, owner, goal = read.seen, read.seen.owner, read.item
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
@@ -421,7 +435,7 @@ def shared_goal_comment(request: HttpRequest, owner_id: int, goal_id: int) -> Ht
     return _goal_detail_page(
         request,
         owner,
-        goal_id,
+        goal,
         read_only=True,
         can_comment=seen.may_comment,
         comment_form=form,

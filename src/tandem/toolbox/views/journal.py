@@ -17,7 +17,8 @@ from tandem.accounts.requests import current_user
 from tandem.care import selectors as care_selectors
 from tandem.care import services as care_services
 from tandem.care.access import (
-    get_module_access_for_viewer,
+    ItemAccess,
+    get_item_access_for_viewer,
     get_owner_for_viewer,
     get_relationship_for_service_user,
 )
@@ -29,6 +30,8 @@ from tandem.toolbox.forms import (
     JournalEntryForm,
     ShareForm,
 )
+from tandem.toolbox.models import JournalEntry
+from tandem.toolbox.selectors.access_log import JOURNAL_ENTRY
 from tandem.toolbox.views.common import (
     confirm_delete,
     form_page,
@@ -87,7 +90,7 @@ def journal_create(request: HttpRequest) -> HttpResponse:
 def _journal_detail_page(
     request: HttpRequest,
     owner: User,
-    entry_id: int,
+    entry: JournalEntry,
     *,
     read_only: bool,
     can_comment: bool,
@@ -95,8 +98,6 @@ def _journal_detail_page(
     share_form: ShareForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    viewer = current_user(request)
-    entry = access.get_shared_journal_entry_for_viewer(viewer, owner, entry_id)
     context: dict[str, Any] = {
         "entry": entry,
         "comments": care_selectors.comments_for_items(owner, Module.JOURNAL, [entry.pk])[entry.pk],
@@ -126,7 +127,8 @@ def _journal_detail_page(
 @toolbox_owner
 def journal_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
     user = current_user(request)
-    return _journal_detail_page(request, user, entry_id, read_only=False, can_comment=True)
+    entry = access.get_journal_entry_for_owner(user, entry_id)
+    return _journal_detail_page(request, user, entry, read_only=False, can_comment=True)
 
 
 @require_http_methods(["GET", "POST"])
@@ -195,7 +197,7 @@ def journal_share(request: HttpRequest, entry_id: int) -> HttpResponse:
             )
             return redirect(reverse("toolbox:journal-detail", args=[entry.pk]) + "#sharing")
     return _journal_detail_page(
-        request, user, entry_id, read_only=False, can_comment=True, share_form=form, status=400
+        request, user, entry, read_only=False, can_comment=True, share_form=form, status=400
     )
 
 
@@ -236,7 +238,7 @@ def journal_comment(request: HttpRequest, entry_id: int) -> HttpResponse:
             messages.success(request, _("Your comment is added."))
             return redirect(reverse("toolbox:journal-detail", args=[entry.pk]) + "#comments")
     return _journal_detail_page(
-        request, user, entry_id, read_only=False, can_comment=True, comment_form=form, status=400
+        request, user, entry, read_only=False, can_comment=True, comment_form=form, status=400
     )
 
 
@@ -246,21 +248,36 @@ def shared_journal(request: HttpRequest, owner_id: int) -> HttpResponse:
     return _journal_list_page(request, owner, current_user(request), read_only=True)
 
 
+def _shared_entry(
+    request: HttpRequest, owner_id: int, entry_id: int, *, need: int
+) -> ItemAccess[JournalEntry]:
+    """The care gate for one of ``owner_id``'s journal entries shared with the viewer: the
+    entry, and the read recorded as a read of that entry (once per visit)."""
+    viewer = current_user(request)
+    return get_item_access_for_viewer(
+        viewer,
+        owner_id,
+        Module.JOURNAL,
+        kind=JOURNAL_ENTRY,
+        fetch=lambda owner: access.get_shared_journal_entry_for_viewer(viewer, owner, entry_id),
+        need=need,
+    )
+
+
 @require_GET
 def shared_journal_detail(request: HttpRequest, owner_id: int, entry_id: int) -> HttpResponse:
     # The gate's answer says whether the viewer may comment: no second look at the grant.
-    seen = get_module_access_for_viewer(request.user, owner_id, Module.JOURNAL)
+    read = _shared_entry(request, owner_id, entry_id, need=Level.VIEW)
     return _journal_detail_page(
-        request, seen.owner, entry_id, read_only=True, can_comment=seen.may_comment
+        request, read.seen.owner, read.item, read_only=True, can_comment=read.seen.may_comment
     )
 
 
 @require_POST
 @keeps_typed_comment
 def shared_journal_comment(request: HttpRequest, owner_id: int, entry_id: int) -> HttpResponse:
-    seen = get_module_access_for_viewer(request.user, owner_id, Module.JOURNAL, need=Level.COMMENT)
-    owner = seen.owner
-    entry = access.get_shared_journal_entry_for_viewer(current_user(request), owner, entry_id)
+    read = _shared_entry(request, owner_id, entry_id, need=Level.COMMENT)
+    seen, owner, entry = read.seen, read.seen.owner, read.item
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
@@ -282,7 +299,7 @@ def shared_journal_comment(request: HttpRequest, owner_id: int, entry_id: int) -
     return _journal_detail_page(
         request,
         owner,
-        entry_id,
+        entry,
         read_only=True,
         can_comment=seen.may_comment,
         comment_form=form,
