@@ -16,11 +16,14 @@ from django.utils import timezone
 
 from tandem.accounts.models import Membership, Organisation, Role, User
 from tandem.forum.models import Community
+from tandem.moderation import services
 from tandem.moderation.models import (
     CommunitySettings,
     EscalationContact,
+    ItemState,
     ModeratorDuty,
     PreModeration,
+    ReviewItem,
     WatchedWord,
     WatchedWordAction,
 )
@@ -29,6 +32,29 @@ MODERATOR_EMAIL = "mo@demo.tandem"
 # Pat, a verified community mental health nurse, is the demo's clinical escalation contact.
 CLINICAL_CONTACT_EMAIL = "pat@demo.tandem"
 WATCHED = (("pro-ana", WatchedWordAction.HOLD, ""),)
+
+
+def _release_premoderated(community: Community, moderator: User) -> int:
+    """Approve, as Mo, the demo posts held only by pre-moderation: the welcome topic is
+    written by ``seed_forum_demo`` before pre-moderation is switched off here, and new members
+    must not land in an empty community. Through the review service, so each is audited;
+    a post the risk screen held stays held."""
+    items = ReviewItem.objects.filter(
+        community=community, state=ItemState.OPEN, is_held=True
+    ).select_related("post", "post__topic")
+    released = 0
+    for item in items:
+        rules = set(item.post.screening_decisions.values_list("rule", flat=True))
+        if rules != {"premoderation"}:
+            continue
+        item.community = community
+        services.approve_item(
+            moderator=moderator,
+            item=item,
+            reason="Demo data: written before pre-moderation was switched off.",
+        )
+        released += 1
+    return released
 
 
 class Command(BaseCommand):
@@ -62,6 +88,7 @@ class Command(BaseCommand):
             CommunitySettings.objects.update_or_create(
                 community=community, defaults={"premoderation": PreModeration.NONE}
             )
+            released = _release_premoderated(community, mo)
             pat = User.objects.filter(email=CLINICAL_CONTACT_EMAIL).first()
             if pat is not None:
                 EscalationContact.objects.get_or_create(
@@ -78,5 +105,5 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Moderation demo ready: {community.name}"))
         self.stdout.write(
             f"  on duty: {mo.pseudonym}; clinical escalation rota: Pat; pre-moderation: none; "
-            "watched words: 1"
+            f"watched words: 1; posts released from pre-moderation: {released}"
         )
