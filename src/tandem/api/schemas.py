@@ -14,6 +14,9 @@ from typing import Generic, TypeVar
 from ninja import Schema
 from pydantic import Field
 
+from tandem.forum.models import POST_MAX_LENGTH
+from tandem.messaging.models import MESSAGE_MAX_LENGTH
+
 ItemT = TypeVar("ItemT")
 
 
@@ -141,7 +144,7 @@ class ThreadDetailOut(Schema):
 
 
 class MessageIn(Schema):
-    body: str = Field(max_length=20_000)
+    body: str = Field(max_length=MESSAGE_MAX_LENGTH)
     client_key: uuid.UUID = Field(
         description="A fresh UUID per message. Sending again with the same key (a retry) "
         "stores nothing new and answers with the message already stored."
@@ -220,7 +223,7 @@ class TopicDetailOut(Schema):
 
 
 class ReplyIn(Schema):
-    body: str = Field(max_length=40_000)
+    body: str = Field(max_length=POST_MAX_LENGTH)
     client_key: uuid.UUID = Field(
         description="A fresh UUID per reply: a retry with the same key publishes nothing new."
     )
