@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.utils import timezone
 
+from tandem.accounts.age import age_on
 from tandem.accounts.models import Membership, User
 from tandem.forum import rules, sql
 from tandem.forum.access import eligible_roles, member_communities, member_community_ids
@@ -67,6 +69,8 @@ def communities_for_user(user: User) -> list[CommunityChoice]:
             eligible_roles(community.audience)
         ):
             continue
+        if version is None and not _age_may_fit(user, community):
+            continue  # an adult is not offered an under-18s' community (nor the reverse)
         choices.append(
             CommunityChoice(
                 community=community,
@@ -75,6 +79,17 @@ def communities_for_user(user: User) -> list[CommunityChoice]:
             )
         )
     return choices
+
+
+def _age_may_fit(user: User, community: Community) -> bool:
+    """False only when the person's date of birth is known and puts them outside the
+    community's ages. Unknown or unconfirmed dates are for the join page to ask about
+    (``accounts.age.check_age_allows``, the one age rule, decides there)."""
+    if not community.has_age_limits or user.date_of_birth is None:
+        return True
+    age = age_on(user.date_of_birth, timezone.localdate())
+    low = community.min_age if community.min_age is not None else 0
+    return low <= age and (community.max_age is None or age <= community.max_age)
 
 
 def categories_for_community(user: User, community: Community) -> list[Category]:

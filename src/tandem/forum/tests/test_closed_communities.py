@@ -1,5 +1,5 @@
 """Closed communities: not listed, no join page for newcomers, members added by another app
-(``services.add_member`` / ``remove_member``)."""
+(``services.add_member`` / ``remove_member``); and who is offered "join" on the list at all."""
 
 from __future__ import annotations
 
@@ -128,3 +128,17 @@ def test_removed_member_loses_the_board_their_circles_and_watches(
     assert client.get(f"/communities/{board.pk}/").status_code == 404
     assert client.get(f"/communities/{board.pk}/join/").status_code == 404
     services.remove_member(community=board, user=person)  # again: nothing to do, no error
+
+
+def test_an_adult_is_not_offered_an_under_18s_community(
+    client: Client, make_member: Callable[..., User], community: Community
+) -> None:
+    Community.objects.filter(pk=community.pk).update(max_age=17)
+    adult = make_member(date_of_birth=date(timezone.localdate().year - 30, 1, 1))
+    young = make_member(date_of_birth=date(timezone.localdate().year - 15, 1, 1))
+    unknown = make_member()
+    assert selectors.communities_for_user(adult) == []
+    assert len(selectors.communities_for_user(young)) == 1
+    assert len(selectors.communities_for_user(unknown)) == 1  # the join page asks
+    login_client(client, adult)
+    assert "/join/" not in client.get("/communities/").content.decode()
