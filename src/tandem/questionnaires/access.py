@@ -6,15 +6,37 @@ from __future__ import annotations
 from django.http import Http404
 
 from tandem.accounts.models import User
+from tandem.questionnaires import catalogue
 from tandem.questionnaires.instruments import Instrument, get_instrument
 from tandem.questionnaires.models import Response
 
 
-def get_instrument_or_404(key: str) -> Instrument:
-    instrument = get_instrument(key)
+def get_instrument_or_404(key: str, user: User | None = None) -> Instrument:
+    """The instrument ``key`` as it is answered now: a built-in one, or (with ``user``) a
+    custom one offered to them (``catalogue.offered_to``'s rule); else Http404."""
+    instrument = catalogue.to_answer(user, key) if user is not None else get_instrument(key)
     if instrument is None:
         raise Http404
     return instrument
+
+
+def get_instrument_to_review_or_404(user: User, key: str) -> Instrument:
+    """The instrument whose scores ``user`` looks back on: one they may answer now, or a custom
+    one no longer offered (archived, or its author no longer in their care) that they answered,
+    by the version they answered last; else Http404."""
+    instrument = catalogue.to_answer(user, key)
+    if instrument is not None:
+        return instrument
+    last = (
+        Response.objects.filter(owner=user, instrument=key, submitted_at__isnull=False)
+        .order_by("-submitted_at", "-pk")
+        .values_list("version", flat=True)
+        .first()
+    )
+    found = catalogue.resolve([(key, last)]).get((key, last)) if last is not None else None
+    if found is None:
+        raise Http404
+    return found
 
 
 def get_response_for_owner(user: User, response_id: int) -> Response:

@@ -17,7 +17,6 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from tandem.questionnaires.instruments import Instrument
-from tandem.questionnaires.scoring import GAD7_BANDS, PHQ9_BANDS, WHO5_BANDS, Band
 from tandem.questionnaires.selectors import ScoredResponse
 from tandem.toolbox.selectors.goals import GoalMark
 
@@ -27,8 +26,6 @@ LEFT = 36
 RIGHT = 70  # room for the "Better" arrow
 TOP = 10
 BOTTOM = 26
-
-BANDS: dict[str, tuple[Band, ...]] = {"phq9": PHQ9_BANDS, "gad7": GAD7_BANDS, "who5": WHO5_BANDS}
 
 
 @dataclass(frozen=True)
@@ -108,7 +105,7 @@ def trend_chart(
             css=f"band-{index % 2}",
             label=band.label,
         )
-        for index, band in enumerate(BANDS.get(instrument.key, ()))
+        for index, band in enumerate(instrument.bands)
     ]
     charted = [item for item in history if item.score.value is not None]
     times = [item.submitted_at.timestamp() for item in charted if item.submitted_at]

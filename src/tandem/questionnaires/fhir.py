@@ -27,7 +27,7 @@ def _questionnaire(instrument: Instrument) -> dict[str, Any]:
         "id": f"{instrument.key}-v{instrument.version}",
         "url": f"{SYSTEM}:{instrument.key}",
         "version": str(instrument.version),
-        "name": instrument.key.upper(),
+        "name": instrument.key.upper().replace("-", "_"),  # FHIR names: letters, digits, _
         "title": instrument.name,
         "status": "active",
         "copyright": instrument.attribution,

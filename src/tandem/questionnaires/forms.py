@@ -69,3 +69,102 @@ class ScheduleForm(forms.Form):
     starts_on = forms.DateField(
         label=_("Starting on"), widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+HIGHER_BETTER, HIGHER_WORSE = "better", "worse"
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _split(line: str) -> tuple[str, str]:
+    number, sep, label = line.partition("=")
+    if not sep or not label.strip():
+        raise forms.ValidationError(
+            _("Write each line as a number, “=”, and its words, like “0 = Not at all”: “%(line)s”")
+            % {"line": line[:60]}
+        )
+    return number.strip(), label.strip()
+
+
+class CustomInstrumentForm(forms.Form):
+    """A simple questionnaire typed as plain lines, so it can be written on a phone without
+    JavaScript; ``authoring.check_definition`` decides whether it can be answered and scored."""
+
+    audience = forms.ChoiceField(label=_("Who is it for?"))
+    title = forms.CharField(label=_("Name"), max_length=80)
+    stem = forms.CharField(
+        label=_("Introduction"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Shown above the questions, e.g. “Over the last week, how often…”"),
+    )
+    items = forms.CharField(
+        label=_("Questions"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("One question per line."),
+    )
+    options = forms.CharField(
+        label=_("Answers offered for every question"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        initial="0 = Not at all\n1 = A little\n2 = Quite a lot\n3 = Very much",
+        help_text=_("One answer per line: its number, “=”, and its words."),
+    )
+    bands = forms.CharField(
+        label=_("Bands (optional)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_(
+            "Names for ranges of the total, one per line, like “0-4 = Low”. They must cover "
+            "every possible total once. Leave empty to show only the total and its change."
+        ),
+    )
+    direction = forms.ChoiceField(
+        label=_("Which way is better?"),
+        choices=[
+            (HIGHER_BETTER, _("A higher total is better")),
+            (HIGHER_WORSE, _("A higher total is worse")),
+        ],
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: Any, audiences: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        audience = self.fields["audience"]
+        if audiences and isinstance(audience, forms.ChoiceField):
+            audience.choices = audiences
+        else:  # a new version keeps the instrument's audience
+            del self.fields["audience"]
+
+    def clean_items(self) -> list[str]:
+        return _lines(self.cleaned_data["items"])
+
+    def clean_options(self) -> list[tuple[int, str]]:
+        options = []
+        for line in _lines(self.cleaned_data["options"]):
+            number, label = _split(line)
+            if not number.isdigit():
+                raise forms.ValidationError(
+                    _("“%(number)s” is not a whole number.") % {"number": number[:20]}
+                )
+            if len(label) > 80:
+                raise forms.ValidationError(_("Each answer can be up to 80 characters long."))
+            options.append((int(number), label))
+        return options
+
+    def clean_bands(self) -> list[tuple[int, int, str]]:
+        bands = []
+        for line in _lines(self.cleaned_data["bands"]):
+            numbers, label = _split(line)
+            low, dash, high = numbers.partition("-")
+            if not (dash and low.strip().isdigit() and high.strip().isdigit()):
+                raise forms.ValidationError(
+                    _("Write each band's range as two whole numbers, like “0-4”: “%(range)s”")
+                    % {"range": numbers[:20]}
+                )
+            if len(label) > 60:
+                raise forms.ValidationError(_("Each band's name can be up to 60 characters."))
+            bands.append((int(low), int(high), label))
+        return bands

@@ -1,8 +1,10 @@
 """The built-in instruments, item and answer texts as published, with their licence notes.
 
-An instrument is code, not data: its texts, its version and its scoring function travel
+A built-in instrument is code, not data: its texts, its version and its scoring function travel
 together, so a stored response names ``(key, version)`` and is always scored by the rules it
-was answered under. Change a published text only with a new version.
+was answered under. Change a published text only with a new version. Instruments defined in the
+portal (``CustomInstrumentVersion`` rows) become the same ``Instrument`` through
+``defined_instrument``; ``catalogue.py`` finds either kind by key.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tandem.questionnaires import scoring
-from tandem.questionnaires.scoring import Answers, Score
+from tandem.questionnaires.scoring import Answers, Band, Score
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,10 @@ class Instrument:
     higher_is_better: bool
     attribution: str
     scorer: Callable[[Answers], Score]
+    # Shaded behind the trend chart; empty for an instrument without bands (QPR-15).
+    bands: tuple[Band, ...] = ()
+    # Defined in the portal by an organisation or a provider (not a published measure).
+    custom: bool = False
 
     @property
     def scored_items(self) -> tuple[Item, ...]:
@@ -170,6 +176,7 @@ def _build() -> dict[str, Instrument]:
             higher_is_better=False,
             attribution=f"PHQ-9. {PFIZER_NOTE}",
             scorer=scoring.score_phq9,
+            bands=scoring.PHQ9_BANDS,
         ),
         Instrument(
             key="gad7",
@@ -184,6 +191,7 @@ def _build() -> dict[str, Instrument]:
             higher_is_better=False,
             attribution=f"GAD-7. {PFIZER_NOTE}",
             scorer=scoring.score_gad7,
+            bands=scoring.GAD7_BANDS,
         ),
         Instrument(
             key="who5",
@@ -203,6 +211,7 @@ def _build() -> dict[str, Instrument]:
                 "North Zealand). Free to use without permission."
             ),
             scorer=scoring.score_who5,
+            bands=scoring.WHO5_BANDS,
         ),
         Instrument(
             key="qpr15",
@@ -229,7 +238,6 @@ def _build() -> dict[str, Instrument]:
 
 
 INSTRUMENTS: dict[str, Instrument] = _build()
-INSTRUMENT_CHOICES = [(key, instrument.title) for key, instrument in INSTRUMENTS.items()]
 
 
 def get_instrument(key: str, version: int | None = None) -> Instrument | None:
@@ -239,3 +247,47 @@ def get_instrument(key: str, version: int | None = None) -> Instrument | None:
     if instrument is None or (version is not None and version != instrument.version):
         return None
     return instrument
+
+
+def defined_instrument(
+    *,
+    key: str,
+    version: int,
+    title: str,
+    stem: str,
+    texts: tuple[str, ...],
+    options: tuple[Option, ...],
+    bands: tuple[Band, ...],
+    higher_is_better: bool,
+    attribution: str,
+) -> Instrument:
+    """An instrument from a definition made in the portal: every item offers the same answers,
+    the total is their sum, and a band (if any) names the total."""
+    top = max(option.value for option in options)
+    bottom = min(option.value for option in options)
+
+    def scorer(answers: Answers) -> Score:
+        return scoring.score_defined(
+            key,
+            answers,
+            items=len(texts),
+            values=frozenset(option.value for option in options),
+            bands=bands,
+            totals=(bottom * len(texts), top * len(texts)),
+            higher_is_better=higher_is_better,
+        )
+
+    return Instrument(
+        key=key,
+        version=version,
+        title=title,
+        name=title,
+        stem=stem,
+        items=_items(texts, options),
+        max_total=top * len(texts),
+        higher_is_better=higher_is_better,
+        attribution=attribution,
+        scorer=scorer,
+        bands=bands,
+        custom=True,
+    )

@@ -1,4 +1,5 @@
-"""Responses to questionnaires, their schedules, and the safety follow-ups shown.
+"""Responses to questionnaires, their schedules, the safety follow-ups shown, and the simple
+instruments an organisation or a provider defines (``CustomInstrument``, versioned).
 
 The answers are health information: they are kept as one JSON document in an encrypted field,
 and no score is stored beside them (scores are worked out from the answers each time, by the
@@ -15,10 +16,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from tandem.accounts.models import User
+from tandem.accounts.models import Organisation, User
 from tandem.core.fields import EncryptedTextField
 from tandem.core.models import TimeStampedModel
-from tandem.questionnaires.instruments import INSTRUMENT_CHOICES
 
 CLIENT_KEY_MAX_LENGTH = 40
 
@@ -31,7 +31,9 @@ class Response(TimeStampedModel):
     """
 
     owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    instrument = models.CharField(max_length=20, choices=INSTRUMENT_CHOICES)
+    # A built-in key ("phq9") or a custom one ("c-12"): only keys the catalogue resolved
+    # (``questionnaires.catalogue``) are ever stored.
+    instrument = models.CharField(max_length=20)
     version = models.PositiveSmallIntegerField()
     answers_json = EncryptedTextField(blank=True, default="")
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -96,7 +98,7 @@ class Schedule(TimeStampedModel):
     """
 
     owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    instrument = models.CharField(max_length=20, choices=INSTRUMENT_CHOICES)
+    instrument = models.CharField(max_length=20)
     every = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(52)]
     )
@@ -124,3 +126,63 @@ class Schedule(TimeStampedModel):
             return None
         periods = (today - self.starts_on) // self.period
         return self.starts_on + periods * self.period
+
+
+class Scope(models.TextChoices):
+    ORGANISATION = "organisation", _("Everyone in the organisation who uses services")
+    CASELOAD = "caseload", _("The people in my care")
+
+
+class CustomInstrument(models.Model):
+    """A simple questionnaire made in the portal: by an organisation admin for the service users
+    of the organisation, or by a provider for the people in their care (who may answer it is
+    ``catalogue.offered_to``). Its texts live in versions; a response names the version it
+    answered, so a later edit never changes an old score. Archived: no longer offered; the
+    answers given stay, scored by their version."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="custom_instruments"
+    )
+    author = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="custom_instruments"
+    )
+    scope = models.CharField(max_length=20, choices=Scope.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "scope"])]
+
+    def __str__(self) -> str:
+        return f"Custom instrument {self.pk}"
+
+
+class CustomInstrumentVersion(models.Model):
+    """One published wording of a custom instrument. Never edited: a change is a new version.
+
+    ``items`` is a list of question texts; ``options`` a list of ``[value, label]`` offered for
+    every item; ``bands`` a list of ``[low, high, label]`` covering every possible total (or
+    empty: no bands, the change is shown)."""
+
+    instrument = models.ForeignKey(
+        CustomInstrument, on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=80)
+    stem = models.CharField(max_length=500, blank=True)
+    items = models.JSONField()
+    options = models.JSONField()
+    bands = models.JSONField(default=list, blank=True)
+    higher_is_better = models.BooleanField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["instrument", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instrument", "number"], name="questionnaire_custom_version_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (version {self.number})"

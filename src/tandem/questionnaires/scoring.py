@@ -8,7 +8,7 @@ cut-offs; ``tests/test_scoring.py`` works them out by hand at every edge.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 
 Answers = Mapping[str, int]
@@ -140,3 +140,27 @@ def score_qpr15(answers: Answers) -> Score:
     if missing:
         return Score("qpr15", 60, True, missing=missing)
     return Score("qpr15", 60, True, total=sum(values))
+
+
+def score_defined(
+    key: str,
+    answers: Answers,
+    *,
+    items: int,
+    values: Set[int],
+    bands: tuple[Band, ...],
+    totals: tuple[int, int],
+    higher_is_better: bool,
+) -> Score:
+    """An instrument defined in the portal: items 1..``items``, each one of ``values``; the
+    total is their sum and ``bands`` (checked to cover ``totals`` when defined) name it."""
+    missing = tuple(
+        number
+        for number in range(1, items + 1)
+        if isinstance(answers.get(str(number)), bool) or answers.get(str(number)) not in values
+    )
+    if missing:
+        return Score(key, totals[1], higher_is_better, missing=missing)
+    total = sum(answers[str(number)] for number in range(1, items + 1))
+    band = next((b for b in bands if b.low <= total <= b.high), None)
+    return Score(key, totals[1], higher_is_better, total=total, band=band)

@@ -7,14 +7,15 @@ from the decrypted answers, by the rules of the version each response names.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db.models import Max
 
 from tandem.accounts.models import User
-from tandem.questionnaires.instruments import INSTRUMENTS, Instrument, get_instrument
+from tandem.questionnaires import catalogue
+from tandem.questionnaires.instruments import Instrument
 from tandem.questionnaires.models import Response, Schedule
 from tandem.questionnaires.scoring import Score
 
@@ -34,21 +35,34 @@ class ScoredResponse:
         return self.response.submitted_at
 
 
-def scored(response: Response) -> ScoredResponse | None:
-    """The response with its score, or None for an instrument version no longer known."""
-    instrument = get_instrument(response.instrument, response.version)
+Instruments = Mapping[tuple[str, int], Instrument]
+
+
+def scored(response: Response, instruments: Instruments | None = None) -> ScoredResponse | None:
+    """The response with its score by the instrument version it names (looked up in
+    ``instruments`` when given, else in the catalogue), or None for a version no longer known."""
+    pair = (response.instrument, response.version)
+    found = instruments if instruments is not None else catalogue.resolve([pair])
+    instrument = found.get(pair)
     if instrument is None:
         return None
     return ScoredResponse(response, instrument, instrument.score(response.answers))
 
 
+def _scored_all(responses: list[Response]) -> list[ScoredResponse]:
+    """``responses`` scored, in order: at most one more query, for the custom instruments."""
+    instruments = catalogue.resolve((r.instrument, r.version) for r in responses)
+    found = (scored(response, instruments) for response in responses)
+    return [item for item in found if item is not None]
+
+
 def submitted_responses(owner: User, instrument: str | None = None) -> list[ScoredResponse]:
-    """``owner``'s submitted responses, oldest first, with their scores (one query)."""
+    """``owner``'s submitted responses, oldest first, with their scores (one query, and one
+    more when some answer custom instruments)."""
     query = Response.objects.filter(owner=owner, submitted_at__isnull=False)
     if instrument is not None:
         query = query.filter(instrument=instrument)
-    found = (scored(response) for response in query.order_by("submitted_at", "pk"))
-    return [item for item in found if item is not None]
+    return _scored_all(list(query.order_by("submitted_at", "pk")))
 
 
 def draft_for_owner(owner: User, instrument: Instrument) -> Response | None:
@@ -67,6 +81,8 @@ class Summary:
     has_draft: bool
     schedule: Schedule | None
     due_on: date | None
+    # False for a custom instrument answered before and no longer offered: its scores stay.
+    offered: bool = True
 
     @property
     def change(self) -> int | None:
@@ -77,24 +93,30 @@ class Summary:
 
 
 def _latest_two(owner: User) -> dict[str, list[ScoredResponse]]:
-    """Per instrument, the two latest submitted responses, newest first: one query, read
-    newest first, decrypting only the two rows kept per instrument."""
-    found: dict[str, list[ScoredResponse]] = {}
-    rows = Response.objects.filter(owner=owner, submitted_at__isnull=False).order_by(
-        "-submitted_at", "-pk"
+    """Per instrument, the two latest submitted responses, newest first: one query (and one
+    for custom instruments), reading only the ids and keys of the rest, decrypting only the
+    two rows kept per instrument."""
+    kept: dict[str, list[int]] = {}
+    rows = (
+        Response.objects.filter(owner=owner, submitted_at__isnull=False)
+        .order_by("-submitted_at", "-pk")
+        .values_list("pk", "instrument")
     )
-    for response in rows.iterator(chunk_size=100):
-        kept = found.setdefault(response.instrument, [])
-        if len(kept) < 2:
-            item = scored(response)
-            if item is not None:
-                kept.append(item)
-        if len(found) == len(INSTRUMENTS) and all(len(v) == 2 for v in found.values()):
-            break
+    for pk, key in rows.iterator(chunk_size=500):
+        two = kept.setdefault(key, [])
+        if len(two) < 2:
+            two.append(pk)
+    wanted = [pk for pks in kept.values() for pk in pks]
+    responses = Response.objects.filter(pk__in=wanted).order_by("-submitted_at", "-pk")
+    found: dict[str, list[ScoredResponse]] = {}
+    for item in _scored_all(list(responses)):
+        found.setdefault(item.instrument.key, []).append(item)
     return found
 
 
 def summaries_for_owner(owner: User, today: date) -> list[Summary]:
+    """Every instrument ``owner`` is offered, built-in first, then custom ones, and any custom
+    one they answered that is no longer offered (shown by the version they last answered)."""
     latest = _latest_two(owner)
     drafts = set(
         Response.objects.filter(owner=owner, submitted_at__isnull=True).values_list(
@@ -102,8 +124,12 @@ def summaries_for_owner(owner: User, today: date) -> list[Summary]:
         )
     )
     schedules = {s.instrument: s for s in Schedule.objects.filter(owner=owner)}
+    instruments = [*catalogue.built_in(), *catalogue.offered_to(owner)]
+    listed = {instrument.key for instrument in instruments}
+    instruments += [two[0].instrument for key, two in latest.items() if key not in listed and two]
     summaries = []
-    for key, instrument in INSTRUMENTS.items():
+    for instrument in instruments:
+        key = instrument.key
         two = latest.get(key, [])
         schedule = schedules.get(key)
         summaries.append(
@@ -114,6 +140,7 @@ def summaries_for_owner(owner: User, today: date) -> list[Summary]:
                 has_draft=key in drafts,
                 schedule=schedule,
                 due_on=_due_on(schedule, two[0] if two else None, today),
+                offered=key in listed,
             )
         )
     return summaries

@@ -10,6 +10,19 @@ app_name = "questionnaires"
 urlpatterns = [
     path("questionnaires/", views.questionnaire_list, name="list"),
     path("questionnaires/export/fhir/", views.fhir_export, name="fhir-export"),
+    # Before "<instrument_key>/": "custom" is never an instrument's key.
+    path("questionnaires/custom/", views.custom_list, name="custom-list"),
+    path("questionnaires/custom/new/", views.CustomCreateView.as_view(), name="custom-create"),
+    path(
+        "questionnaires/custom/<id:instrument_id>/",
+        views.CustomEditView.as_view(),
+        name="custom-edit",
+    ),
+    path(
+        "questionnaires/custom/<id:instrument_id>/archive/",
+        views.custom_archive,
+        name="custom-archive",
+    ),
     path(
         "questionnaires/responses/<id:response_id>/",
         views.response_detail,

@@ -12,10 +12,11 @@ from django.utils import timezone
 from tandem.accounts.models import User
 from tandem.care.models import Grant, Level, Module
 from tandem.notifications.models import Notification
-from tandem.questionnaires import services
+from tandem.questionnaires import catalogue, services
 from tandem.questionnaires.instruments import INSTRUMENTS
 from tandem.questionnaires.models import Response, Schedule, Unit
 from tandem.questionnaires.tests.factories import make_response
+from tandem.toolbox.selectors.goals import goal_timeline
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +90,11 @@ def test_seed_demo_gives_skylark_history_a_schedule_and_pat_a_view_grant() -> No
     assert Schedule.objects.filter(owner=sam, instrument="phq9").exists()
     grant = Grant.objects.get(relationship__provider=pat, module=Module.QUESTIONNAIRES)
     assert grant.level == Level.VIEW
+    # Ada's questionnaire made in the portal, offered to Skylark; goals beside her scores.
+    assert [i.title for i in catalogue.offered_to(sam)] == ["Sleep this week"]
+    marks = goal_timeline(sam)
+    assert any(m.status == "paused" for m in marks)
+    assert all(timezone.now() - m.at > timedelta(weeks=8) for m in marks)
 
 
 def test_the_reminder_command_sends_once(service_user: User) -> None:

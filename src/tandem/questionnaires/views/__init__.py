@@ -5,12 +5,22 @@ from tandem.questionnaires.views.answering import (
     questionnaire_list,
     response_detail,
 )
+from tandem.questionnaires.views.custom import (
+    CustomCreateView,
+    CustomEditView,
+    custom_archive,
+    custom_list,
+)
 from tandem.questionnaires.views.schedules import ScheduleEditView, schedule_delete
 from tandem.questionnaires.views.trends import fhir_export, shared_questionnaires, trends
 
 __all__ = [
+    "CustomCreateView",
+    "CustomEditView",
     "ResponseCreateView",
     "ScheduleEditView",
+    "custom_archive",
+    "custom_list",
     "fhir_export",
     "questionnaire_list",
     "response_detail",

@@ -68,7 +68,7 @@ class ResponseCreateView(View):
         )
 
     def get(self, request: HttpRequest, instrument_key: str) -> HttpResponse:
-        instrument = get_instrument_or_404(instrument_key)
+        instrument = get_instrument_or_404(instrument_key, current_user(request))
         draft = selectors.draft_for_owner(current_user(request), instrument)
         initial: dict[str, Any] = {"version": instrument.version}
         if draft is not None:
@@ -76,8 +76,8 @@ class ResponseCreateView(View):
         return self._render(request, instrument, AnswerForm(instrument, initial=initial))
 
     def post(self, request: HttpRequest, instrument_key: str) -> HttpResponse:
-        instrument = get_instrument_or_404(instrument_key)
         user = current_user(request)
+        instrument = get_instrument_or_404(instrument_key, user)
         form = AnswerForm(instrument, request.POST)
         if not form.is_valid():
             return self._render(request, instrument, form, status=400)

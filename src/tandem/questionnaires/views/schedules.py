@@ -15,7 +15,10 @@ from django.views.decorators.http import require_POST
 from tandem.accounts.requests import current_user
 from tandem.core.forms import attach_service_error
 from tandem.questionnaires import selectors, services
-from tandem.questionnaires.access import get_instrument_or_404
+from tandem.questionnaires.access import (
+    get_instrument_or_404,
+    get_instrument_to_review_or_404,
+)
 from tandem.questionnaires.forms import ScheduleForm
 from tandem.questionnaires.instruments import Instrument
 from tandem.questionnaires.models import Schedule, Unit
@@ -42,7 +45,7 @@ class ScheduleEditView(View):
         )
 
     def get(self, request: HttpRequest, instrument_key: str) -> HttpResponse:
-        instrument = get_instrument_or_404(instrument_key)
+        instrument = get_instrument_or_404(instrument_key, current_user(request))
         schedule = selectors.schedule_for_owner(current_user(request), instrument)
         initial = (
             {"every": schedule.every, "unit": schedule.unit, "starts_on": schedule.starts_on}
@@ -52,8 +55,8 @@ class ScheduleEditView(View):
         return self._render(request, instrument, ScheduleForm(initial=initial), schedule)
 
     def post(self, request: HttpRequest, instrument_key: str) -> HttpResponse:
-        instrument = get_instrument_or_404(instrument_key)
         user = current_user(request)
+        instrument = get_instrument_or_404(instrument_key, user)
         form = ScheduleForm(request.POST)
         if form.is_valid():
             try:
@@ -70,7 +73,7 @@ class ScheduleEditView(View):
 @require_POST
 @service_user_only
 def schedule_delete(request: HttpRequest, instrument_key: str) -> HttpResponse:
-    instrument = get_instrument_or_404(instrument_key)
+    instrument = get_instrument_to_review_or_404(current_user(request), instrument_key)
     services.remove_schedule(owner=current_user(request), instrument=instrument)
     messages.success(
         request, _("The check-ins for %(title)s are stopped.") % {"title": instrument.title}

@@ -14,22 +14,28 @@ from tandem.accounts.models import User
 from tandem.accounts.requests import current_user
 from tandem.care.access import get_module_access_for_viewer
 from tandem.care.models import Module
-from tandem.questionnaires import selectors
-from tandem.questionnaires.access import get_instrument_or_404
+from tandem.questionnaires import catalogue, selectors
+from tandem.questionnaires.access import get_instrument_to_review_or_404
 from tandem.questionnaires.charts import TrendChart, trend_chart
 from tandem.questionnaires.fhir import build_bundle
-from tandem.questionnaires.instruments import INSTRUMENTS, Instrument
+from tandem.questionnaires.instruments import Instrument
 from tandem.questionnaires.views.common import service_user_only
 from tandem.toolbox.selectors.goals import GoalMark, goal_timeline
 
 
 def _trends(
-    owner: User, instruments: list[Instrument], goals: list[GoalMark] | None = None
+    owner: User, instruments: list[Instrument] | None, goals: list[GoalMark] | None = None
 ) -> list[dict[str, Any]]:
     """Per instrument its chart and its rows, newest first: one query for all of them (and
-    one for the goals, when given)."""
-    key = instruments[0].key if len(instruments) == 1 else None
+    one for the goals, when given). ``instruments`` None: every built-in instrument and every
+    custom one ``owner`` answered (by the version answered last)."""
+    key = instruments[0].key if instruments and len(instruments) == 1 else None
     history = selectors.submitted_responses(owner, key)
+    if instruments is None:
+        answered = {
+            item.instrument.key: item.instrument for item in history if item.instrument.custom
+        }
+        instruments = [*catalogue.built_in(), *answered.values()]
     trends = []
     for instrument in instruments:
         mine = [item for item in history if item.instrument.key == instrument.key]
@@ -41,8 +47,8 @@ def _trends(
 @require_GET
 @service_user_only
 def trends(request: HttpRequest, instrument_key: str) -> HttpResponse:
-    instrument = get_instrument_or_404(instrument_key)
     owner = current_user(request)
+    instrument = get_instrument_to_review_or_404(owner, instrument_key)
     return render(
         request,
         "questionnaires/trends.html",
@@ -63,7 +69,7 @@ def shared_questionnaires(request: HttpRequest, owner_id: int) -> HttpResponse:
     return render(
         request,
         "questionnaires/shared_questionnaires.html",
-        {"owner": access.owner, "trends": _trends(access.owner, list(INSTRUMENTS.values()))},
+        {"owner": access.owner, "trends": _trends(access.owner, None)},
     )
 
 

@@ -19,9 +19,10 @@ from django.utils import timezone
 from tandem.accounts.models import User
 from tandem.care import services as care_services
 from tandem.care.models import CareRelationship, Level, Module, RelationshipStatus
-from tandem.questionnaires import services
+from tandem.questionnaires import authoring, services
+from tandem.questionnaires.authoring import Definition
 from tandem.questionnaires.instruments import INSTRUMENTS
-from tandem.questionnaires.models import Response, Unit
+from tandem.questionnaires.models import CustomInstrument, Response, Scope, Unit
 from tandem.toolbox.models import Goal, GoalStatus, GoalStatusChange
 
 CHECK_INS = 13  # fortnightly for six months
@@ -30,6 +31,19 @@ CHECK_INS = 13  # fortnightly for six months
 PHQ9 = (2, 2, 2, 2, 2, 1, 2, 2, 1, 1, 1, 1, 0)
 GAD7 = (2, 2, 2, 1, 2, 2, 1, 1, 1, 1, 1, 0, 0)
 WHO5 = (1, 1, 2, 2, 2, 1, 2, 2, 3, 3, 3, 3, 4)
+SLEEP = Definition(
+    title="Sleep this week",
+    stem="Thinking about the last seven nights:",
+    items=(
+        "I fell asleep without lying awake for long",
+        "I woke up feeling rested",
+        "I slept through the night",
+        "I kept to my wind-down routine",
+    ),
+    options=((0, "Never"), (1, "Some nights"), (2, "Most nights"), (3, "Every night")),
+    bands=((0, 4, "Poor sleep"), (5, 8, "Some good nights"), (9, 12, "Sleeping well")),
+    higher_is_better=True,
+)
 # When the toolbox seed's goals started (weeks ago), and the sister goal's pause in the bad patch.
 GOAL_STARTS = {
     "Walk to the park three times a week": 20,
@@ -68,7 +82,19 @@ class Command(BaseCommand):
                     service_user=sam,
                     levels={relationship.pk: {str(Module.QUESTIONNAIRES): int(Level.VIEW)}},
                 )
+            self._custom_instrument()
         self.stdout.write(self.style.SUCCESS("Demo questionnaires ready: Skylark shares with Pat"))
+
+    def _custom_instrument(self) -> None:
+        """Ada's organisation-wide questionnaire, made as an admin would in the portal."""
+        ada = User.objects.filter(email="ada@demo.tandem").first()
+        if ada is None or CustomInstrument.objects.filter(author=ada).exists():
+            return
+        right = next(
+            (r for r in authoring.authoring_rights(ada) if r.scope == Scope.ORGANISATION), None
+        )
+        if right is not None:
+            authoring.create_instrument(author=ada, right=right, definition=SLEEP)
 
     def _history(self, sam: User) -> None:
         now = timezone.now()
