@@ -144,6 +144,7 @@ class Command(BaseCommand):
         call_command("seed_forum_demo", stdout=self.stdout)
         call_command("seed_moderation_demo", stdout=self.stdout)
         call_command("seed_questionnaires_demo", stdout=self.stdout)
+        call_command("seed_research_demo", stdout=self.stdout)
         call_command("seed_courses_demo", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready: Northside Community Mental Health"))
         self.stdout.write(f"Password for every demo account: {password}")

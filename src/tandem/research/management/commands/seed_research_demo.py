@@ -108,7 +108,9 @@ class Generator:
                     if self.random.random() < 0.3:
                         self.add(pseudonym, Role.SERVICE_USER, module, Action.REACTION, week)
                     continue
-                if posting is not None and self.random.random() < 0.3:
+                # Posters write in the forum often; elsewhere a visit leads to a change less.
+                chance = 0.6 if posting == Action.POST else 0.3
+                if posting is not None and self.random.random() < chance:
                     self.add(pseudonym, Role.SERVICE_USER, module, posting, week)
                 if module == Module.MESSAGING and self.random.random() < 0.6:
                     self.add(pseudonym, Role.SERVICE_USER, module, Action.MESSAGE_READ, week)
