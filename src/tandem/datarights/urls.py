@@ -8,6 +8,11 @@ urlpatterns = [
     path("account/data/", views.DataRightsView.as_view(), name="index"),
     path("account/data/exports/<uuid:export_id>/", views.export_status, name="export-status"),
     path(
+        "account/data/exports/<uuid:export_id>/progress/",
+        views.export_progress,
+        name="export-progress",
+    ),
+    path(
         "account/data/exports/<uuid:export_id>/download/",
         views.export_download,
         name="export-download",

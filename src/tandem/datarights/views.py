@@ -8,8 +8,10 @@ from typing import Any
 
 from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_GET, require_POST
@@ -50,6 +52,30 @@ class DataRightsView(View):
 def export_status(request: HttpRequest, export_id: uuid.UUID) -> HttpResponse:
     export = get_export_for_user(current_user(request), export_id)
     return render(request, "datarights/export_status.html", {"export": export})
+
+
+@require_GET
+def export_progress(request: HttpRequest, export_id: uuid.UUID) -> JsonResponse:
+    """How far the export has got, for the status page's script (no data, only the state)."""
+    export = get_export_for_user(current_user(request), export_id)
+    if export.is_downloadable() and export.expires_at is not None:
+        until = date_format(timezone.localtime(export.expires_at), "j F Y, H:i")
+        message = _("Your data is ready. You can download it until %(until)s.") % {"until": until}
+    elif export.is_building:
+        message = ""
+    else:
+        message = _("%(status)s. You can ask for a new export on the My data page.") % {
+            "status": export.get_status_display()
+        }
+    # Not cached anywhere: the site's middleware marks every signed-in answer no-store.
+    return JsonResponse(
+        {
+            "building": export.is_building,
+            "ready": export.is_downloadable(),
+            "progress": 100 if export.is_downloadable() else export.progress,
+            "message": message,
+        }
+    )
 
 
 @require_POST
