@@ -56,8 +56,11 @@ def _input_messages(error: InputError) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     for found in error.errors:
         # ("body", "payload", "body") → "body"; ("query", "page") → "page".
-        location = [str(part) for part in found.get("loc", ()) if part not in ("body", "query")]
-        location = location[1:] if len(location) > 1 and location[0] == "payload" else location
+        location = [str(part) for part in found.get("loc", ())]
+        if location[:1] in (["body"], ["query"], ["path"]):
+            location = location[1:]
+        if location[:1] == ["payload"]:
+            location = location[1:]
         fields.setdefault(".".join(location) or "__all__", []).append(str(found.get("msg", "")))
     return fields
 

@@ -108,7 +108,6 @@ def test_sending_twice_with_one_key_stores_one_message(thread: Thread, service_u
     [
         ({"body": "   ", "client_key": str(uuid.uuid4())}, "body"),
         ({"body": "\u200b\u200b", "client_key": str(uuid.uuid4())}, "body"),
-        ({"body": "x" * (MESSAGE_MAX_LENGTH + 1), "client_key": str(uuid.uuid4())}, "body"),
     ],
 )
 def test_bad_messages_are_refused_with_the_field_named(
@@ -119,6 +118,18 @@ def test_bad_messages_are_refused_with_the_field_named(
     )
     assert response.status_code == 400
     assert field in response.json()["fields"]
+    assert not Message.objects.exists()
+
+
+def test_an_over_long_message_is_refused_by_the_schema_with_the_field_named(
+    thread: Thread, service_user: User
+) -> None:
+    response = ApiClient(token_for(service_user)).post_json(
+        f"/api/v1/threads/{thread.pk}/messages",
+        {"body": "x" * (MESSAGE_MAX_LENGTH + 1), "client_key": str(uuid.uuid4())},
+    )
+    assert response.status_code == 422
+    assert "10000" in response.json()["fields"]["body"][0]
     assert not Message.objects.exists()
 
 
