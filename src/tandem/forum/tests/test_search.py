@@ -161,3 +161,22 @@ def test_each_search_on_postgresql_is_planned_for_its_own_words(
     )
     assert "SET LOCAL" in statements[custom]
     assert any("@@" in sql for sql in statements[custom + 1 :])
+
+
+def test_results_link_to_the_page_of_the_topic_where_the_post_is(
+    client: Any, member: Callable[..., User], category: Category
+) -> None:
+    from tandem.conftest import login_client
+    from tandem.forum.links import POSTS_PER_PAGE
+
+    writer, reader = member(), member()
+    topic = make_topic(writer, category, title="Long thread", body="opening words")
+    for n in range(POSTS_PER_PAGE):
+        reply(writer, topic, f"reply number {n}")
+    late = reply(writer, topic, "the kingfisher came back")
+    login_client(client, reader)
+    page = client.get("/communities/search/?q=kingfisher").content.decode()
+    assert f'href="/topics/{topic.pk}/?page=2#post-{late.pk}"' in page
+    page = client.get("/communities/search/?q=opening").content.decode()
+    first = topic.posts.get(is_opening=True)
+    assert f'href="/topics/{topic.pk}/#post-{first.pk}"' in page
