@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from tandem.accounts.access import is_verified_provider
 from tandem.accounts.models import Membership, Role, User
+from tandem.care.access_log import JOINT_SESSION
 
 # Writing the record lives in its own module; its functions are part of this door.
 from tandem.care.access_record import ItemRef as ItemRef
@@ -302,7 +303,13 @@ def get_joint_session_for_member(user: User, session_id: int) -> JointSession:
     owner_id = session.relationship.service_user_id
     if not _may_open_relationship(user, session.relationship):
         raise refuse(user, owner_id, AccessedData.SESSION_NOTES)
-    record_access(user, owner_id, AccessedData.SESSION_NOTES, Outcome.ALLOWED)
+    record_access(
+        user,
+        owner_id,
+        AccessedData.SESSION_NOTES,
+        Outcome.ALLOWED,
+        item=ItemRef(JOINT_SESSION, session.pk),
+    )
     return session
 
 

@@ -4,7 +4,8 @@
 A line of the record (``AccessLogEntry``) names a module and, for a page of one item, the
 item's kind and id: never its text. The title is looked up when the page is shown, so it is
 the item's title today, and an item deleted since is said to be so. Care does not hold the
-items: an app that does registers an ``ItemKind`` from its ``AppConfig.ready()``:
+items (but for the joint sessions' notes): an app that does registers an ``ItemKind`` from its
+``AppConfig.ready()``:
 
     register_item_kind(ItemKind(kind="goal", module=Module.GOALS, named=..., titles=...))
 
@@ -24,7 +25,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tandem.accounts.models import User
-from tandem.care.models import AccessAction, AccessedData, AccessLogEntry
+from tandem.care.models import AccessAction, AccessedData, AccessLogEntry, JointSession
 
 StrOrPromise = str | Promise
 
@@ -58,6 +59,29 @@ def register_item_kind(kind: ItemKind) -> None:
         raise ImproperlyConfigured(f"Two different access-log item kinds are named {kind.kind!r}.")
     _kinds[kind.kind] = kind
 
+
+# Care's own item: the notes of one joint session, named by the day it began.
+JOINT_SESSION = "joint_session"
+
+
+def joint_session_days(owner_id: int, ids: list[int]) -> dict[int, str]:
+    """The day each of ``owner_id``'s joint sessions among ``ids`` began, in the current time
+    zone (one query)."""
+    sessions = JointSession.objects.filter(relationship__service_user_id=owner_id, pk__in=ids).only(
+        "pk", "started_at"
+    )
+    return {
+        session.pk: date_format(timezone.localtime(session.started_at), "j M Y")
+        for session in sessions
+    }
+
+
+JOINT_SESSION_KIND = ItemKind(
+    kind=JOINT_SESSION,
+    module=AccessedData.SESSION_NOTES,
+    named=_("your notes from the joint session of %(title)s"),
+    titles=joint_session_days,
+)
 
 # What was read, as the sentence says it to the person whose data it is.
 WHAT: dict[str, StrOrPromise] = {

@@ -13,3 +13,8 @@ class CareConfig(AppConfig):
 
         # Care-team notifications disappear when the relationship they are about does.
         register_scope(RELATIONSHIP_SCOPE, visible_relationship_ids)
+
+        # The access log names the joint session whose notes were read, as it names goals.
+        from tandem.care.access_log import JOINT_SESSION_KIND, register_item_kind
+
+        register_item_kind(JOINT_SESSION_KIND)

@@ -9,6 +9,7 @@ import pytest
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.test import Client
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from tandem.accounts.models import Organisation, Role, User
 from tandem.accounts.tests.factories import MembershipFactory, OrganisationFactory
@@ -211,7 +212,8 @@ def test_the_owners_log_page_names_the_new_reads_and_never_a_refusal(
     text = _log_lines(as_user(relationship.service_user).get("/care/access-log/"))
     name = relationship.provider.get_full_name()
     assert f"{name} viewed the overview of what you share" in text
-    assert f"{name} viewed your joint session notes" in text
+    day = date_format(timezone.localtime(session.started_at), "j M Y")
+    assert f"{name} viewed your notes from the joint session of {day} on " in text
     assert "goals" not in text
     assert SecurityEvent.objects.count() == 1
 

@@ -231,3 +231,17 @@ def test_two_loads_at_the_same_moment_write_one_line(relationship: CareRelations
     else:
         assert not errors, errors
     assert AccessLogEntry.objects.filter(module=AccessedData.OVERVIEW).count() == 1
+
+
+def test_each_joint_sessions_notes_are_an_item_of_their_own(
+    as_user: Callable[[User], Client], relationship: CareRelationship
+) -> None:
+    first = JointSessionFactory.create(relationship=relationship, ended_at=timezone.now())
+    second = JointSessionFactory.create(relationship=relationship)
+    client = as_user(relationship.provider)
+    for session in (first, second, first, second):
+        assert client.get(f"/care/sessions/{session.pk}/").status_code == 200
+    assert _lines() == [
+        (AccessedData.SESSION_NOTES, "joint_session", first.pk, AccessAction.VIEW),
+        (AccessedData.SESSION_NOTES, "joint_session", second.pk, AccessAction.VIEW),
+    ]
