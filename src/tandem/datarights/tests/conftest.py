@@ -10,6 +10,8 @@ import pytest
 from django.conf import LazySettings
 
 from tandem.accounts.models import Organisation, Role, User
+from tandem.care import services as care_services
+from tandem.care.models import Module
 from tandem.care.tests.factories import CareRelationshipFactory
 from tandem.forum.models import Post, Topic
 from tandem.forum.search import index_post
@@ -66,7 +68,9 @@ def otter_world(
 ) -> OtterWorld:
     """Otter, a service user, with data in every app; Skylark quotes him; Pat is his provider."""
     otter = make_member(Role.SERVICE_USER, pseudonym="Otter", email="otter@example.org")
-    CareRelationshipFactory.create(service_user=otter, provider=provider)
+    relationship = CareRelationshipFactory.create(service_user=otter, provider=provider)
+    # A line in the record of changes: it stays after the deletion, with ids only.
+    care_services.set_grants(service_user=otter, levels={relationship.pk: {Module.GOALS: 1}})
     GoalFactory.create(owner=otter, title=f"Walk by the {PHRASE}")
     JournalEntryFactory.create(owner=otter, body=f"Today: {PHRASE}")
     CrisisPlanFactory.create(owner=otter, warning_signs=f"Not sleeping; {PHRASE}")

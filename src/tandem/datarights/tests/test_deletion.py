@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tandem.accounts.models import Role, User
 from tandem.conftest import login_client, reauthenticate
+from tandem.core.change_record import ChangeRecord
 from tandem.datarights.models import DeletionRequest, ForumPostsChoice
 from tandem.datarights.services.deletion import request_deletion
 from tandem.datarights.tests.conftest import PHRASE, OtterWorld
@@ -66,6 +67,8 @@ def test_after_the_grace_period_nothing_of_otter_remains(otter_world: OtterWorld
     assert Message.objects.filter(withdrawn_at__isnull=False, sender__isnull=True).count() == 1
     deletion = DeletionRequest.objects.get(user_ref=otter.pk)
     assert deletion.completed_at is not None and deletion.user is None
+    # The record of changes keeps its line (ids only; scanned above like every other table).
+    assert ChangeRecord.objects.filter(subject_id=otter.pk).count() == 1
 
 
 def test_kept_posts_stay_anonymised_and_nothing_else_of_otter_remains(
