@@ -164,6 +164,16 @@ class TopicForm(forms.Form):
         field.queryset = professionals
 
 
+class FacilitatorForm(forms.Form):
+    person = PersonChoiceField(label=_("Facilitator to add"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["person"]
+        assert isinstance(field, PersonChoiceField)  # noqa: S101 - declared above
+        field.queryset = people
+
+
 class InviteForm(forms.Form):
     person = PersonChoiceField(label=_("Person to invite"), queryset=User.objects.none())
 

@@ -345,6 +345,14 @@ def professionals_for(course: Course) -> QuerySet[User]:
     return _members_with(course, tuple(PROFESSIONAL_ROLES))
 
 
+def possible_facilitators(course: Course) -> QuerySet[User]:
+    """People of the course's organisation who may run it (facilitators, verified providers)
+    and do not yet."""
+    return _members_with(course, (Role.FACILITATOR, Role.PROVIDER)).exclude(
+        facilitated_courses=course
+    )
+
+
 def people_to_invite(course: Course) -> QuerySet[User]:
     """People of the course's organisation the course is open to."""
     roles: tuple[str, ...] = ()

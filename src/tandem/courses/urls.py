@@ -24,6 +24,12 @@ urlpatterns = [
         views.session_cancel,
         name="session-cancel",
     ),
+    path("courses/<id:course_id>/facilitators/", views.facilitator_add, name="facilitator-add"),
+    path(
+        "courses/<id:course_id>/topics/<id:topic_id>/delete/",
+        views.topic_delete,
+        name="topic-delete",
+    ),
     path("courses/<id:course_id>/topics/add/", views.TopicEditView.as_view(), name="topic-add"),
     path(
         "courses/<id:course_id>/topics/<id:topic_id>/edit/",

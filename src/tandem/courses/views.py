@@ -21,7 +21,7 @@ from tandem.accounts.requests import current_user
 from tandem.core.forms import attach_service_error
 from tandem.courses import access, calendar, charts, selectors, services
 from tandem.courses.access import CourseAccess
-from tandem.courses.forms import CourseForm, InviteForm, TopicForm
+from tandem.courses.forms import CourseForm, FacilitatorForm, InviteForm, TopicForm
 from tandem.courses.models import Course, CourseTopic
 
 
@@ -39,14 +39,18 @@ def _render_course(
 ) -> HttpResponse:
     page = selectors.course_page(found)
     invite_form = extra.pop("invite_form", None)
+    facilitator_form = extra.pop("facilitator_form", None)
     if found.is_facilitator and invite_form is None:
         invite_form = InviteForm(people=selectors.people_to_invite(found.course))
+    if found.is_facilitator and facilitator_form is None:
+        facilitator_form = FacilitatorForm(people=selectors.possible_facilitators(found.course))
     context = {
         "page": page,
         "course": found.course,
         "now": timezone.now(),
         "zone": found.course.zone.key,
         "invite_form": invite_form,
+        "facilitator_form": facilitator_form,
         **extra,
     }
     return render(request, "courses/course_detail.html", context, status=status)
@@ -156,6 +160,33 @@ def course_invite(request: HttpRequest, course_id: int) -> HttpResponse:
             messages.success(request, _("Invitation sent."))
             return redirect("courses:course-detail", course_id=course_id)
     return _render_course(request, found, status=400, invite_form=form)
+
+
+@require_POST
+def facilitator_add(request: HttpRequest, course_id: int) -> HttpResponse:
+    found = access.get_course_for_facilitator(current_user(request), course_id)
+    form = FacilitatorForm(request.POST, people=selectors.possible_facilitators(found.course))
+    if form.is_valid():
+        try:
+            services.add_facilitator(course=found.course, user=form.cleaned_data["person"])
+        except ValidationError as error:
+            attach_service_error(form, error)
+        else:
+            messages.success(request, _("Facilitator added."))
+            return redirect("courses:course-detail", course_id=course_id)
+    return _render_course(request, found, status=400, facilitator_form=form)
+
+
+@require_POST
+def topic_delete(request: HttpRequest, course_id: int, topic_id: int) -> HttpResponse:
+    course = access.get_course_for_facilitator(current_user(request), course_id).course
+    try:
+        services.delete_topic(topic=selectors.topic_on(course, topic_id))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Topic removed."))
+    return redirect("courses:course-detail", course_id=course_id)
 
 
 @require_POST

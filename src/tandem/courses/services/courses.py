@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -149,7 +149,7 @@ def add_facilitator(*, course: Course, user: User) -> None:
     organisation. They join the board at once."""
     try:
         check_can_create_course(user, course.organisation_id)
-    except Exception as error:
+    except PermissionDenied as error:
         raise ValidationError(
             {"person": _("Only facilitators and verified professionals can run a course.")}
         ) from error
