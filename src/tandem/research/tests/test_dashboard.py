@@ -47,15 +47,12 @@ def _add(study: Study, pseudonym: str, role: str, module: str, action: str, n: i
     )
 
 
-def _participant(study: Study, n: int, role: str = Role.SERVICE_USER, **fields: object) -> str:
+def _participant(
+    study: Study, n: int, role: str = Role.SERVICE_USER, *, status: str = ConsentStatus.CONSENTED
+) -> str:
+    """A generated participant (no account), as in a synthetic study."""
     pseudonym = study.pseudonym_for(90_000 + n)
-    Consent.objects.create(
-        study=study,
-        role=role,
-        pseudonym=pseudonym,
-        status=fields.pop("status", ConsentStatus.CONSENTED),
-        **fields,
-    )
+    Consent.objects.create(study=study, role=role, pseudonym=pseudonym, status=status)
     return pseudonym
 
 
