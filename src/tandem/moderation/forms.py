@@ -224,6 +224,8 @@ class TrustLevelForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids: the person's page has other forms with a reason field.
+        kwargs.setdefault("auto_id", "trust_%s")
         super().__init__(*args, **kwargs)
         from tandem.moderation.trust import TrustLevel
 

@@ -101,6 +101,11 @@ class CategoryForm(forms.ModelForm[Category]):
         model = Category
         fields = ("name", "description", "position")
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids: the community's form on the same page has a name and description too.
+        kwargs.setdefault("auto_id", "category_%s")
+        super().__init__(*args, **kwargs)
+
     @property
     def values(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in ("name", "description", "position")}
