@@ -92,3 +92,12 @@ def test_the_pages_need_a_login(client: Client) -> None:
 def test_the_account_page_links_to_the_tokens(client: Client, service_user: User) -> None:
     login_client(client, service_user)
     assert LIST in client.get("/account/").content.decode()
+
+
+def test_the_data_export_lists_tokens_without_their_secrets(service_user: User) -> None:
+    from tandem.api.personal_data import export
+
+    secret = token_for(service_user, "My tablet")
+    exported = export(service_user)
+    assert [t["name"] for t in exported["tokens"]] == ["My tablet"]
+    assert secret not in str(exported)
