@@ -7,18 +7,19 @@ UV_VERSION := 0.13.9
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := tandem.settings
 
-.PHONY: run test check lint typecheck install browsers static migrate seed pytest pytest-postgres clean lock
+.PHONY: run test check lint typecheck install browsers messages static migrate seed pytest pytest-postgres clean lock
 
 install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.lock pyproject.toml
-	@# WeasyPrint (the data export's printable summary) draws text with Debian's Pango and a font.
-	@if dpkg -s libpangoft2-1.0-0 fonts-dejavu-core >/dev/null 2>&1; then :; \
+	@# WeasyPrint (the data export's printable summary) draws text with Debian's Pango and a font;
+	@# gettext's msgfmt compiles the translations (make messages).
+	@if dpkg -s libpangoft2-1.0-0 fonts-dejavu-core gettext >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = "0" ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; \
+			libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core gettext >/dev/null; \
 	else \
-		echo "The data export needs Pango: sudo apt-get install libpangoft2-1.0-0 fonts-dejavu-core"; \
+		echo "Needed: sudo apt-get install libpangoft2-1.0-0 fonts-dejavu-core gettext"; \
 		exit 1; \
 	fi
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,7 +32,11 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 lock: install
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock -q
 
-static: install
+# The compiled catalogues (.mo) are built here, never committed: the .po files are the source.
+messages: install
+	cd src/tandem && ../../$(PY) -m tandem.manage compilemessages -v 0
+
+static: install messages
 	$(PY) -m tandem.manage collectstatic --noinput -v 0
 
 migrate: install

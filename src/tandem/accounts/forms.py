@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -144,4 +145,24 @@ class ConfirmAgeForm(forms.Form):
         label=_("Date of birth you have checked"),
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "off"}),
         help_text=_("From a document or your records. It replaces the date the person gave."),
+    )
+
+
+FOLLOW_BROWSER = ""
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[(FOLLOW_BROWSER, _("The language of my browser")), *settings.LANGUAGES],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+
+class OrganisationLanguageForm(forms.Form):
+    default_language = forms.ChoiceField(
+        label=_("Language for new people"),
+        choices=settings.LANGUAGES,
+        help_text=_("People who join can change it on their account page."),
     )

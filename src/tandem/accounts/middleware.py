@@ -13,7 +13,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tandem.accounts.access import must_set_up_two_step
@@ -36,6 +36,11 @@ MFA_SETUP_ALLOWED_PREFIXES = (
     "/static/",
     "/healthz",
     "/readyz",
+    # The installable app's shell and its offline page: public, the same for everyone.
+    "/sw.js",
+    "/manifest.webmanifest",
+    "/offline/",
+    "/device/",
 )
 
 
@@ -144,4 +149,25 @@ class MFARequiredMiddleware:
             and must_set_up_two_step(user, needs_mfa=roles_of(request).needs_mfa)
         ):
             return redirect("accounts:two-step-required")
+        return self.get_response(request)
+
+
+class PersonLanguageMiddleware:
+    """Speak the language the person chose on their account page.
+
+    LocaleMiddleware (earlier) has already picked the browser's preference, or the site's
+    default; a signed-in person's own choice (``User.language``, set from their organisation's
+    default when the account was made) wins over both. The user row is loaded anyway by the
+    authentication middleware, so this costs no query.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        chosen = getattr(user, "language", "") if user.is_authenticated else ""
+        if chosen and chosen in dict(settings.LANGUAGES):
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = chosen
         return self.get_response(request)

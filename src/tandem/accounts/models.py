@@ -6,6 +6,7 @@ import hashlib
 import zoneinfo
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -118,6 +119,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     avatar_shape = models.CharField(
         _("avatar shape"), max_length=10, choices=AvatarShape.choices, blank=True
     )
+    # Empty: the browser's preference (then the site's default). Set from the organisation's
+    # default when the account is made; the person changes it on their account page.
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default=""
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -170,6 +176,13 @@ class Organisation(models.Model):
             "Until their age is confirmed, a person cannot join communities for an age group. "
             "Everything else stays open to them."
         ),
+    )
+    default_language = models.CharField(
+        _("language for new people"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("People who join can change it on their account page."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

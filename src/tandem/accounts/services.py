@@ -194,7 +194,12 @@ def accept_invitation_by_hash(
             )
         if pseudonym_taken(pseudonym):
             raise ValidationError({"pseudonym": _("That display name is taken. Try another.")})
-        user = User(email=invitation.email, full_name=full_name.strip(), pseudonym=pseudonym)
+        user = User(
+            email=invitation.email,
+            full_name=full_name.strip(),
+            pseudonym=pseudonym,
+            language=invitation.organisation.default_language,
+        )
         user.set_password(password)
         user.full_clean(exclude=["password"])
         try:
@@ -318,3 +323,20 @@ def set_mfa_policy(*, actor: User, organisation: Organisation, required_for_ever
     check_can_manage_organisation(actor, organisation)
     organisation.require_mfa_for_everyone = required_for_everyone
     organisation.save(update_fields=["require_mfa_for_everyone"])
+
+
+def set_language(*, user: User, language: str) -> None:
+    """``language`` is one of settings.LANGUAGES, or "" to follow the browser."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose a language from the list.")})
+    user.language = language
+    user.save(update_fields=["language"])
+
+
+def set_default_language(*, actor: User, organisation: Organisation, language: str) -> None:
+    """The language new people of ``organisation`` start with (they can change it)."""
+    check_can_manage_organisation(actor, organisation)
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"default_language": _("Choose a language from the list.")})
+    organisation.default_language = language
+    organisation.save(update_fields=["default_language"])

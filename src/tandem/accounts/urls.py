@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.accounts import age_views, views
+from tandem.accounts import age_views, language_views, views
 
 app_name = "accounts"
 
@@ -8,6 +8,12 @@ urlpatterns = [
     path("invitations/accept/<str:token>/", views.invitation_open, name="invitation-open"),
     path("invitations/accept/", views.InvitationAcceptView.as_view(), name="invitation-accept"),
     path("account/", views.ProfileView.as_view(), name="profile"),
+    path("account/language/", language_views.language_edit, name="language-edit"),
+    path(
+        "organisations/<id:org_id>/language/",
+        language_views.organisation_language_edit,
+        name="organisation-language-edit",
+    ),
     path("account/two-step-required/", views.two_step_required, name="two-step-required"),
     path("organisations/", views.organisation_index, name="organisation-index"),
     path(

@@ -31,7 +31,9 @@ from tandem.accounts.forms import (
     AgeCheckForm,
     CrisisContactFormSet,
     InvitationForm,
+    LanguageForm,
     MFAPolicyForm,
+    OrganisationLanguageForm,
     ProfileForm,
     PseudonymForm,
 )
@@ -172,6 +174,7 @@ class ProfileView(View):
                 or ProfileForm(
                     initial={"full_name": user.full_name, "profession": user.profession}
                 ),
+                "language_form": LanguageForm(initial={"language": user.language}),
             },
             status=status,
         )
@@ -335,6 +338,9 @@ class OrganisationSettingsView(View):
                 "formset": formset,
                 "policy_form": policy,
                 "age_form": age_form,
+                "language_form": OrganisationLanguageForm(
+                    initial={"default_language": organisation.default_language}
+                ),
             },
         )
 
@@ -380,6 +386,9 @@ class OrganisationSettingsView(View):
                 "formset": formset,
                 "policy_form": policy,
                 "age_form": age_form,
+                "language_form": OrganisationLanguageForm(
+                    initial={"default_language": organisation.default_language}
+                ),
             },
             status=400,
         )

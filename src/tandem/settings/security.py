@@ -52,6 +52,10 @@ if IS_PROD:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_NAME = "__Host-tandem-session"
     CSRF_COOKIE_NAME = "__Host-tandem-csrf"
+    LANGUAGE_COOKIE_SECURE = True
+# The language chosen on the account page, kept for the pages before signing in.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # Live updates connect to the WebSocket (ASGI) process; in dev it listens on its own port.
 TANDEM_WS_ORIGIN = os.environ.get("TANDEM_WS_ORIGIN", "")
