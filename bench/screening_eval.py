@@ -34,11 +34,10 @@ The splits and what they may be used for:
   (imminent 84.4 %, any risk 92.5 %, ordinary held 5.6 %; docs/screening.md), then its errors
   were read by kind and guided a round of class changes, and it joined the model's training
   data;
-* ``heldout6.toml``: the held-out set of this round, written by a separate writer who never
-  read the rules, to be measured once by the lead after the round's last change (figures go
-  in docs/screening.md). Nobody changing the screen opens, reads or tunes on it. Running the
-  script with no ``--split`` runs every split, heldout6 too: while changing the screen, name
-  the splits.
+* ``heldout6.toml``: **heldout-6, retired** the same way: written by a separate writer who
+  never read the rules, measured once on 2026-12-07 (imminent 78.1 %, any risk 90.9 %,
+  ordinary held 1.5 %; docs/screening.md). A next round may tune on it; its own held-out set
+  must be new, written the same way, and measured once.
 
 Not a test: the figures are for docs/screening.md.
 """
@@ -95,7 +94,7 @@ SPLITS = {
     "heldout3": "heldout-3 (retired: seen once, then tuned on)",
     "heldout4": "heldout-4 (retired: seen once, then tuned on)",
     "heldout5": "heldout-5 (retired: seen once, then tuned on)",
-    "heldout6": "heldout6 (held out: measured once, never tuned on)",
+    "heldout6": "heldout6 (retired: measured once on 2026-12-07)",
 }
 
 sys.path.insert(0, str(ROOT / "src"))
