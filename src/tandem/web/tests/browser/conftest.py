@@ -163,13 +163,17 @@ def new_context(browser: Browser, live_server: LiveServer) -> Iterator[ContextFa
             route.abort("blockedbyclient")
 
     def make(
-        *, viewport: ViewportSize | None = None, bypass_csp: bool = False, **options: Any
+        *,
+        viewport: ViewportSize | None = None,
+        bypass_csp: bool = False,
+        locale: str = "en-GB",
+        **options: Any,
     ) -> BrowserContext:
         context = browser.new_context(
             base_url=live_server.url,
             viewport=viewport or DESKTOP,
             bypass_csp=bypass_csp,
-            locale="en-GB",
+            locale=locale,
             **options,
         )
         context.set_default_timeout(10_000)
