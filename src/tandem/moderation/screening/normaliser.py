@@ -243,9 +243,26 @@ class Normaliser:
                 if before is not None and piece in self._segmentable:
                     candidate = [*before, piece]
                     current = best[end]
-                    if current is None or len(candidate) < len(current):
+                    if (
+                        current is None
+                        or len(candidate) < len(current)
+                        or (len(candidate) == len(current) and _longer_first(candidate, current))
+                    ):
                         best[end] = candidate
         return best[len(letters)]
+
+
+def _longer_first(candidate: list[str], current: list[str]) -> bool:
+    """Between two splits into as many words, prefer the one with fewer short words (the
+    larger sum of squared lengths: "to kill", not "tok ill"), then the one whose first
+    different word is longer: "endittonight" is "end it tonight", not "en dit tonight"."""
+    new_sum, old_sum = sum(len(w) ** 2 for w in candidate), sum(len(w) ** 2 for w in current)
+    if new_sum != old_sum:
+        return new_sum > old_sum
+    for new, old in zip(candidate, current, strict=True):
+        if new != old:
+            return len(new) > len(old)
+    return False
 
 
 def _leet_variants(word: str) -> Iterable[str]:
