@@ -9,9 +9,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from tandem.accounts.language import language_for
 from tandem.accounts.models import User
 from tandem.core.fields import get_keyring
 from tandem.datarights.models import EXPORT_LIFETIME, DataExport, ExportStatus
@@ -82,18 +83,22 @@ def build_export(*, export_id: str) -> bool:
         ready_at=now,
         expires_at=now + EXPORT_LIFETIME,
     )
-    _send_ready_email(export.user.email)
+    _send_ready_email(export.user)
     return True
 
 
-def _send_ready_email(address: str) -> None:
+def _send_ready_email(user: User) -> None:
     # No content, no link with an id, nothing about what is inside: like every Tandem email.
-    send_mail(
-        subject=_("Something new in Tandem"),
-        message=_("Hello,\n\nWhat you asked for in Tandem is ready. Log in to Tandem to see it.\n"),
-        from_email=None,
-        recipient_list=[address],
-    )
+    # In the person's language, whatever language the worker runs in (accounts.language).
+    with translation.override(language_for(user)):
+        send_mail(
+            subject=_("Something new in Tandem"),
+            message=_(
+                "Hello,\n\nWhat you asked for in Tandem is ready. Log in to Tandem to see it.\n"
+            ),
+            from_email=None,
+            recipient_list=[user.email],
+        )
 
 
 def read_export(export: DataExport) -> bytes:
