@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.mail import send_mail
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from tandem.accounts.language import language_for
+from tandem.accounts.models import User
 from tandem.notifications import selectors
 from tandem.notifications.models import EmailFrequency, Notification, NotificationPreference
 from tandem.notifications.scopes import visible_scopes_q
@@ -45,22 +47,25 @@ def send_notification_email(notification_id: int) -> bool:
         return False
     if visible.filter(read_at__isnull=True, emailed_at__isnull=False).exists():
         return False
-    _send_nudge(recipient.email)
+    _send_nudge(recipient)
     Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
     return True
 
 
-def _send_nudge(address: str) -> None:
-    # The same words whatever happened: no content, no names, no count, no community.
-    send_mail(
-        subject=_("Something new in Tandem"),
-        message=_(
-            "Hello,\n\nThere is something new for you in Tandem. Log in to Tandem to see it.\n\n"
-            "You can turn these emails off in Tandem under Notifications, then Email settings."
-        ),
-        from_email=None,
-        recipient_list=[address],
-    )
+def _send_nudge(recipient: User) -> None:
+    # The same words whatever happened: no content, no names, no count, no community. In the
+    # recipient's language (accounts.language), never the language the worker happens to run in.
+    with translation.override(language_for(recipient)):
+        send_mail(
+            subject=_("Something new in Tandem"),
+            message=_(
+                "Hello,\n\nThere is something new for you in Tandem. Log in to Tandem to see "
+                "it.\n\nYou can turn these emails off in Tandem under Notifications, then Email "
+                "settings."
+            ),
+            from_email=None,
+            recipient_list=[recipient.email],
+        )
 
 
 # A digest is due once a day; a little less than 24 hours so an hourly run never slips a day.
@@ -103,7 +108,7 @@ def send_digests() -> int:
             and visible.filter(emailed_at__isnull=False).exists()
         ):
             continue  # one nudge until they visit
-        _send_nudge(user.email)
+        _send_nudge(user)
         pending.update(emailed_at=now)
         if preference.email == EmailFrequency.DAILY:
             preference.last_digest_at = now
