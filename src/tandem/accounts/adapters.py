@@ -18,10 +18,12 @@ from django.db import models
 from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from tandem.accounts import throttling
+from tandem.accounts.language import language_for_email
 from tandem.accounts.selectors import role_summary_for_user
 from tandem.core.encrypted_values import EncryptedRow, EncryptedValueSource, RotatedRow
 from tandem.core.fields import DecryptionError, decrypt_text, encrypt_text
@@ -67,6 +69,13 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
             login=throttling.normalise_login(credentials.get("email")),
             ip=throttling.client_ip(request),
         )
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        # Every allauth email (password reset, confirming an address, "no account here") is
+        # written in the recipient's language (accounts.language), not in the language of the
+        # request that sent it: anyone can ask for a reset of anyone's password.
+        with translation.override(language_for_email(email)):
+            super().send_mail(template_prefix, email, context)
 
     def set_password(self, user: AbstractBaseUser, password: str) -> None:
         super().set_password(user, password)

@@ -15,10 +15,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tandem.accounts.access import check_can_manage_organisation
+from tandem.accounts.language import language_for_email
 from tandem.accounts.models import (
     CrisisContact,
     Invitation,
@@ -103,21 +104,26 @@ def invite_member(
 
 
 def send_invitation_email(*, issued: IssuedInvitation, accept_url: str) -> None:
-    """Email the invitation link. The email names the organisation, never anyone's health."""
+    """Email the invitation link. The email names the organisation, never anyone's health.
+
+    Written in the organisation's language for new people (the invitee has no account yet),
+    never in the language of the admin who sent it.
+    """
     invitation = issued.invitation
-    context = {
-        "organisation": invitation.organisation,
-        "role": invitation.get_role_display(),
-        "accept_url": accept_url,
-        "days": settings.TANDEM_INVITATION_DAYS,
-    }
-    send_mail(
-        subject=_("You are invited to join %(org)s on Tandem")
-        % {"org": invitation.organisation.name},
-        message=render_to_string("accounts/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
+    organisation = invitation.organisation
+    with translation.override(language_for_email(invitation.email, organisation)):
+        context = {
+            "organisation": organisation,
+            "role": invitation.get_role_display(),
+            "accept_url": accept_url,
+            "days": settings.TANDEM_INVITATION_DAYS,
+        }
+        send_mail(
+            subject=_("You are invited to join %(org)s on Tandem") % {"org": organisation.name},
+            message=render_to_string("accounts/email/invitation.txt", context),
+            from_email=None,
+            recipient_list=[invitation.email],
+        )
 
 
 def revoke_invitation(*, actor: User, invitation: Invitation) -> None:
