@@ -148,8 +148,7 @@ def test_registering_a_different_kind_under_a_taken_name_is_refused() -> None:
 def test_the_sentence_follows_the_language_of_the_request(
     as_user: Callable[[User], Client], relationship: CareRelationship, grant: Callable[..., Grant]
 ) -> None:
-    """Sentences are gettext messages and dates use the language's month names: in Norwegian
-    (no catalogue of ours yet, so the words stay English) the month is Norway's."""
+    """Sentences are gettext messages and dates use the language's month names."""
     grant(relationship, Module.GOALS, Level.VIEW)
     _read_goal(relationship, "Sove bedre", datetime(2026, 12, 3, 14, 2, tzinfo=UTC))
     with time_machine.travel(datetime(2026, 12, 7, 9, 0, tzinfo=UTC)):
@@ -157,7 +156,8 @@ def test_the_sentence_follows_the_language_of_the_request(
         english = _lines(client.get(LOG, headers={"accept-language": "en"}))
         norwegian = _lines(client.get(LOG, headers={"accept-language": "nb"}))
     assert english[0].endswith("on 3 Dec at 14:02.")
-    assert "on 3 Des at 14:02." in norwegian[0]
+    assert "så på målet ditt «Sove bedre»" in norwegian[0]
+    assert norwegian[0].endswith("3 Des kl. 14:02.")
 
 
 # --- Filters ------------------------------------------------------------------------------------
