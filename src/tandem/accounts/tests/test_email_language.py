@@ -36,6 +36,7 @@ RESET_BODY = (
     "for your user account.\nIt can be safely ignored if you did not request a password reset. "
     "Click the link below to reset your password."
 )
+UNKNOWN_SUBJECT = "Unknown Account"
 
 
 def _in(language: str, msgid: str) -> str:
@@ -174,3 +175,20 @@ def test_password_reset_email_is_in_the_persons_language_not_the_requesters(
     assert message.to == [person.email]
     assert message.subject == "[Tandem] " + _in(expected, RESET_SUBJECT)
     assert _in(expected, RESET_BODY) in message.body
+
+
+@pytest.mark.parametrize("site_language", ["en", "nb"])
+def test_reset_email_for_an_address_without_account_is_in_the_sites_language(
+    client: Client, settings: LazySettings, site_language: str
+) -> None:
+    settings.LANGUAGE_CODE = site_language
+    assert _in("nb", UNKNOWN_SUBJECT) != UNKNOWN_SUBJECT
+    response = client.post(
+        "/accounts/password/reset/",
+        {"email": "nobody@example.org"},
+        headers={"Accept-Language": _other(site_language)},
+    )
+    assert response.status_code == 302
+    [message] = mail.outbox
+    assert message.to == ["nobody@example.org"]
+    assert message.subject == "[Tandem] " + _in(site_language, UNKNOWN_SUBJECT)
