@@ -94,14 +94,20 @@ _sinks: list[Sink] = []
 
 # The session key saying whether the signed-in person takes part in a study (True/False).
 SESSION_KEY = "usage.taking_part"
-# During a request: (the requesting person's id, whether they take part).
+# During a request: (the requesting person's id, whether they take part); (0, False) while
+# nobody is signed in (no person has id 0); None outside a request.
 _requester: ContextVar[tuple[int, bool] | None] = ContextVar("usage_requester", default=None)
+_NOBODY = (0, False)
 
 
 def set_taking_part(request: HttpRequest, user_id: int, taking_part: bool) -> None:
     """Remember, for this session, whether ``user_id`` takes part in a study now."""
     request.session[SESSION_KEY] = taking_part
-    _requester.set((user_id, taking_part))
+    # Only inside a request the middleware opened (and will reset): a login outside one (a
+    # test client's force_login, a shell) must not leave the answer behind for the thread's
+    # later work, where it would silently drop another person's events.
+    if _requester.get() is not None:
+        _requester.set((user_id, taking_part))
 
 
 def register_sink(sink: Sink) -> None:
@@ -175,7 +181,7 @@ class UsageMiddleware:
         token = _requester.set(
             (user.pk, bool(request.session.get(SESSION_KEY, False)))
             if signed_in and user is not None
-            else None
+            else _NOBODY
         )
         try:
             response = self.get_response(request)
