@@ -73,3 +73,21 @@ def get_study_for_participant(user: User, study_id: int) -> tuple[Study, str]:
     if study is None or role is None:
         raise Http404
     return study, role
+
+
+def get_study_for_admin(user: User, organisation_id: int, study_id: int) -> Study:
+    """Return the study of ``organisation_id`` if ``user`` administers that organisation, else
+    raise 404: another organisation's study and a missing one look the same."""
+    study = (
+        Study.objects.filter(
+            pk=study_id,
+            organisation_id=organisation_id,
+            organisation__memberships__user=user,
+            organisation__memberships__role=Role.ORG_ADMIN,
+        )
+        .select_related("organisation")
+        .first()
+    )
+    if study is None or not user.is_active:
+        raise Http404
+    return study

@@ -39,7 +39,7 @@ DATA_DICTIONARY: tuple[tuple[str, str, str], ...] = (
     (
         "events",
         "action",
-        "visit, post, reaction, message_sent, message_read, goal_changed, checkin_answered, joint_session, login.",
+        "visit, post, reaction, message_sent, message_read, goal_changed, checkin_answered, joint_session, login; unanswered: a service user's message still without their care team's reply when the agreement's reply time ran out (at that hour, once per wait).",
     ),
     ("events", "hour", "When, in UTC, rounded down to the hour (ISO 8601)."),
     (

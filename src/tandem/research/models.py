@@ -118,6 +118,10 @@ class Consent(models.Model):
         return f"{self.study} — {self.get_status_display()}"
 
 
+# Written by the research sweep, not by a page (research.unanswered): a service user's message
+# still had no reply from their care team when the agreement's reply time ran out.
+UNANSWERED = "unanswered"
+
 MODULE_CHOICES = [
     (Module.STATUS, _("Status and life domains")),
     (Module.GOALS, _("Goals")),
@@ -145,6 +149,7 @@ ACTION_CHOICES = [
     (Action.CHECKIN_ANSWERED, _("Check-in answered")),
     (Action.JOINT_SESSION, _("Joint session")),
     (Action.LOGIN, _("Sign-in")),
+    (UNANSWERED, _("Left unanswered past the agreed reply time")),
 ]
 
 # Actions that put something into Tandem: the ReConnect table's "postings".
@@ -205,3 +210,26 @@ class ExportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.study} — {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class StudyChangeKind(models.TextChoices):
+    CREATED = "created", _("Study set up")
+    EDITED = "edited", _("Study changed")
+
+
+class StudyChange(models.Model):
+    """Who set up or changed a study, when, and which fields (their names, never their text).
+    Written only by ``research.services``; never changed."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="changes")
+    # Kept when the admin's account is deleted: the change happened all the same.
+    actor = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=20, choices=StudyChangeKind.choices)
+    fields = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["study", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.study} — {self.kind} {self.created_at:%Y-%m-%d %H:%M}"

@@ -28,6 +28,7 @@ from tandem.research.models import (
     CONTRIBUTION_ACTIONS,
     MODULE_CHOICES,
     POSTING_ACTIONS,
+    UNANSWERED,
     Consent,
     ConsentStatus,
     ExportRecord,
@@ -136,9 +137,11 @@ class WeekRow:
 
 
 def weekly_participation(study: Study) -> list[WeekRow]:
-    """People who did anything in Tandem, per week (Monday) of the study, per role."""
+    """People who did anything in Tandem, per week (Monday) of the study, per role. A message
+    left unanswered is something that happened to a person, not something they did."""
     rows = (
         events_of_participants(study)
+        .exclude(action=UNANSWERED)
         .annotate(week=TruncWeek("hour"))
         .values_list("week", "role")
         .annotate(n=Count("pseudonym", distinct=True))
@@ -255,23 +258,31 @@ def provider_use(study: Study, providers: int) -> ProviderUse:
 
 @dataclass(frozen=True)
 class ReplyTimes:
-    """How long service users waited for their care team's replies, in hours."""
+    """How long service users waited for their care team's replies, in hours, and how often
+    nobody replied in the agreed time ("waiting for the other")."""
 
     replies: int
     median_hours: float | None
     p90_hours: float | None
-    late: int  # replies that came after the agreement's reply time: "waiting for the other"
+    late: int  # replies that came after the agreement's reply time
     with_agreement: int  # replies where an agreement said how long a reply may take
+    # Waits still without a reply when the agreed time ran out (research.unanswered): some
+    # may have been answered later, and then also count as late when that provider takes part.
+    unanswered: int
 
 
 def reply_times(study: Study) -> ReplyTimes:
     rows = list(
         events_of_participants(study)
-        .filter(role=Role.PROVIDER, action=Action.MESSAGE_SENT, wait_hours__isnull=False)
-        .values_list("wait_hours", "late")
+        .filter(
+            Q(role=Role.PROVIDER, action=Action.MESSAGE_SENT, wait_hours__isnull=False)
+            | Q(action=UNANSWERED)
+        )
+        .values_list("action", "wait_hours", "late")
         .order_by("wait_hours")
     )
-    waits = [wait for wait, _late in rows if wait is not None]
+    replies = [(wait, late) for action, wait, late in rows if action == Action.MESSAGE_SENT]
+    waits = [wait for wait, _late in replies if wait is not None]
     p90: float | None = None
     if len(waits) >= 2:  # quantiles needs two values; one reply has no spread to speak of
         p90 = round(statistics.quantiles(waits, n=10, method="inclusive")[-1], 1)
@@ -281,8 +292,9 @@ def reply_times(study: Study) -> ReplyTimes:
         replies=len(waits),
         median_hours=round(float(statistics.median(waits)), 1) if waits else None,
         p90_hours=p90,
-        late=sum(1 for _wait, late in rows if late),
-        with_agreement=sum(1 for _wait, late in rows if late is not None),
+        late=sum(1 for _wait, late in replies if late),
+        with_agreement=sum(1 for _wait, late in replies if late is not None),
+        unanswered=len(rows) - len(replies),
     )
 
 

@@ -1,4 +1,5 @@
-"""Every change to research data: answering a study, withdrawing, recording an export."""
+"""Every change to research data: setting up or changing a study, answering it, withdrawing,
+recording an export."""
 
 from __future__ import annotations
 
@@ -7,14 +8,67 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tandem.accounts.models import User
+from tandem.accounts.models import Organisation, User
 from tandem.research.models import (
     Consent,
     ConsentStatus,
     ExportRecord,
     ResearchEvent,
     Study,
+    StudyChange,
+    StudyChangeKind,
 )
+
+# What a study asks people to agree to, in the words they read before answering.
+STUDY_FIELDS = ("title", "purpose", "ethics_reference", "collected", "start_date", "end_date")
+# Once anyone has agreed, these stay as they were when they agreed (docs/research.md).
+CONSENTED_FIELDS = ("purpose", "collected")
+
+
+def anyone_consented(study: Study) -> bool:
+    """True once anyone has agreed to take part in ``study``, including people who withdrew
+    since: they agreed to the words as they were."""
+    return Consent.objects.filter(study=study, consented_at__isnull=False).exists()
+
+
+@transaction.atomic
+def create_study(*, actor: User, organisation: Organisation, values: dict[str, object]) -> Study:
+    """Set up a study of ``organisation`` and record who did it. ValidationError for fields
+    the model refuses (an end before the start)."""
+    study = Study(organisation=organisation, **{f: values[f] for f in STUDY_FIELDS})
+    study.full_clean()
+    study.save()
+    StudyChange.objects.create(
+        study=study, actor=actor, kind=StudyChangeKind.CREATED, fields=list(STUDY_FIELDS)
+    )
+    return study
+
+
+@transaction.atomic
+def update_study(*, actor: User, study: Study, values: dict[str, object]) -> list[str]:
+    """Change ``study`` and record who changed which fields; return their names.
+
+    Refused (ValidationError on the field) when the purpose or what is collected would change
+    after anyone agreed to take part: people agreed to those words, and changing them silently
+    would make their consent about something else. The study row is locked first, so a consent
+    given meanwhile is seen.
+    """
+    study = Study.objects.select_for_update().get(pk=study.pk)
+    changed = [f for f in STUDY_FIELDS if f in values and getattr(study, f) != values[f]]
+    locked = [f for f in changed if f in CONSENTED_FIELDS]
+    if locked and anyone_consented(study):
+        message = _("People have agreed to this text, so it can no longer be changed.")
+        raise ValidationError(dict.fromkeys(locked, message))
+    if not changed:
+        return []
+    for field in changed:
+        setattr(study, field, values[field])
+    study.full_clean()
+    study.save(update_fields=changed)
+    StudyChange.objects.create(
+        study=study, actor=actor, kind=StudyChangeKind.EDITED, fields=changed
+    )
+    return changed
 
 
 def _consent_row(*, user: User, study: Study, role: str) -> Consent:
@@ -36,6 +90,8 @@ def give_consent(*, user: User, study: Study, role: str) -> Consent:
     study has ended: nothing more would be recorded."""
     if not study.is_open_on(timezone.localdate()):
         raise ValidationError(_("This study has ended, so it no longer asks anyone to take part."))
+    # Waits for an admin changing the study's text at this moment (update_study locks it too).
+    list(Study.objects.select_for_update().filter(pk=study.pk).values_list("pk", flat=True))
     consent = _consent_row(user=user, study=study, role=role)
     consent.role = role
     consent.status = ConsentStatus.CONSENTED
