@@ -7,6 +7,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.cache import SessionStore
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
@@ -53,7 +54,7 @@ def test_inside_a_request_a_person_taking_part_in_nothing_costs_nothing(
         return HttpResponse()
 
     request = _request()
-    request.user = type("Anonymous", (), {"is_authenticated": False, "pk": None})()  # type: ignore[assignment]
+    request.user = AnonymousUser()
     with django_capture_on_commit_callbacks(execute=True):
         usage.UsageMiddleware(view)(request)
     assert [e.user_id for e in received] == [8]
