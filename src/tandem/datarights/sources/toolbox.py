@@ -11,6 +11,7 @@ from tandem.toolbox.models import (
     CrisisPlan,
     ExercisePractice,
     Goal,
+    GoalStatusChange,
     GoalStep,
     JournalEntry,
     JournalShare,
@@ -28,6 +29,10 @@ def export(user: AbstractBaseUser) -> ExportData:
         "status_ratings": rows(StatusRating._base_manager.filter(owner_id=owner).order_by("pk")),
         "goals": rows(Goal.objects.filter(owner_id=owner).order_by("pk")),
         "goal_steps": rows(GoalStep._base_manager.filter(goal__owner_id=owner).order_by("pk")),
+        # Each goal's statuses with the day it took each (its first row is its start).
+        "goal_history": rows(
+            GoalStatusChange.objects.filter(goal__owner_id=owner).order_by("changed_at", "pk")
+        ),
         "activities": rows(Activity._base_manager.filter(owner_id=owner).order_by("pk")),
         "medications": rows(Medication.objects.filter(owner_id=owner).order_by("pk")),
         "network": rows(NetworkMember._base_manager.filter(owner_id=owner).order_by("pk")),
@@ -50,9 +55,10 @@ def erase(erasure: Erasure) -> None:
 SOURCE = PersonalDataSource(
     name="toolbox",
     description=(
-        "Your recovery toolbox: life domains, status ratings, goals with their steps, "
-        "activities, medications, network, crisis plan, exercise practice, and your journal "
-        "with whom each entry was shared."
+        "Your recovery toolbox: life domains, status ratings, goals with their steps and "
+        "their history (goal_history: each status a goal took, and when), activities, "
+        "medications, network, crisis plan, exercise practice, and your journal with whom "
+        "each entry was shared."
     ),
     export=export,
     erase=erase,

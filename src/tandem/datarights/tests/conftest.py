@@ -16,7 +16,7 @@ from tandem.care.tests.factories import CareRelationshipFactory
 from tandem.forum.models import Post, Topic
 from tandem.forum.search import index_post
 from tandem.forum.tests.factories import CategoryFactory, CommunityFactory
-from tandem.messaging.models import Side
+from tandem.messaging.models import Side, Thread
 from tandem.messaging.tests.factories import MessageFactory, thread_between
 from tandem.notifications.models import Notification
 from tandem.toolbox.tests.factories import (
@@ -42,6 +42,9 @@ class OtterWorld:
     pat: User
     otter_topic: Topic
     skylark_topic: Topic
+    # Otter's conversation with Pat, in which Pat answered; and one nobody answered.
+    otter_thread: Thread
+    unanswered_thread: Thread
 
 
 def _post(topic: Topic, author: User, body: str, *, opening: bool = False) -> Post:
@@ -77,6 +80,11 @@ def otter_world(
     MedicationFactory.create(owner=otter, name="Sertraline")
     own = thread_between(otter, provider, subject=f"About {PHRASE}")
     MessageFactory.create(thread=own, sender=otter, body=f"Hello {PHRASE}")
+    # Pat's answer names him: it stays for Pat, with his name replaced.
+    MessageFactory.create(thread=own, sender=provider, body="Thank you, Otter. Tuesday at ten?")
+    # A thread with only Otter's words in it goes with his account.
+    alone = thread_between(otter, provider, subject="Only mine")
+    MessageFactory.create(thread=alone, sender=otter, body="Nobody answered this")
     skylarks = thread_between(service_user, otter, subject="Skylark and Otter")
     skylarks.participants.filter(user=otter).update(side=Side.CARE_TEAM)
     MessageFactory.create(thread=skylarks, sender=otter, body=f"Reply with {PHRASE}")
@@ -100,4 +108,4 @@ def otter_world(
         title="Otter replied to “Sleep”",
         url="/forum/",
     )
-    return OtterWorld(otter, service_user, provider, otter_topic, skylark_topic)
+    return OtterWorld(otter, service_user, provider, otter_topic, skylark_topic, own, alone)

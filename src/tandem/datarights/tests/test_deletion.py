@@ -64,7 +64,8 @@ def test_after_the_grace_period_nothing_of_otter_remains(otter_world: OtterWorld
     topic = Topic.objects.get(pk=otter_world.otter_topic.pk)
     assert topic.author.pseudonym == "a former member"
     assert Post.objects.filter(body="@a former member thank you for this").exists()
-    assert Message.objects.filter(withdrawn_at__isnull=False, sender__isnull=True).count() == 1
+    # His messages in Skylark's thread and in his own thread with Pat, which Pat answered.
+    assert Message.objects.filter(withdrawn_at__isnull=False, sender__isnull=True).count() == 2
     deletion = DeletionRequest.objects.get(user_ref=otter.pk)
     assert deletion.completed_at is not None and deletion.user is None
     # The record of changes keeps its line (ids only; scanned above like every other table).
@@ -133,3 +134,20 @@ def test_providers_and_moderators_see_the_rules_of_their_role(
     moderator = make_member(Role.MODERATOR, totp=True, pseudonym="Mo", email="mo@example.org")
     page = login_client(Client(), moderator).get("/account/delete/").content.decode()
     assert "As a moderator" in page and "As a care provider" not in page
+
+
+def test_the_deletion_page_names_everything_that_happens(
+    client: Client, otter_world: OtterWorld
+) -> None:
+    login_client(client, otter_world.otter)
+    page = " ".join(client.get("/account/delete/").content.decode().split())
+    for what in (
+        "goals and their history",
+        "Your questionnaire answers, their scores",
+        "Every message you wrote is withdrawn",
+        "a conversation in which they wrote stays for them, closed",
+        "If you take part in a research study, you are withdrawn from it",
+        "Your forum drafts and reactions are deleted",
+        "What stays: the record of who read your data",
+    ):
+        assert what in page, what

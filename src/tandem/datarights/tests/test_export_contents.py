@@ -1,5 +1,6 @@
-"""What the export holds beyond the toolbox: questionnaire answers (JSON and FHIR, by the
-questionnaires app's own builder), moderation about the person, and the record of changes."""
+"""What the export holds beyond the toolbox's modules: goal history, questionnaire answers
+(JSON and FHIR, by the questionnaires app's own builder), moderation about the person, and the
+record of changes."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ import io
 import json
 import zipfile
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
+import time_machine
+from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 
 from tandem.accounts.models import Organisation, Role, User
@@ -22,6 +26,9 @@ from tandem.forum.tests.factories import CategoryFactory, CommunityFactory
 from tandem.moderation import services as moderation
 from tandem.moderation.models import ReportReason
 from tandem.questionnaires.tests.factories import make_response
+from tandem.toolbox import services as toolbox
+from tandem.toolbox.models import GoalStatus
+from tandem.toolbox.tests.factories import GoalFactory, default_domain
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +107,26 @@ def test_the_record_of_changes_is_in_the_export(archive: zipfile.ZipFile) -> Non
     kinds = sorted(line["kind"] for line in lines)
     assert kinds == ["grant.created", "moderation.action"]
     assert "A moderator acted: Warned a person." in [line["sentence"] for line in lines]
+
+
+def test_each_goal_s_history_is_in_the_export_with_dates(service_user: User) -> None:
+    """Every status a goal took, oldest first, with when: the export's goal_history."""
+    start = timezone.now() - timedelta(days=30)
+    with time_machine.travel(start, tick=False):
+        goal = toolbox.create_goal(owner=service_user, domain=default_domain(), title="Walk daily")
+    with time_machine.travel(start + timedelta(days=10), tick=False):
+        toolbox.set_goal_status(owner=service_user, goal=goal, status=GoalStatus.PAUSED)
+    with time_machine.travel(start + timedelta(days=20), tick=False):
+        toolbox.set_goal_status(owner=service_user, goal=goal, status=GoalStatus.ACHIEVED)
+    GoalFactory.create()  # someone else's goal and its history stay out
+    archive = zipfile.ZipFile(io.BytesIO(build_archive(service_user, lambda _done, _step: None)))
+    history = json.loads(archive.read("toolbox.json"))["goal_history"]
+    assert [(row["goal_id"], row["status"]) for row in history] == [
+        (goal.pk, "active"),
+        (goal.pk, "paused"),
+        (goal.pk, "achieved"),
+    ]
+    assert [row["changed_at"][:10] for row in history] == [
+        (start + timedelta(days=days)).date().isoformat() for days in (0, 10, 20)
+    ]
+    assert "goal_history" in archive.read("README.txt").decode()
