@@ -193,7 +193,7 @@ def test_badge_counts_only_notifications_the_person_may_still_see(
     login_client(client, author)
     badge = 'Notifications <span class="badge badge-new">2<span class="visually-hidden"> unread'
     assert badge in client.get("/crisis/").content.decode()
-    client.post(f"/communities/{category.community_id}/leave/")
+    client.post(f"/communities/{category.community_id}/leave/", {"confirm": "yes"})
     assert "Notifications</a>" in client.get("/crisis/").content.decode()
 
 

@@ -293,7 +293,7 @@ def test_edit_keeps_history_and_delete_is_soft(
     response = client.post(f"/posts/{post.pk}/edit/", {"title": "", "body": "third"})
     assert response.status_code == 400
     assert "third" in response.content.decode()
-    client.post(f"/posts/{post.pk}/delete/")
+    client.post(f"/posts/{post.pk}/delete/", {"confirm": "yes"})
     post.refresh_from_db()
     assert post.deleted_at is not None
     page = client.get(f"/topics/{topic.pk}/").content.decode()
@@ -366,7 +366,7 @@ def test_notifications_from_a_community_vanish_when_the_person_leaves(
     notification = Notification.objects.get(recipient=author)
     login_client(client, author)
     assert "Sleep tips" in client.get("/notifications/").content.decode()
-    client.post(f"/communities/{category.community_id}/leave/")
+    client.post(f"/communities/{category.community_id}/leave/", {"confirm": "yes"})
     assert "Sleep tips" not in client.get("/notifications/").content.decode()
     assert client.post(f"/notifications/{notification.pk}/open/").status_code == 404
 

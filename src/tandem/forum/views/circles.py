@@ -6,10 +6,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.accounts.models import User
 from tandem.accounts.requests import current_user
@@ -18,6 +19,7 @@ from tandem.forum import access, selectors, services
 from tandem.forum.forms import AddToCircleForm, CircleForm
 from tandem.forum.models import Circle, Community
 from tandem.forum.views.common import conduct_gate
+from tandem.forum.views.confirm import confirm_page, confirmed
 
 
 @method_decorator(conduct_gate, name="dispatch")
@@ -101,12 +103,46 @@ def circle_add(request: HttpRequest, circle_id: int) -> HttpResponse:
     return _render_circle(request, user, circle, form, status=400)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def circle_leave(request: HttpRequest, circle_id: int) -> HttpResponse:
+    """Ask first (GET, or a POST without the question page's "yes"), then leave. The last one
+    out takes the circle and its topics with them (``services.leave_circle``): the page says
+    so."""
     user = current_user(request)
     circle = selectors.circle_of_member(user, circle_id)
     if circle is None:
         raise Http404
-    services.leave_circle(user=user, circle=circle)
-    messages.success(request, _("You have left the circle."))
-    return redirect("forum:community-list")
+    if confirmed(request):
+        services.leave_circle(user=user, circle=circle)
+        messages.success(request, _("You have left the circle."))
+        return redirect("forum:community-list")
+    return confirm_page(
+        request,
+        title=_("Leave the circle “%(name)s”?") % {"name": circle.name},
+        what=_("From the moment you confirm:"),
+        consequences=_leaving_consequences(user, circle),
+        button=_("Yes, leave this circle"),
+        cancel_url=reverse("forum:circle-detail", kwargs={"circle_id": circle.pk}),
+    )
+
+
+def _leaving_consequences(user: User, circle: Circle) -> list[str]:
+    others = [m for m in selectors.circle_members(circle) if m.user_id != user.pk]
+    if not others:
+        return [
+            _(
+                "You are the last one in it, so the circle and its topics are deleted for "
+                "good. This cannot be undone."
+            )
+        ]
+    lines = [_("You no longer see its topics. What you wrote there stays for the others.")]
+    if circle.created_by_id == user.pk:
+        lines.append(
+            _(
+                "You started it: the others stay in it, but nobody can add anyone to it any "
+                "more, and nobody can add you back."
+            )
+        )
+    else:
+        lines.append(_("To be in it again, the person who started it has to add you again."))
+    return lines

@@ -8,17 +8,19 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.accounts.models import User
 from tandem.accounts.requests import current_user
 from tandem.core.forms import attach_service_error
 from tandem.forum import access, selectors, services
 from tandem.forum.forms import JoinForm, SearchForm
-from tandem.forum.models import Category, Community
+from tandem.forum.models import Category, Community, JoinPolicy
 from tandem.forum.views.common import conduct_gate, record_visit, safe_return_path
+from tandem.forum.views.confirm import confirm_page, confirmed
 
 TOPICS_PER_PAGE = 30
 
@@ -84,13 +86,55 @@ class CommunityJoinView(View):
         return render(request, "forum/community_join.html", context, status=status)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def community_leave(request: HttpRequest, community_id: int) -> HttpResponse:
+    """Ask first (GET, or a POST without the question page's "yes"), then leave: the person's
+    circle places and watches there go too (``services.leave_community``), and the page says
+    so."""
     user = current_user(request)
     community = access.get_community_for_member(user, community_id, require_conduct=False)
-    services.leave_community(user=user, community=community)
-    messages.success(request, _("You have left %(name)s.") % {"name": community.name})
-    return redirect("forum:community-list")
+    if confirmed(request):
+        services.leave_community(user=user, community=community)
+        messages.success(request, _("You have left %(name)s.") % {"name": community.name})
+        return redirect("forum:community-list")
+    return confirm_page(
+        request,
+        title=_("Leave %(name)s?") % {"name": community.name},
+        what=_("From the moment you confirm:"),
+        consequences=_leaving_consequences(user, community),
+        button=_("Yes, leave this community"),
+        cancel_url=reverse("forum:community-detail", kwargs={"community_id": community.pk}),
+    )
+
+
+def _leaving_consequences(user: User, community: Community) -> list[str]:
+    lines = [_("You no longer see its topics and cannot post there. What you wrote stays.")]
+    circles = list(selectors.circles_queryset_for_member(user, community))
+    if circles:
+        lines.append(
+            _(
+                "You also leave its circles you are in: %(circles)s. To be in one again, "
+                "its starter has to add you again."
+            )
+            % {"circles": ", ".join(circle.name for circle in circles)}
+        )
+    if any(circle.created_by_id == user.pk for circle in circles):
+        lines.append(
+            _(
+                "The circles you started stay with the people in them, but nobody can add "
+                "anyone to them any more."
+            )
+        )
+    lines.append(_("You no longer hear about the topics and categories you watch there."))
+    if community.join_policy == JoinPolicy.CLOSED:
+        lines.append(
+            _("Nobody joins this community by themselves: to come back, you must be added again.")
+        )
+    else:
+        lines.append(
+            _("You can join again later; you will be asked to accept its code of conduct again.")
+        )
+    return lines
 
 
 @conduct_gate

@@ -7,9 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.accounts.requests import current_user
 from tandem.core.forms import attach_service_error
@@ -18,6 +19,10 @@ from tandem.forum.forms import PostEditForm, ReactionForm
 from tandem.forum.links import post_page_url
 from tandem.forum.models import ModerationState, Post
 from tandem.forum.views.common import conduct_gate, locked_message
+from tandem.forum.views.confirm import confirm_page, confirmed
+
+# How much of a post the question "Delete this post?" shows, to say which one.
+QUOTE_LENGTH = 200
 
 
 @method_decorator(conduct_gate, name="dispatch")
@@ -70,14 +75,29 @@ class PostEditView(View):
         return render(request, "forum/post_edit.html", context, status=status)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @conduct_gate
 def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
+    """Ask first (the post's delete button and GET), delete on the question page's "yes"."""
     user = current_user(request)
     post = access.get_own_post(user, post_id)
-    services.delete_post(user=user, post=post)
-    messages.success(request, _("Your post is deleted."))
-    return redirect("forum:topic-detail", topic_id=post.topic_id)
+    if confirmed(request):
+        services.delete_post(user=user, post=post)
+        messages.success(request, _("Your post is deleted."))
+        return redirect("forum:topic-detail", topic_id=post.topic_id)
+    return confirm_page(
+        request,
+        title=_("Delete this post?"),
+        quote=Truncator(post.body).chars(QUOTE_LENGTH),
+        what=_(
+            "Everyone will see “This post was deleted by its author.” in its place in "
+            "“%(topic)s”, and it leaves search at once. This cannot be undone."
+        )
+        % {"topic": post.topic.title},
+        consequences=[_("Replies others wrote to it stay.")],
+        button=_("Yes, delete my post"),
+        cancel_url=post_page_url(post),
+    )
 
 
 @conduct_gate

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from tandem.forum.models import Community, ModerationState, Post
 from tandem.moderation.models import (
+    AuditAction,
     AuditEntry,
     ItemState,
     ModeratorNote,
@@ -144,10 +145,38 @@ def queue_rows(items: list[ReviewItem], community: Community) -> list[QueueRow]:
     return rows
 
 
+@dataclass(frozen=True)
+class ContextPost:
+    """A post as the item page shows it, with what happened to it: deleted by its author
+    (when), hidden by a moderator (when), edited (when, and whether by a moderator).
+
+    ``show_text`` is False for a post its author deleted, unless it is the post under review
+    and was deleted after it came before the moderators (least privilege, docs/moderation.md):
+    a deleted post around it is context nobody needs to read any more."""
+
+    post: Post
+    show_text: bool
+    hidden_at: datetime | None = None
+    edited_by_moderator: bool = False
+
+    @property
+    def deleted_at(self) -> datetime | None:
+        return self.post.deleted_at
+
+    @property
+    def edited_at(self) -> datetime | None:
+        return self.post.edited_at
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.post.moderation_state == ModerationState.HIDDEN
+
+
 @dataclass
 class ItemContext:
     row: QueueRow
-    before: list[Post]
+    before: list[ContextPost]
+    under_review: ContextPost
     decisions: list[ScreeningDecision]
     notes: list[ModeratorNote]
     sanctions: list[Sanction]
@@ -155,13 +184,62 @@ class ItemContext:
     slow_mode: SlowMode | None
 
 
+def _context_posts(item: ReviewItem, before: list[Post]) -> tuple[list[ContextPost], ContextPost]:
+    """Mark each post with what moderators did to it (their hide and edit entries in the audit
+    log: one query) and whether its text is shown."""
+    post = item.post
+    posts = [*before, post]
+    hidden_at: dict[int, datetime] = {}
+    moderator_edit_at: dict[int, datetime] = {}
+    marked = [
+        p.pk
+        for p in posts
+        if p.edited_at is not None or p.moderation_state == ModerationState.HIDDEN
+    ]
+    if marked:
+        for post_id, action, at in (
+            AuditEntry.objects.filter(
+                post_id__in=marked, action__in=[AuditAction.HIDE, AuditAction.EDIT]
+            )
+            .order_by("created_at", "pk")
+            .values_list("post_id", "action", "created_at")
+        ):
+            # Ordered oldest first, so the latest of each kind wins.
+            (hidden_at if action == AuditAction.HIDE else moderator_edit_at)[post_id] = at
+
+    def mark(p: Post, *, show_text: bool) -> ContextPost:
+        moderator_edit = moderator_edit_at.get(p.pk)
+        return ContextPost(
+            post=p,
+            show_text=show_text,
+            hidden_at=hidden_at.get(p.pk) if p.moderation_state == ModerationState.HIDDEN else None,
+            # The audit entry is written after the edit it records: a later edit by the author
+            # moves edited_at past it.
+            edited_by_moderator=(
+                p.edited_at is not None
+                and moderator_edit is not None
+                and moderator_edit >= p.edited_at
+            ),
+        )
+
+    # The post under review was before the moderators from the moment its item opened; its
+    # author deleting it afterwards does not take away what the review needs.
+    shown_under_review = post.deleted_at is None or post.deleted_at >= item.created_at
+    return (
+        [mark(p, show_text=p.deleted_at is None) for p in before],
+        mark(post, show_text=shown_under_review),
+    )
+
+
 def item_context(item: ReviewItem) -> ItemContext:
     """Everything a moderator needs to decide on one item: the post in context (the posts
-    before it in its topic), why it is here, and the author's record in the community."""
+    before it in its topic, marked deleted, hidden or edited), why it is here, and the
+    author's record in the community."""
     community = item.community
     post = item.post
     # A post written by code may lack a publication time: it has no "before" then (comparing
-    # with None used to answer 500, issue 13).
+    # with None used to answer 500, issue 13). Hidden posts are context too (marked so);
+    # held ones wait for their own review.
     before = (
         list(
             Post.objects.filter(
@@ -169,7 +247,7 @@ def item_context(item: ReviewItem) -> ItemContext:
                 topic=post.topic_id,
                 is_draft=False,
                 published_at__lt=post.published_at,
-                moderation_state=ModerationState.VISIBLE,
+                moderation_state__in=[ModerationState.VISIBLE, ModerationState.HIDDEN],
             )
             .select_related("author")
             .order_by("-published_at")[:3]
@@ -177,10 +255,12 @@ def item_context(item: ReviewItem) -> ItemContext:
         if post.published_at is not None
         else []
     )
+    context_before, under_review = _context_posts(item, before)
     author = post.author
     return ItemContext(
         row=queue_rows([item], community)[0],
-        before=before,
+        before=context_before,
+        under_review=under_review,
         decisions=list(ScreeningDecision.objects.filter(post=post).order_by("created_at")),
         notes=list(
             ModeratorNote.objects.filter(community=community, subject=author)
