@@ -8,7 +8,7 @@ Post text is deliberately everyday and harmless: risk screening may hold posts t
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import ViewportSize, expect
 
 from tandem.accounts.models import Organisation, User
 from tandem.forum import services
@@ -16,9 +16,12 @@ from tandem.forum.models import Circle, CircleMember, Community, CommunityMember
 from tandem.forum.tests.factories import CategoryFactory, CommunityFactory
 from tandem.moderation.models import CommunitySettings, PreModeration
 
-from .conftest import PHONE, ContextFactory, axe_violations, log_in
+from .conftest import PHONE, ContextFactory, axe_violations, horizontal_overflow, log_in
 
 COMMUNITY = "Evening walkers"
+# One long word: the question page quotes the post, and must still fit 320 px.
+LONG_WORD = "Evening" * 15
+NARROWEST = ViewportSize(width=320, height=640)
 
 
 def _community_with_topic(organisation: Organisation, user: User) -> tuple[Community, Post]:
@@ -34,7 +37,7 @@ def _community_with_topic(organisation: Organisation, user: User) -> tuple[Commu
         community=community,
         category=category,
         title="Walking after dinner",
-        body="A short walk after dinner helps me sleep.",
+        body=f"A short walk after dinner helps me sleep. {LONG_WORD}",
     )
     # A circle made directly: starting one takes a trust level these tests are not about.
     circle = Circle.objects.create(community=community, created_by=user, name="Dog walkers")
@@ -78,7 +81,7 @@ def test_deleting_a_post_asks_on_its_own_page_without_javascript(
 
 
 @pytest.mark.browser
-def test_the_forum_question_pages_pass_axe(
+def test_the_forum_question_pages_pass_axe_and_fit_320_px(
     new_context: ContextFactory, organisation: Organisation, service_user: User
 ) -> None:
     community, post = _community_with_topic(organisation, service_user)
@@ -91,7 +94,12 @@ def test_the_forum_question_pages_pass_axe(
         f"/communities/{community.pk}/leave/",
         f"/circles/{circle.pk}/leave/",
     ):
+        page.set_viewport_size(PHONE)
         page.goto(path)
         expect(page.locator("[data-confirmation]")).to_be_visible()
         problems += axe_violations(page)
+        page.set_viewport_size(NARROWEST)
+        overflow = horizontal_overflow(page)
+        if overflow:
+            problems.append(overflow)
     assert not problems, "\n".join(problems)
