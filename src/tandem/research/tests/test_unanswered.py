@@ -179,3 +179,16 @@ def test_the_dashboard_counts_the_raw_unanswered_events_of_people_taking_part(
     # Unanswered is not taking part: the weekly count holds the provider and one service user.
     (week,) = selectors.weekly_participation(study)
     assert (week.service_users, week.providers) == (1, 1)
+
+
+def test_the_demo_study_has_messages_left_unanswered() -> None:
+    from tandem.accounts.tests.factories import OrganisationFactory
+
+    OrganisationFactory.create(slug="northside", name="Northside")
+    call_command("seed_research_demo", verbosity=0)
+    study = Study.objects.get(synthetic=True)
+    replies = selectors.reply_times(study)
+    raw = ResearchEvent.objects.filter(study=study, action=UNANSWERED)
+    assert replies.unanswered == raw.count() >= 5  # shown, not "< 5"
+    assert set(raw.values_list("role", flat=True)) == {Role.SERVICE_USER}
+    assert all(study.start_date <= e.hour.date() <= study.end_date for e in raw)

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from tandem.accounts.models import Organisation, Role
 from tandem.core.usage import Action, Module
-from tandem.research.models import Consent, ConsentStatus, ResearchEvent, Study
+from tandem.research.models import UNANSWERED, Consent, ConsentStatus, ResearchEvent, Study
 
 SERVICE_USERS = 30
 PROVIDERS = 27
@@ -64,6 +64,9 @@ class Generator:
     def __init__(self, study: Study, seed: int) -> None:
         self.study = study
         self.random = random.Random(seed)  # noqa: S311 - demo figures, not security
+        # Messages left unanswered draw from their own stream, so every other figure of the
+        # demo stays as it was before they were generated.
+        self.waits = random.Random(seed + 1)  # noqa: S311 - demo figures, not security
         self.start = datetime.combine(
             study.start_date, time(0), tzinfo=timezone.get_current_timezone()
         )
@@ -90,6 +93,21 @@ class Generator:
             )
         )
 
+    def unanswered(self, pseudonym: str, week: int) -> None:
+        """Nobody answered in the agreed time ("waiting for the other")."""
+        days, hours = self.waits.randrange(7), self.waits.randrange(7, 23)
+        hour = self.start + timedelta(days=week * 7 + days, hours=hours)
+        self.events.append(
+            ResearchEvent(
+                study=self.study,
+                pseudonym=pseudonym,
+                role=Role.SERVICE_USER,
+                module=Module.MESSAGING,
+                action=UNANSWERED,
+                hour=hour,
+            )
+        )
+
     def service_user(self, pseudonym: str) -> None:
         # A heavy tail: most people use Tandem a little, a few a great deal.
         zeal = self.random.paretovariate(1.3)
@@ -112,6 +130,8 @@ class Generator:
                 chance = 0.6 if posting == Action.POST else 0.3
                 if posting is not None and self.random.random() < chance:
                     self.add(pseudonym, Role.SERVICE_USER, module, posting, week)
+                    if posting == Action.MESSAGE_SENT and self.waits.random() < 0.12:
+                        self.unanswered(pseudonym, week)
                 if module == Module.MESSAGING and self.random.random() < 0.6:
                     self.add(pseudonym, Role.SERVICE_USER, module, Action.MESSAGE_READ, week)
 
