@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from tandem.care.agreement_models import TERMS
+from tandem.care.agreement_models import SERVICE_USER_CHOICES, TERMS
 
 LABELS: dict[str, str | Promise] = {
     "purpose": _("What we use Tandem for"),
@@ -22,6 +22,10 @@ LABELS: dict[str, str | Promise] = {
     "not_for": _("What we do not use Tandem for"),
     "crisis_section": _("In a crisis, or if you cannot reach me"),
     "review_every_weeks": _("We review this agreement every (weeks)"),
+    "tell_care_team_on_risk": _(
+        "If a questionnaire answer suggests I may be at risk, tell my care team that a "
+        "check-in needs attention"
+    ),
 }
 
 
@@ -71,13 +75,20 @@ def _tokens(text: str) -> list[str]:
 
 
 def diff_terms(old: Mapping[str, object], new: Mapping[str, object]) -> list[FieldDiff]:
-    """Every field of the agreement, with what changed from ``old`` to ``new``; unchanged
-    fields are included (with one "same" piece) so a page can show all or only changes."""
+    """Every field of the agreement (and the service user's choices, when given), with what
+    changed from ``old`` to ``new``; unchanged fields are included (with one "same" piece) so a page can show all or only changes."""
     return [
         FieldDiff(
             name=name,
             label=LABELS[name],
-            pieces=diff_words(str(old.get(name, "")), str(new.get(name, ""))),
+            pieces=diff_words(_shown(old.get(name, "")), _shown(new.get(name, ""))),
         )
-        for name in TERMS
+        for name in TERMS + tuple(n for n in SERVICE_USER_CHOICES if n in old or n in new)
     ]
+
+
+def _shown(value: object) -> str:
+    """A field's value as words: a choice reads "Yes"/"No", never "True"/"False"."""
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    return str(value)

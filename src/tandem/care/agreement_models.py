@@ -32,6 +32,11 @@ DEFAULT_CRISIS_SECTION = _(
 
 # The fields a version agrees on, in the order they are shown and compared.
 TERMS = ("purpose", "reply_within_days", "not_for", "crisis_section", "review_every_weeks")
+# Choices the service user alone makes (``services.set_risk_alert``): kept in every version,
+# so the history shows when they changed, but never proposed or answered by the provider.
+SERVICE_USER_CHOICES = ("tell_care_team_on_risk",)
+# Everything a version holds, in the order the history compares it.
+COMPARED = TERMS + SERVICE_USER_CHOICES
 
 
 class AgreementTerms(models.Model):
@@ -68,11 +73,27 @@ class AgreementTerms(models.Model):
         ],
     )
 
+    # The service user's choice (off unless they turn it on): when a questionnaire answer
+    # suggests they may be at risk, the provider is told that a check-in needs attention
+    # (never the answers). Consent to share, so the provider never proposes or answers it.
+    tell_care_team_on_risk = models.BooleanField(
+        _(
+            "If a questionnaire answer suggests I may be at risk, tell my care team that a "
+            "check-in needs attention"
+        ),
+        default=False,
+    )
+
     class Meta:
         abstract = True
 
     def terms(self) -> dict[str, object]:
+        """What a proposal agrees on (the service user's own choices are not part of it)."""
         return {name: getattr(self, name) for name in TERMS}
+
+    def compared(self) -> dict[str, object]:
+        """Everything a version holds, for the diff and the history."""
+        return {name: getattr(self, name) for name in COMPARED}
 
 
 class VersionStatus(models.TextChoices):

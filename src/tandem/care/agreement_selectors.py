@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from tandem.accounts.models import User
+from tandem.accounts.models import Membership, Role, User
 from tandem.care.agreement_diff import FieldDiff, diff_terms
 from tandem.care.models import (
     Agreement,
@@ -23,6 +24,7 @@ from tandem.care.models import (
     Grant,
     Level,
     Module,
+    RelationshipStatus,
     VersionStatus,
 )
 from tandem.care.selectors import module_url
@@ -81,6 +83,8 @@ def agreement_section(relationship: CareRelationship, viewer: User) -> Agreement
     )
     changes: list[FieldDiff] = []
     if proposal is not None:
+        # Only what the proposal itself changes: the service user's own choices are copied
+        # into it from the agreement in force and are never part of the proposal.
         before = agreement.terms() if agreement is not None else {}
         changes = [d for d in diff_terms(before, proposal.terms()) if d.changed]
     return AgreementSection(
@@ -133,10 +137,34 @@ def agreement_history(relationship: CareRelationship) -> list[HistoryEntry]:
     for version in versions:
         changes = []
         if accepted is not None:
-            changes = [d for d in diff_terms(accepted.terms(), version.terms()) if d.changed]
+            changes = [d for d in diff_terms(accepted.compared(), version.compared()) if d.changed]
         entries.append(
             HistoryEntry(version=version, changes=changes, in_force=version.pk == in_force_id)
         )
         if version.status == VersionStatus.ACCEPTED:
             accepted = version
     return entries[::-1]
+
+
+def relationships_telling_on_risk(service_user: User) -> list[CareRelationship]:
+    """The active relationships of ``service_user`` whose agreement in force says to tell the
+    care team when an answer suggests they may be at risk, and whose provider may be told
+    (an active account, verified as a provider in the relationship's organisation: the rule
+    of the care gates and of ``notify.visible_relationship_ids``). One query."""
+    verified = Membership.objects.filter(
+        user=OuterRef("provider"),
+        organisation=OuterRef("organisation"),
+        role=Role.PROVIDER,
+        verified_at__isnull=False,
+    )
+    return list(
+        CareRelationship.objects.filter(
+            service_user=service_user,
+            status=RelationshipStatus.ACTIVE,
+            agreement__tell_care_team_on_risk=True,
+            provider__is_active=True,
+        )
+        .filter(Exists(verified))
+        .select_related("provider", "service_user")
+        .order_by("pk")
+    )

@@ -10,7 +10,7 @@ portal (``CustomInstrumentVersion`` rows) become the same ``Instrument`` through
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tandem.questionnaires import scoring
 from tandem.questionnaires.scoring import Answers, Band, Score
@@ -55,6 +55,17 @@ class Instrument:
     bands: tuple[Band, ...] = ()
     # Defined in the portal by an organisation or a provider (not a published measure).
     custom: bool = False
+    # The language its published texts are in: the built-in ones are shipped in English only
+    # (no published bokmål version is included). Empty for a custom one: people write it in
+    # the language of their pages.
+    language: str = ""
+
+    def text_language_on(self, page_language: str) -> str:
+        """The ``lang`` to mark the texts with on a page in ``page_language``: the published
+        language when it differs from the page's, else "" (nothing to mark)."""
+        if not self.language or page_language.split("-")[0] == self.language:
+            return ""
+        return self.language
 
     @property
     def scored_items(self) -> tuple[Item, ...]:
@@ -234,7 +245,8 @@ def _build() -> dict[str, Instrument]:
             scorer=scoring.score_qpr15,
         ),
     )
-    return {instrument.key: instrument for instrument in built}
+    # Every built-in text is the English one, as published.
+    return {instrument.key: replace(instrument, language="en") for instrument in built}
 
 
 INSTRUMENTS: dict[str, Instrument] = _build()

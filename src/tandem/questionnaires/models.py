@@ -75,11 +75,18 @@ class Response(TimeStampedModel):
 
 class FollowUpShown(models.Model):
     """That a result page showed the safety follow-up (the person's crisis plan and the crisis
-    contacts) for a response, and why: once per response."""
+    contacts) for a response, and why: once per response; and whether the person opened their
+    crisis plan or called a contact from it."""
 
     response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="follow_up")
     reasons = models.CharField(max_length=100)
     shown_at = models.DateTimeField(auto_now_add=True)
+    # What the person did from it, the first time only; never which contact, nor how often.
+    opened_plan_at = models.DateTimeField(null=True, blank=True)
+    called_at = models.DateTimeField(null=True, blank=True)
+    # When the care team was told (the providers whose agreement says so); empty when the
+    # person did not choose it. Told once per response, whatever the reloads.
+    care_team_told_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Follow-up for response {self.response_id}"

@@ -8,6 +8,7 @@ account's cascade: every row here belongs to its owner by a CASCADE foreign key.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -52,10 +53,21 @@ def export(user: AbstractBaseUser) -> ExportData:
             for schedule in Schedule.objects.filter(owner=owner).order_by("pk")
         ],
         "follow_ups_shown": [
-            {"response": f.response_id, "reasons": f.reasons, "shown_at": f.shown_at.isoformat()}
+            {
+                "response": f.response_id,
+                "reasons": f.reasons,
+                "shown_at": f.shown_at.isoformat(),
+                "opened_plan_at": _when(f.opened_plan_at),
+                "called_at": _when(f.called_at),
+                "care_team_told_at": _when(f.care_team_told_at),
+            }
             for f in FollowUpShown.objects.filter(response__owner=owner).order_by("pk")
         ],
     }
+
+
+def _when(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
 
 
 SOURCE = PersonalDataSource(
@@ -63,7 +75,8 @@ SOURCE = PersonalDataSource(
     description=(
         "Your questionnaire answers (drafts too), with the score and band of each submitted "
         "one as Tandem showed them, your check-in schedules, and when a result page showed "
-        "you the safety follow-up."
+        "you the safety follow-up, whether you opened your crisis plan or called a contact "
+        "from it, and when your care team was told (if you chose that)."
     ),
     export=export,
 )

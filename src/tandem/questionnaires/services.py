@@ -7,10 +7,13 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
+from tandem.care import agreement_selectors
+from tandem.care.notify import RELATIONSHIP_SCOPE
 from tandem.core import usage
 from tandem.notifications import services as notification_services
 from tandem.questionnaires.instruments import Instrument
@@ -19,6 +22,9 @@ from tandem.questionnaires.scoring import Answers
 from tandem.questionnaires.selectors import due_schedules
 
 REMINDER_KIND = "questionnaire_due"
+FOLLOW_UP_KIND = "questionnaires.follow_up"
+# What the person may do from a follow-up, and the field that keeps when they first did it.
+FOLLOW_UP_ACTIONS = {"plan": "opened_plan_at", "call": "called_at"}
 
 
 def _checked(instrument: Instrument, answers: Answers) -> dict[str, int]:
@@ -99,11 +105,46 @@ def submit_response(
 
 @transaction.atomic
 def record_follow_up(*, response: Response, reasons: tuple[str, ...]) -> FollowUpShown:
-    """Note that the safety follow-up was shown for ``response`` (once, whatever the reloads)."""
-    follow_up, _created = FollowUpShown.objects.get_or_create(
+    """Note that the safety follow-up was shown for ``response`` (once, whatever the reloads),
+    and the first time, tell the care team where the person's agreement says so."""
+    follow_up, created = FollowUpShown.objects.get_or_create(
         response=response, defaults={"reasons": ",".join(sorted(reasons))[:100]}
     )
+    if created and _tell_care_team(response):
+        follow_up.care_team_told_at = timezone.now()
+        follow_up.save(update_fields=["care_team_told_at"])
     return follow_up
+
+
+def _tell_care_team(response: Response) -> bool:
+    """One notification to each provider whose agreement with the person says to tell them
+    (their choice, ``Agreement.tell_care_team_on_risk``; care decides who may be told). It says
+    only that a check-in needs attention: never the questionnaire, the answers or the score.
+    The email that may follow is the notification service's, with the provider's own
+    settings (digest, quiet hours)."""
+    relationships = agreement_selectors.relationships_telling_on_risk(response.owner)
+    for relationship in relationships:
+        notification_services.notify(
+            recipient=relationship.provider,
+            actor=response.owner,
+            kind=FOLLOW_UP_KIND,
+            url=reverse("care:person-detail", kwargs={"owner_id": response.owner_id}),
+            title=_("%(name)s's check-in needs attention")
+            % {"name": response.owner.get_full_name()},
+            scope_type=RELATIONSHIP_SCOPE,
+            scope_id=relationship.pk,
+        )
+    return bool(relationships)
+
+
+def record_follow_up_action(*, response: Response, action: str) -> None:
+    """Note, the first time only, that the person opened their crisis plan (``"plan"``) or
+    called a contact (``"call"``) from the follow-up of ``response``; nothing when it showed
+    none. Never which contact: only that one was called."""
+    field = FOLLOW_UP_ACTIONS[action]
+    FollowUpShown.objects.filter(response=response, **{f"{field}__isnull": True}).update(
+        **{field: timezone.now()}
+    )
 
 
 @transaction.atomic

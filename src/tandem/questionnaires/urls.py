@@ -29,6 +29,16 @@ urlpatterns = [
         name="response-detail",
     ),
     path(
+        "questionnaires/responses/<id:response_id>/follow-up/plan/",
+        views.follow_up_plan,
+        name="follow-up-plan",
+    ),
+    path(
+        "questionnaires/responses/<id:response_id>/follow-up/call/<id:contact_id>/",
+        views.follow_up_call,
+        name="follow-up-call",
+    ),
+    path(
         "questionnaires/<slug:instrument_key>/",
         views.ResponseCreateView.as_view(),
         name="response-create",

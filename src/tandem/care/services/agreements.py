@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
 from tandem.care.access import check_is_verified_provider
-from tandem.care.agreement_models import TERMS
+from tandem.care.agreement_models import COMPARED
 from tandem.care.agreement_selectors import agreement_state, review_is_due
 from tandem.care.models import (
     Agreement,
@@ -161,6 +161,9 @@ def propose_agreement_change(
             number=_next_number(relationship),
             proposed_by=actor,
             proposed_at=now,
+            # The service user's own choice is not proposed: it comes from the agreement
+            # in force (and follows it if they change it meanwhile, see set_risk_alert).
+            tell_care_team_on_risk=agreement.tell_care_team_on_risk,
             **terms,
         )
         version.full_clean(exclude=["relationship", "proposed_by"])
@@ -213,8 +216,18 @@ def accept_agreement_change(*, actor: User, version: AgreementVersion) -> Agreem
         version.status = VersionStatus.ACCEPTED
         version.decided_by, version.decided_at = actor, now
         version.review_due_at = now + timedelta(weeks=version.review_every_weeks)
-        version.save(update_fields=["status", "decided_by", "decided_at", "review_due_at"])
-        for name in TERMS:
+        # Accepting a proposal never changes the service user's own choice.
+        version.tell_care_team_on_risk = agreement.tell_care_team_on_risk
+        version.save(
+            update_fields=[
+                "status",
+                "decided_by",
+                "decided_at",
+                "review_due_at",
+                "tell_care_team_on_risk",
+            ]
+        )
+        for name in COMPARED:
             setattr(agreement, name, getattr(version, name))
         agreement.version = version
         agreement.save()
@@ -227,6 +240,62 @@ def accept_agreement_change(*, actor: User, version: AgreementVersion) -> Agreem
             after={**_agreement_values(agreement), "provider": relationship.provider_id},
         )
         _tell_proposer(actor, version, relationship, _("%(name)s accepted your agreement change"))
+    return agreement
+
+
+def set_risk_alert(*, actor: User, relationship: CareRelationship, on: bool) -> Agreement:
+    """The service user turns on (or off) "tell my care team when an answer suggests I may be
+    at risk". It is their consent to share, so it is in force at once, without the provider's
+    acceptance (withdrawing it never waits for anyone): a new version, proposed and accepted
+    by them, with every other term as in force and the same review date. An open proposal
+    follows the choice, so accepting it later does not undo it. Nothing changes (and no
+    version is made) when the choice is already ``on``."""
+    _check_member(actor, relationship)
+    if actor.pk != relationship.service_user_id:
+        raise PermissionDenied
+    with transaction.atomic():
+        agreement = _lock(relationship)
+        if agreement.tell_care_team_on_risk == on:
+            return agreement
+        if agreement.version_id is None:
+            start_agreement(relationship=relationship)
+            agreement.refresh_from_db()
+        in_force = agreement.version
+        now = timezone.now()
+        before = _agreement_values(agreement)
+        version = AgreementVersion(
+            relationship=relationship,
+            number=_next_number(relationship),
+            status=VersionStatus.ACCEPTED,
+            proposed_by=actor,
+            proposed_at=now,
+            decided_by=actor,
+            decided_at=now,
+            # A change of one's own choice is not a review: the date and its reminder stay.
+            review_due_at=agreement.review_due_at,
+            review_reminded_at=in_force.review_reminded_at if in_force else None,
+            **{**agreement.compared(), "tell_care_team_on_risk": on},
+        )
+        version.full_clean(exclude=["relationship", "proposed_by", "decided_by"])
+        version.save()
+        AgreementVersion.objects.filter(
+            relationship=relationship, status=VersionStatus.PROPOSED
+        ).update(tell_care_team_on_risk=on)
+        agreement.tell_care_team_on_risk = on
+        agreement.version = version
+        agreement.save(update_fields=["tell_care_team_on_risk", "version", "updated_at"])
+        record_change(
+            actor=actor,
+            kind=ChangeKind.AGREEMENT_CHANGED,
+            subject_id=relationship.service_user_id,
+            target=agreement,
+            before={**before, "tell_care_team_on_risk": not on},
+            after={
+                **_agreement_values(agreement),
+                "tell_care_team_on_risk": on,
+                "provider": relationship.provider_id,
+            },
+        )
     return agreement
 
 

@@ -1,5 +1,6 @@
 """The agreement of a care relationship: propose a change, accept, decline or withdraw it,
-and read its history. The relationship page shows the agreement in force and any proposal."""
+set the service user's own choice (telling the care team about a worrying check-in), and
+read its history. The relationship page shows the agreement in force and any proposal."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -19,6 +21,7 @@ from tandem.care import access, agreement_selectors, services
 from tandem.care.agreement_models import TERMS
 from tandem.care.forms import AgreementForm
 from tandem.care.models import CareRelationship
+from tandem.care.services.agreements import set_risk_alert
 from tandem.care.views.common import side_of
 from tandem.care.views.relationships import render_relationship
 from tandem.core.forms import attach_service_error
@@ -119,15 +122,44 @@ DECISIONS = {
 }
 
 
+# The service user's own choices, set on the version in force (``version_id`` only routes the
+# form: the choice applies to whatever is in force when it arrives).
+CHOICES = {
+    "risk-alert-on": (
+        True,
+        gettext_lazy(
+            "Done. If a questionnaire answer suggests you may be at risk, your care provider "
+            "is told that a check-in needs attention."
+        ),
+    ),
+    "risk-alert-off": (
+        False,
+        gettext_lazy("Done. Your care provider is no longer told about your check-ins."),
+    ),
+}
+
+
+def _set_choice(request: HttpRequest, relationship: CareRelationship, decision: str) -> None:
+    on, done = CHOICES[decision]
+    set_risk_alert(actor=current_user(request), relationship=relationship, on=on)
+    messages.success(request, str(done))
+
+
 @require_POST
 def agreement_decide(
     request: HttpRequest, relationship_id: int, version_id: int, decision: str
 ) -> HttpResponseBase:
     user = current_user(request)
     relationship = _active_relationship(request, relationship_id)
-    if decision not in DECISIONS:
+    if decision not in DECISIONS and decision not in CHOICES:
         raise Http404
     version = agreement_selectors.get_version_of(relationship, version_id)
+    if decision in CHOICES:
+        _set_choice(request, relationship, decision)
+        return redirect(
+            reverse("care:relationship-detail", kwargs={"relationship_id": relationship.pk})
+            + "#risk-alert-title"
+        )
     decide, done = DECISIONS[decision]
     try:
         decide(actor=user, version=version)

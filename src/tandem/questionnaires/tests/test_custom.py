@@ -246,3 +246,18 @@ def test_a_definition_is_checked_whoever_sends_it(
     with pytest.raises(ValidationError):
         authoring.create_instrument(author=org_admin, right=wrong_right, definition=SLEEP)
     assert not CustomInstrument.objects.exists()
+
+
+@pytest.mark.usefixtures("back_to_english")
+def test_a_questionnaire_made_in_the_portal_is_not_marked_as_english_on_a_bokmal_page(
+    org_admin: User,
+    service_user: User,
+    organisation: Organisation,
+    logged_in: Callable[[User], Client],
+) -> None:
+    key = catalogue.custom_key(org_wide(org_admin, organisation).pk)
+    service_user.language = "nb"
+    service_user.save(update_fields=["language"])
+    page = logged_in(service_user).get(f"/questionnaires/{key}/").content.decode()
+    assert '<html lang="nb"' in page and "I woke up rested" in page
+    assert 'lang="en"' not in page and "data-text-language-note" not in page

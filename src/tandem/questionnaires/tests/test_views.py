@@ -13,9 +13,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tandem.accounts.models import Role, User
-from tandem.care.models import AccessLogEntry, Grant, Level, Module
+from tandem.care import services as care_services
+from tandem.care.models import AccessLogEntry, CareRelationship, Grant, Level, Module
+from tandem.care.services.agreements import set_risk_alert
 from tandem.conftest import login_client
+from tandem.notifications.models import Notification
 from tandem.questionnaires.models import FollowUpShown, Response
+from tandem.questionnaires.services import FOLLOW_UP_KIND
 from tandem.questionnaires.tests.factories import make_response
 from tandem.toolbox import services as toolbox_services
 from tandem.toolbox.tests.factories import share_with
@@ -224,6 +228,11 @@ def test_pages_run_a_bounded_number_of_queries(
     for i in range(count):
         instrument = ("phq9", "gad7", "who5")[i % 3]
         make_response(granted, instrument, submitted_at=now - timedelta(days=i))
+    # The person chose to tell Pat about worrying answers: the first view of the result (a
+    # follow-up, PHQ-9 item 9 = 1) tells him, within the budget.
+    relationship = CareRelationship.objects.get(service_user=granted, provider=provider)
+    care_services.start_agreement(relationship=relationship)
+    set_risk_alert(actor=granted, relationship=relationship, on=True)
     owner = login_client(client_factory(), granted)
     carer = login_client(client_factory(), provider)
     latest = Response.objects.order_by("-submitted_at").first()
@@ -233,13 +242,16 @@ def test_pages_run_a_bounded_number_of_queries(
         # (decrypted), the custom instruments offered: flat whatever the history's length.
         (owner, "/questionnaires/", 14),
         (owner, "/questionnaires/phq9/trends/", 10),
-        # 18, and the research event log's one insert per page view (core.usage).
-        (owner, f"/questionnaires/responses/{latest.pk}/", 19),
+        # 18, and the research event log's one insert per page view (core.usage); the first
+        # view of a follow-up the person asked their care team to hear about also finds who
+        # to tell, tells them (one insert per provider) and notes it (3; reloads: 19).
+        (owner, f"/questionnaires/responses/{latest.pk}/", 22),
         (carer, f"/people/{granted.pk}/questionnaires/", 16),
     ):
         with CaptureQueriesContext(connection) as queries:
             assert client.get(path).status_code == 200
         assert len(queries) <= limit, (path, len(queries))
+    assert Notification.objects.filter(recipient=provider, kind=FOLLOW_UP_KIND).count() == 1
 
 
 def test_who5_at_28_percent_shows_the_follow_up(

@@ -11,6 +11,7 @@ from tandem.questionnaires.views.custom import (
     custom_archive,
     custom_list,
 )
+from tandem.questionnaires.views.follow_up import follow_up_call, follow_up_plan
 from tandem.questionnaires.views.schedules import ScheduleEditView, schedule_delete
 from tandem.questionnaires.views.trends import fhir_export, shared_questionnaires, trends
 
@@ -22,6 +23,8 @@ __all__ = [
     "custom_archive",
     "custom_list",
     "fhir_export",
+    "follow_up_call",
+    "follow_up_plan",
     "questionnaire_list",
     "response_detail",
     "schedule_delete",

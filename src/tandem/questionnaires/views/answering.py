@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_GET
@@ -60,6 +61,8 @@ class ResponseCreateView(View):
             "questionnaires/response_create.html",
             {
                 "instrument": instrument,
+                # "en" on a page in bokmål: the published English texts are marked as such.
+                "text_lang": instrument.text_language_on(get_language()),
                 "form": form,
                 # A fresh key each time the page is built; a resent form keeps the one it had.
                 "client_key": form.data.get("client_key") or uuid.uuid4().hex,
