@@ -79,7 +79,7 @@ class TopicPosts(sql.PagedRows[Post]):
         column = {field.attname: field.column for field in Post._meta.concrete_fields}
         columns = ", ".join(f"p.{column[name]}" for name in _POST_CARD)
         query = f"""
-        SELECT {columns}, a.pseudonym, q.author_id, qa.pseudonym
+        SELECT {columns}, a.pseudonym, a.avatar_colour, a.avatar_shape, q.author_id, qa.pseudonym
         FROM {post} p
         JOIN {user} a ON a.id = p.author_id
         LEFT JOIN {post} q ON q.id = p.quoted_post_id
@@ -93,8 +93,11 @@ class TopicPosts(sql.PagedRows[Post]):
         posts = []
         for row in rows:
             card = sql.from_row(Post, row[:width], _POST_CARD)
-            pseudonym, quoted_author_id, quoted_pseudonym = row[width:]
-            card.author = User.from_db(None, ["id", "pseudonym"], [card.author_id, pseudonym])
+            pseudonym, colour, shape, quoted_author_id, quoted_pseudonym = row[width:]
+            # The author's avatar choices come with the name: the card draws the avatar.
+            card.author = User.from_db(
+                None, _AUTHOR_CARD, [card.author_id, pseudonym, colour, shape]
+            )
             if card.quoted_post_id is not None and quoted_author_id is not None:
                 quoted = Post.from_db(
                     None, ["id", "author_id"], [card.quoted_post_id, quoted_author_id]
@@ -106,6 +109,9 @@ class TopicPosts(sql.PagedRows[Post]):
             posts.append(card)
         return posts
 
+
+# What a post card shows of its author: the name and the avatar (accounts' avatar tags).
+_AUTHOR_CARD = ["id", "pseudonym", "avatar_colour", "avatar_shape"]
 
 # What a post card shows (forum/templatetags/forum_posts.py).
 _POST_CARD = (

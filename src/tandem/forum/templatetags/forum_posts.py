@@ -6,6 +6,13 @@ all the rest of the page (docs/performance.md, "Forum versus the peer"). Built h
 few hundredths of that. The markup is the one the template had; keep it in step with
 ``forum/forum.css`` and the browser tests (``web/tests/browser/test_forum.py``).
 
+The header is the design system's byline (``web/components/byline.html``) in the same parts:
+the author's generated avatar (``accounts/templatetags/avatars.py``, drawn once per author and
+page from the pseudonym and avatar choices the page's one query read) and the relative time of
+``{% reltime %}`` (``core/templatetags/times.py``), the same markup, with the exact time in its
+``title`` and in text screen readers read; ``forum/tests/test_forum_posts.py`` checks both stay
+the same as the tags'.
+
 Safety: every value that is not ours is escaped with ``html.escape`` (what Django's ``escape``
 does, without its lazy-string checks), and so is every translated word; ids and counts are
 integers. ``body_html`` is the sanitised HTML stored when the post was written
@@ -17,8 +24,8 @@ without JavaScript.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 
@@ -27,10 +34,12 @@ from django.template.context import Context
 from django.template.defaulttags import CsrfTokenNode
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import is_aware, localtime
+from django.utils.timezone import is_aware, localtime, now
 from django.utils.translation import gettext
 
+from tandem.accounts.templatetags.avatars import avatar_svg
 from tandem.core.addresses import url_with_id
+from tandem.core.templatetags.times import relative_words
 from tandem.forum.selectors import PostView
 
 register = template.Library()
@@ -69,6 +78,10 @@ class _Page:
     in_reply_to: str
     # Abbreviated month names, as the "M" of Django's date formats gives them.
     months: tuple[str, ...]
+    # The moment the page is drawn: every relative time is counted from it.
+    now: datetime
+    # Each author's avatar, drawn once per page: (pseudonym, colour, shape) -> SVG.
+    avatars: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
 
 def _page(context: Context) -> _Page:
@@ -99,19 +112,44 @@ def _page(context: Context) -> _Page:
             professional_title=gettext("Professional · %(title)s"),
             in_reply_to=gettext("In reply to %(name)s"),
             months=tuple(str(MONTHS_3[month]).title() for month in range(1, 13)),
+            now=now(),
         )
         context.render_context[_PAGE_KEY] = page
     return page
 
 
+def _date(local: datetime, page: _Page) -> str:
+    """``local`` as Django's ``date:"j M Y"`` gives it, without parsing a format per post."""
+    return f"{local.day} {page.months[local.month - 1]} {local.year}"
+
+
 def _time(value: datetime | None, page: _Page) -> str:
+    """What ``{% reltime value %}`` gives ("3 hours ago", the exact time in ``title`` and in a
+    span screen readers read), built from the page's parts."""
     if value is None:
-        return '<time datetime=""></time>'
+        return ""
     local = localtime(value) if is_aware(value) else value  # as templates show times
-    # What the template's |date:'c' and |date:"j M Y, H:i" gave (DateFormat.c, j, M, Y, H, i),
-    # without parsing the format string twice per post.
-    shown = f"{local.day} {page.months[local.month - 1]} {local.year}, {local:%H:%M}"
-    return f'<time datetime="{escape(local.isoformat())}">{escape(shown)}</time>'
+    exact = escape(f"{_date(local, page)}, {local:%H:%M}")  # date:"j M Y, H:i"
+    delta = page.now - value
+    # Beyond a week, or in the future, reltime shows the date: written here without
+    # Django's date formatting, which would cost more than the rest of the card.
+    if timedelta(0) <= delta < timedelta(days=7):
+        words = escape(relative_words(value, page.now))
+    else:
+        words = escape(_date(local, page))
+    return (
+        f'<time class="reltime" datetime="{escape(local.isoformat())}" title="{exact}"'
+        f' tabindex="0">{words}<span class="reltime-exact"> ({exact})</span></time>'
+    )
+
+
+def _avatar(author: Any, page: _Page) -> str:
+    """The author's avatar as ``{% avatar author size="sm" %}`` draws it, once per page."""
+    key = (str(author.pseudonym), author.avatar_colour or "", author.avatar_shape or "")
+    drawn = page.avatars.get(key)
+    if drawn is None:
+        drawn = page.avatars[key] = str(avatar_svg(key[0], colour=key[1], shape=key[2], size="sm"))
+    return drawn
 
 
 def _header(item: PostView, page: _Page) -> str:
@@ -125,7 +163,7 @@ def _header(item: PostView, page: _Page) -> str:
     edited = f" · {page.edited}" if post.edited_at else ""
     new = f'<span class="badge badge-new">{page.new}</span>' if item.is_new else ""
     return (
-        f'<header class="post-header">\n    <span class="author">'
+        f'<header class="post-header">\n    {_avatar(post.author, page)}<span class="author">'
         f"{escape(post.author.pseudonym)}</span>{badge}\n"
         f'    <span class="hint">{_time(post.published_at, page)}{edited}</span>\n    {new}\n'
         "  </header>"

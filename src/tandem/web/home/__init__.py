@@ -12,13 +12,19 @@ from dataclasses import dataclass, field
 
 from tandem.accounts.models import Role, User
 from tandem.accounts.selectors import RoleSummary
-from tandem.courses.selectors import MyTopic, topics_this_week
+from tandem.courses.selectors import CourseLine, MyTopic, topics_this_week
 from tandem.forum.models import Topic
 from tandem.web.home import forum
 from tandem.web.home.moderator import ModeratorHome, moderator_home
 from tandem.web.home.provider import ProviderHome, provider_home
 from tandem.web.home.service_user import ServiceUserHome, service_user_home
-from tandem.web.home.staff import AdminLine, admin_home
+from tandem.web.home.staff import (
+    AdminLine,
+    ResearchGlance,
+    admin_home,
+    facilitator_courses,
+    researcher_studies,
+)
 
 __all__ = ["CourseGlance", "ForumGlance", "HomePage", "build_home"]
 
@@ -43,6 +49,11 @@ class CourseGlance:
     shown_in: str
     topics: list[MyTopic] = field(default_factory=list)
 
+    @property
+    def waiting_for_me(self) -> int:
+        """Topics open now that the person has not answered yet."""
+        return sum(1 for item in self.topics if item.topic.forum_topic_id and not item.answered)
+
 
 @dataclass(frozen=True)
 class HomePage:
@@ -51,6 +62,9 @@ class HomePage:
     provider: ProviderHome | None = None
     moderator: ModeratorHome | None = None
     admin: list[AdminLine] | None = None
+    # The courses a facilitator runs this week (None: not a facilitator).
+    facilitated_courses: list[CourseLine] | None = None
+    research: ResearchGlance | None = None
     forum: ForumGlance | None = None
     courses: CourseGlance | None = None
 
@@ -88,6 +102,8 @@ def build_home(user: User, roles: RoleSummary) -> HomePage:
         ),
         moderator=moderator_home(user) if roles.has(Role.MODERATOR) else None,
         admin=admin_home(user) if roles.has(Role.ORG_ADMIN) else None,
+        facilitated_courses=(facilitator_courses(user) if roles.has(Role.FACILITATOR) else None),
+        research=researcher_studies(user) if roles.has(Role.RESEARCHER) else None,
         forum=forum_glance(user, forum_role) if forum_role is not None else None,
         # Course topics the person is invited to answer first (one query).
         courses=(

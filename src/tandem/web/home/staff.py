@@ -1,24 +1,43 @@
 """Homes for organisation admins, course facilitators and researchers: what each acts on.
 
-Courses and research analytics are not built yet, so those sections say plainly what exists
-today rather than show empty or invented figures.
+An admin: what waits in each organisation they administer. A facilitator: the courses they
+run this week (their topics to answer come from ``courses.selectors.topics_this_week``, read
+once for the whole page in ``web.home``). A researcher: their organisations' studies, with
+how many people take part, each linking to its dashboard. One query each.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tandem.accounts.models import Invitation, Membership, Organisation, Role, User
 from tandem.care.models import SecurityEvent
+from tandem.courses.selectors import CourseLine, course_list
+from tandem.research.access import studies_for_researcher
+from tandem.research.models import ConsentStatus, Study
 
 # Refused reads are shown for the last week: what an admin may want to look into now.
 SECURITY_EVENT_DAYS = 7
+# A facilitator's courses "this week": running now or opening within this many days.
+COURSE_WEEK_DAYS = 7
+# A home page is a glance: beyond this many studies, the researcher follows the link.
+STUDIES_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -77,3 +96,55 @@ def admin_home(user: User) -> list[AdminLine]:
         )
         for o in organisations
     ]
+
+
+def facilitator_courses(user: User, now: datetime | None = None) -> list[CourseLine]:
+    """The courses ``user`` runs that are on now or open within a week, soonest first, with
+    their places (one query: the course list's, ``courses.selectors.course_list``)."""
+    now = now or timezone.now()
+    soon = now + timedelta(days=COURSE_WEEK_DAYS)
+    return [
+        line
+        for line in course_list(user, now)
+        if line.is_facilitator and line.course.opening_at <= soon and line.course.closing_at > now
+    ]
+
+
+@dataclass(frozen=True)
+class StudyLine:
+    study: Study
+    # People whose consent stands (the dashboard's participants).
+    taking_part: int
+    is_open: bool
+    has_ended: bool
+
+
+@dataclass(frozen=True)
+class ResearchGlance:
+    studies: list[StudyLine]
+    # More studies than shown: the page links to the list of all of them.
+    more: bool
+
+
+def researcher_studies(user: User) -> ResearchGlance:
+    """The studies of the organisations where ``user`` is a researcher (the research app's
+    own gate, ``research.access.studies_for_researcher``), newest first, with how many people
+    take part in each (one query)."""
+    today = timezone.localdate()
+    studies = list(
+        studies_for_researcher(user)
+        .annotate(taking_part=Count("consents", filter=Q(consents__status=ConsentStatus.CONSENTED)))
+        .order_by("-start_date", "pk")[: STUDIES_SHOWN + 1]
+    )
+    return ResearchGlance(
+        studies=[
+            StudyLine(
+                study=study,
+                taking_part=study.taking_part,
+                is_open=study.is_open_on(today),
+                has_ended=study.end_date < today,
+            )
+            for study in studies[:STUDIES_SHOWN]
+        ],
+        more=len(studies) > STUDIES_SHOWN,
+    )

@@ -17,17 +17,23 @@ from tandem.accounts.tests.factories import MembershipFactory, OrganisationFacto
 from tandem.care.models import CareRelationship, Grant, Module
 from tandem.care.triage import add_working_days
 from tandem.conftest import TOTP_SECRET, login_client
+from tandem.courses.models import Course, CourseTopic
+from tandem.forum import services as forum_services
+from tandem.forum.models import Community
 from tandem.forum.tests.conftest import join
 from tandem.messaging.models import Thread
 from tandem.messaging.tests.factories import thread_between
 from tandem.moderation.models import ModeratorDuty
 from tandem.questionnaires.models import Schedule
+from tandem.research.models import Study
 from tandem.toolbox.tests.factories import CrisisPlanFactory, StatusRatingFactory, share_with
 from tandem.web.tests.test_home_queries import (
     grow_caseload,
+    grow_courses,
     grow_organisation,
     grow_queue,
     grow_service_user,
+    grow_studies,
     peer_community,
     send,
 )
@@ -205,17 +211,74 @@ def test_admin_sees_what_to_act_on_in_their_organisation_only(
     assert "Southside" not in html
 
 
-def test_facilitator_and_researcher_are_told_honestly_what_exists(
-    client: Client, make_member: Callable[..., User], client_factory: Callable[[], Client]
+def test_facilitator_sees_their_courses_this_week_and_the_topics_waiting_for_their_answer(
+    client: Client,
+    organisation: Organisation,
+    make_member: Callable[..., User],
 ) -> None:
+    lead = make_member(Role.FACILITATOR)
     facilitator = make_member(Role.FACILITATOR, totp=True)
-    researcher = make_member(Role.RESEARCHER, totp=True)
+    colleague = make_member(Role.FACILITATOR)
+    grow_courses(facilitator, lead, organisation, 2)  # "Course 0" and "Course 1" on, 2 later
+    grow_courses(colleague, lead, organisation, 1)  # "Course 3" on, run by others
     html = _home(client, facilitator)
     assert _sections(html) == {"facilitator"}
+    assert "Your courses this week" in html
+    assert ">Course 0</a>" in html and ">Course 1</a>" in html
+    assert ">Course 2</a>" not in html  # next month
+    assert ">Course 3</a>" not in html  # run by others
+    courses = Course.objects.filter(title__in=["Course 0", "Course 1"])
+    for course in courses:
+        assert f'href="/courses/{course.pk}/dashboard/"' in html
+    assert "0 of 10 places taken" in html
+    assert "2 course topics are open and wait for your answer." in html
+    assert "What helps? (Course 0)" in html and "What helps? (Course 1)" in html
     assert "Go to courses" in html and "topic of the week" in html
-    html = _home(client_factory(), researcher)
+    # Answering one leaves one waiting.
+    topic = CourseTopic.objects.get(course__title="Course 0").forum_topic
+    assert topic is not None
+    topic.community = Community.objects.get(pk=topic.community_id)
+    forum_services.reply_to_topic(author=facilitator, topic=topic, body="Rest helps.")
+    html = client.get("/").content.decode()
+    assert "1 course topic is open and waits for your answer." in html
+
+
+def test_facilitator_with_no_course_this_week_is_shown_where_to_start_one(
+    client: Client, make_member: Callable[..., User]
+) -> None:
+    html = _home(client, make_member(Role.FACILITATOR, totp=True))
+    assert "You run no course this week." in html
+    assert "wait for your answer" not in html
+
+
+def test_researcher_sees_their_organisations_studies_with_links_to_the_dashboards(
+    client: Client, organisation: Organisation, make_member: Callable[..., User]
+) -> None:
+    researcher = make_member(Role.RESEARCHER, totp=True)
+    assert "Your organisation has no study yet." in _home(client, researcher)
+    grow_studies(organisation, 2)
+    elsewhere = OrganisationFactory.create(name="Southside", slug="southside")
+    grow_studies(elsewhere, 1)
+    ended = Study.objects.get(title="Study 1")
+    Study.objects.filter(pk=ended.pk).update(
+        start_date=ended.start_date - timedelta(days=90),
+        end_date=ended.start_date - timedelta(days=60),
+    )
+    html = client.get("/").content.decode()
     assert _sections(html) == {"researcher"}
-    assert "Research analytics are not in Tandem yet" in html
+    assert "Research analytics are not in Tandem yet" not in html
+    for study in Study.objects.filter(organisation=organisation):
+        assert f'<a href="/research/{study.pk}/">{study.title}</a>' in html
+        assert client.get(f"/research/{study.pk}/").status_code == 200  # the dashboard
+    assert "Southside" not in html and "Study 2" not in html
+    assert html.count("1 person taking part") == 2  # those who said no are not counted
+    assert html.count('<span class="badge badge-ok">Open</span>') == 1
+    assert html.count('<span class="badge">Ended</span>') == 1
+    assert "All studies" not in html
+    grow_studies(organisation, 5)
+    html = client.get("/").content.decode()
+    assert html.count('<a href="/research/') == 5 + 2  # five studies, the heading, "All studies"
+    assert "All studies" in html
 
 
 def test_a_person_with_every_role_sees_a_section_per_role(
