@@ -34,7 +34,7 @@ from tandem.research.models import ConsentStatus, Study
 
 # Refused reads are shown for the last week: what an admin may want to look into now.
 SECURITY_EVENT_DAYS = 7
-# A facilitator's courses "this week": running now or opening within this many days.
+# A facilitator's courses "this week": on now or opening within this many calendar days.
 COURSE_WEEK_DAYS = 7
 # A home page is a glance: beyond this many studies, the researcher follows the link.
 STUDIES_SHOWN = 5
@@ -99,15 +99,21 @@ def admin_home(user: User) -> list[AdminLine]:
 
 
 def facilitator_courses(user: User, now: datetime | None = None) -> list[CourseLine]:
-    """The courses ``user`` runs that are on now or open within a week, soonest first, with
-    their places (one query: the course list's, ``courses.selectors.course_list``)."""
+    """The courses ``user`` runs that are on now or open within a week (by the calendar of
+    the course's organisation: on a Monday, a course opening next Monday evening counts),
+    soonest first, with their places (one query: ``courses.selectors.course_list``)."""
     now = now or timezone.now()
-    soon = now + timedelta(days=COURSE_WEEK_DAYS)
     return [
         line
         for line in course_list(user, now)
-        if line.is_facilitator and line.course.opening_at <= soon and line.course.closing_at > now
+        if line.is_facilitator and line.course.closing_at > now and _opens_within_a_week(line, now)
     ]
+
+
+def _opens_within_a_week(line: CourseLine, now: datetime) -> bool:
+    zone = line.course.zone
+    last_day = now.astimezone(zone).date() + timedelta(days=COURSE_WEEK_DAYS)
+    return line.course.opening_at.astimezone(zone).date() <= last_day
 
 
 @dataclass(frozen=True)

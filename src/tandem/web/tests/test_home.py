@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP
@@ -17,7 +18,9 @@ from tandem.accounts.tests.factories import MembershipFactory, OrganisationFacto
 from tandem.care.models import CareRelationship, Grant, Module
 from tandem.care.triage import add_working_days
 from tandem.conftest import TOTP_SECRET, login_client
+from tandem.courses import services as course_services
 from tandem.courses.models import Course, CourseTopic
+from tandem.courses.tests.conftest import schedule
 from tandem.forum import services as forum_services
 from tandem.forum.models import Community
 from tandem.forum.tests.conftest import join
@@ -27,6 +30,7 @@ from tandem.moderation.models import ModeratorDuty
 from tandem.questionnaires.models import Schedule
 from tandem.research.models import Study
 from tandem.toolbox.tests.factories import CrisisPlanFactory, StatusRatingFactory, share_with
+from tandem.web.home.staff import facilitator_courses
 from tandem.web.tests.test_home_queries import (
     grow_caseload,
     grow_courses,
@@ -241,6 +245,24 @@ def test_facilitator_sees_their_courses_this_week_and_the_topics_waiting_for_the
     forum_services.reply_to_topic(author=facilitator, topic=topic, body="Rest helps.")
     html = client.get("/").content.decode()
     assert "1 course topic is open and waits for your answer." in html
+
+
+def test_a_course_opening_on_the_same_weekday_next_week_is_this_weeks(
+    make_member: Callable[..., User], organisation: Organisation
+) -> None:
+    """ "This week" counts calendar days in the organisation's time zone, so on a Monday the
+    facilitator sees the course that opens next Monday evening, but not the one after."""
+    facilitator = make_member(Role.FACILITATOR)
+    zone = ZoneInfo(organisation.time_zone)
+    monday_noon = datetime(2030, 1, 7, 12, 0, tzinfo=zone)
+    for days, title in ((7, "Next Monday"), (8, "Next Tuesday")):
+        course_services.create_course(
+            facilitator=facilitator,
+            organisation=organisation,
+            schedule=schedule(title=title, opening_at=monday_noon + timedelta(days=days, hours=8)),
+        )
+    found = facilitator_courses(facilitator, now=monday_noon)
+    assert [line.course.title for line in found] == ["Next Monday"]
 
 
 def test_facilitator_with_no_course_this_week_is_shown_where_to_start_one(
