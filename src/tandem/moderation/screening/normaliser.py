@@ -231,34 +231,35 @@ class Normaliser:
         return run
 
     def _segment(self, letters: str) -> list[str] | None:
-        """Split ``letters`` into the fewest known words, or ``None`` when it cannot be done."""
+        """Split ``letters`` into the fewest known words, or ``None`` when it cannot be done.
+        Between splits into as many words, prefer fewer short words (the larger sum of squared
+        lengths: "to kill", not "tok ill"), then the one whose first different word is longer
+        ("endittonight" is "end it tonight", not "en dit tonight")."""
         if len(letters) > 80:
             return None
         best: list[list[str] | None] = [None] * (len(letters) + 1)
+        score: list[tuple[int, int]] = [(0, 0)] * (len(letters) + 1)  # (words, -sum of squares)
         best[0] = []
         for end in range(1, len(letters) + 1):
             for start in range(max(0, end - self._longest), end):
                 before = best[start]
                 piece = letters[start:end]
                 if before is not None and piece in self._segmentable:
-                    candidate = [*before, piece]
+                    words, squares = score[start]
+                    mine = (words + 1, squares - len(piece) ** 2)
                     current = best[end]
                     if (
                         current is None
-                        or len(candidate) < len(current)
-                        or (len(candidate) == len(current) and _longer_first(candidate, current))
+                        or mine < score[end]
+                        or (mine == score[end] and _longer_first([*before, piece], current))
                     ):
-                        best[end] = candidate
+                        best[end] = [*before, piece]
+                        score[end] = mine
         return best[len(letters)]
 
 
 def _longer_first(candidate: list[str], current: list[str]) -> bool:
-    """Between two splits into as many words, prefer the one with fewer short words (the
-    larger sum of squared lengths: "to kill", not "tok ill"), then the one whose first
-    different word is longer: "endittonight" is "end it tonight", not "en dit tonight"."""
-    new_sum, old_sum = sum(len(w) ** 2 for w in candidate), sum(len(w) ** 2 for w in current)
-    if new_sum != old_sum:
-        return new_sum > old_sum
+    """Whether the first word in which two splits differ is longer in ``candidate``."""
     for new, old in zip(candidate, current, strict=True):
         if new != old:
             return len(new) > len(old)
