@@ -57,6 +57,8 @@ class Level(models.IntegerChoices):
 
 class RelationshipStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for the service user")
+    # The service user asked a provider to join (care.services.asking); the provider answers.
+    ASKED = "asked", _("Waiting for the provider")
     ACTIVE = "active", _("Active")
     DECLINED = "declined", _("Declined")
     ENDED = "ended", _("Ended")
@@ -103,7 +105,7 @@ class CareRelationship(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["service_user", "provider"],
-                condition=models.Q(status__in=["pending", "active"]),
+                condition=models.Q(status__in=["pending", "asked", "active"]),
                 name="care_one_open_relationship_per_pair",
             )
         ]

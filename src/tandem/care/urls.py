@@ -1,6 +1,8 @@
 from django.urls import path
 
 from tandem.care import views
+from tandem.care.views import caseload as caseload_views
+from tandem.care.views import team as team_views
 
 app_name = "care"
 
@@ -16,6 +18,12 @@ urlpatterns = [
         "care/requests/<id:relationship_id>/decline/",
         views.request_decline,
         name="request-decline",
+    ),
+    path("care/team/ask/", team_views.ask_provider, name="team-ask"),
+    path(
+        "care/team/asks/<id:relationship_id>/withdraw/",
+        team_views.ask_withdraw,
+        name="ask-withdraw",
     ),
     path("care/sharing/", views.SharingView.as_view(), name="sharing"),
     path("care/access-log/", views.access_log, name="access-log"),
@@ -74,6 +82,16 @@ urlpatterns = [
         "care/caseload/requests/<id:request_id>/withdraw/",
         views.care_request_withdraw,
         name="care-request-withdraw",
+    ),
+    path(
+        "care/caseload/asks/<id:relationship_id>/accept/",
+        caseload_views.ask_accept,
+        name="ask-accept",
+    ),
+    path(
+        "care/caseload/asks/<id:relationship_id>/decline/",
+        caseload_views.ask_decline,
+        name="ask-decline",
     ),
     path("people/<id:owner_id>/", views.person_detail, name="person-detail"),
     path(

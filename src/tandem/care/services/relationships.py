@@ -104,7 +104,8 @@ def link_provider_by_code(*, service_user: User, code: str) -> CareRelationship:
 
     The provider must be a verified provider in one of the service user's organisations; a
     code of anyone else is treated as a wrong code. A pending request from the same provider
-    is accepted. Raise ValidationError for a wrong code, when the provider is already in the
+    is accepted, and the person's own ask to them (``asking``) becomes active: the code is the
+    provider's consent. Raise ValidationError for a wrong code, when the provider is already in the
     team, or after too many wrong codes in an hour (codes are short, so guessing must be slow).
     """
     check_is_service_user(service_user)
@@ -145,7 +146,11 @@ def link_provider_by_code(*, service_user: User, code: str) -> CareRelationship:
             .filter(
                 service_user=service_user,
                 provider=provider,
-                status__in=[RelationshipStatus.PENDING, RelationshipStatus.ACTIVE],
+                status__in=[
+                    RelationshipStatus.PENDING,
+                    RelationshipStatus.ASKED,
+                    RelationshipStatus.ACTIVE,
+                ],
             )
             .first()
         )
@@ -216,7 +221,11 @@ def request_link(*, provider: User, email: str) -> CareRequest:
             and not CareRelationship.objects.filter(
                 service_user=membership.user,
                 provider=provider,
-                status__in=[RelationshipStatus.PENDING, RelationshipStatus.ACTIVE],
+                status__in=[
+                    RelationshipStatus.PENDING,
+                    RelationshipStatus.ASKED,
+                    RelationshipStatus.ACTIVE,
+                ],
             ).exists()
         ):
             relationship = CareRelationship(

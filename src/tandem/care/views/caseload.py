@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 from tandem.accounts.requests import current_user, roles_of
 from tandem.care import access, selectors, services, triage
 from tandem.care.forms import LinkRequestForm
+from tandem.care.services import asking
 from tandem.care.views.common import not_verified, provider_of
 
 # Shown after every request by email, whether or not the address belongs to anyone.
@@ -42,6 +44,7 @@ class CaseloadView(View):
         found = triage.caseload_triage(provider, sort=request.GET.get("sort", ""))
         context = {
             "caseload": found.caseload,
+            "asks": list(asking.asks_waiting_for_provider(provider)),
             "triage": found,
             "sorts": SORT_LABELS,
             "link_code": services.ensure_link_code(provider=provider),
@@ -81,6 +84,45 @@ def care_request_withdraw(request: HttpRequest, request_id: int) -> HttpResponse
     care_request = access.get_care_request_for_provider(provider, request_id)
     services.withdraw_request(provider=provider, care_request=care_request)
     messages.success(request, _("Request withdrawn."))
+    return redirect("care:caseload")
+
+
+@require_POST
+def ask_accept(request: HttpRequest, relationship_id: int) -> HttpResponseBase:
+    """The provider accepts a person's ask: they join the care team, seeing nothing yet."""
+    provider = provider_of(request)
+    relationship = asking.get_ask_for_provider(provider, relationship_id)
+    try:
+        asking.accept_ask(provider=provider, relationship=relationship)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("care:caseload")
+    messages.success(
+        request,
+        _(
+            "%(name)s is now on your caseload. You see what they choose to share with you, "
+            "nothing else."
+        )
+        % {"name": relationship.service_user.get_full_name()},
+    )
+    return redirect("care:person-detail", owner_id=relationship.service_user_id)
+
+
+@require_POST
+def ask_decline(request: HttpRequest, relationship_id: int) -> HttpResponseBase:
+    """The provider declines a person's ask; no reason is asked for. The person is told."""
+    provider = provider_of(request)
+    relationship = asking.get_ask_for_provider(provider, relationship_id)
+    try:
+        asking.decline_ask(provider=provider, relationship=relationship)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("You declined. %(name)s is told that you cannot join their care team.")
+            % {"name": relationship.service_user.get_full_name()},
+        )
     return redirect("care:caseload")
 
 

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.http import require_GET, require_POST
 
+from tandem.accounts.models import User
 from tandem.accounts.reauth import require_fresh_proof
 from tandem.care import access, selectors, services
 from tandem.care.access_log import lines_for_owner
 from tandem.care.forms import AccessLogFilterForm, LinkCodeForm, SharingForm
+from tandem.care.services import asking
 from tandem.care.views.common import service_user_of
 from tandem.core.forms import attach_service_error
 
@@ -33,19 +37,46 @@ MORE_ACCESS_PROOF_MESSAGE = _(
 TAKEN_AWAY_FIRST_MESSAGE = _("What you took away is already removed.")
 
 
+class AskProviderForm(forms.Form):
+    """Which of her organisation's care providers the service user asks to join."""
+
+    provider = forms.TypedChoiceField(
+        label=gettext_lazy("Care provider to ask"),
+        coerce=int,
+        error_messages={"invalid_choice": gettext_lazy("Choose a care provider from the list.")},
+    )
+
+    def __init__(self, *args: Any, providers: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.TypedChoiceField, self.fields["provider"])
+        field.choices = [("", _("Choose a care provider"))] + [
+            (p.pk, f"{p.get_full_name()} ({p.profession})" if p.profession else p.get_full_name())
+            for p in providers
+        ]
+
+
+def _render_team(
+    request: HttpRequest,
+    *,
+    form: LinkCodeForm | None = None,
+    ask_form: AskProviderForm | None = None,
+) -> HttpResponse:
+    """My care team: the team, requests both ways, asking a provider, adding by code. A
+    bound form means it had errors (400)."""
+    user = service_user_of(request)
+    context = {
+        "team": selectors.care_team_for_service_user(user),
+        "asks": list(asking.asks_of_service_user(user)),
+        "form": form or LinkCodeForm(),
+        "ask_form": ask_form or AskProviderForm(providers=asking.askable_providers(user)),
+    }
+    status = 400 if form or ask_form else 200
+    return render(request, "care/care_team.html", context, status=status)
+
+
 class CareTeamView(View):
-    template_name = "care/care_team.html"
-
-    def _render(self, request: HttpRequest, form: LinkCodeForm | None = None) -> HttpResponse:
-        user = service_user_of(request)
-        context = {
-            "team": selectors.care_team_for_service_user(user),
-            "form": form or LinkCodeForm(),
-        }
-        return render(request, self.template_name, context, status=400 if form else 200)
-
     def get(self, request: HttpRequest) -> HttpResponse:
-        return self._render(request)
+        return _render_team(request)
 
     def post(self, request: HttpRequest) -> HttpResponse:
         user = service_user_of(request)
@@ -68,7 +99,47 @@ class CareTeamView(View):
                     % {"name": relationship.provider.get_full_name()},
                 )
                 return redirect("care:sharing")
-        return self._render(request, form)
+        return _render_team(request, form=form)
+
+
+@require_POST
+def ask_provider(request: HttpRequest) -> HttpResponse:
+    """Ask one of the organisation's care providers to join; they answer on their caseload."""
+    user = service_user_of(request)
+    form = AskProviderForm(request.POST, providers=asking.askable_providers(user))
+    if form.is_valid():
+        require_fresh_proof(request, reason=ADD_PROVIDER_PROOF_MESSAGE)
+        try:
+            relationship = asking.ask_provider(
+                service_user=user, provider_id=form.cleaned_data["provider"]
+            )
+        except ValidationError as error:
+            attach_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("We asked %(name)s to join your care team. You will be told when they answer.")
+                % {"name": relationship.provider.get_full_name()},
+            )
+            return redirect("care:team")
+    return _render_team(request, ask_form=form)
+
+
+@require_POST
+def ask_withdraw(request: HttpRequest, relationship_id: int) -> HttpResponseBase:
+    user = service_user_of(request)
+    relationship = asking.get_ask_for_service_user(user, relationship_id)
+    try:
+        asking.withdraw_ask(service_user=user, relationship=relationship)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Your request to %(name)s is withdrawn.")
+            % {"name": relationship.provider.get_full_name()},
+        )
+    return redirect("care:team")
 
 
 @require_POST
