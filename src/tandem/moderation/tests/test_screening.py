@@ -488,13 +488,3 @@ def test_a_broken_model_file_fails_loudly_at_load(tmp_path: Path) -> None:
             load_model(bad)
     with pytest.raises(screening.LexiconError):
         load_model(tmp_path / "missing.json")
-
-
-def test_the_model_reads_a_long_reply_quickly() -> None:
-    model = screening.load_model_once()
-    doc = screening._screener(screening._rulesets(None)).doc("ordinary words here. " * 100)
-    model.probabilities(doc.tokens, doc.sentence, doc.clause)
-    start = time.perf_counter()
-    for _ in range(20):
-        model.probabilities(doc.tokens, doc.sentence, doc.clause)
-    assert (time.perf_counter() - start) / 20 < 0.005
