@@ -262,3 +262,16 @@ def test_the_admin_pages_cost_the_same_with_more_studies(
     large = [_queries(client, path) for path in paths]
     assert small == large
     assert max(large) <= 14, large
+
+
+def test_the_list_says_how_many_take_part_without_small_counts(
+    client: Client,
+    org_admin: User,
+    organisation: Organisation,
+    study: Study,
+    consenting: Callable[..., User],
+) -> None:
+    consenting()
+    login_client(client, org_admin)
+    page = client.get(_list(organisation)).content.decode()
+    assert "taking part: &lt; 5" in page
