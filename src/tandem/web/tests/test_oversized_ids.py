@@ -21,6 +21,11 @@ from tandem.core.converters import MAX_ID
 pytestmark = pytest.mark.django_db
 
 PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
+# A well-formed id that matches nothing may redirect here, on purpose: a safety follow-up's
+# "my crisis plan" link still leads to the person's own crisis plan when the response it was
+# made for is gone (questionnaires/views/follow_up.py); the id is not looked up for anyone
+# else, so the answer says nothing about whose it is.
+REDIRECTS_ON_PURPOSE = {"questionnaires/responses/<id:response_id>/follow-up/plan/"}
 SAMPLES = {"str": "x", "slug": "x", "uuid": "00000000-0000-4000-8000-000000000000", "path": "x"}
 
 
@@ -74,6 +79,10 @@ def test_every_route_answers_404_for_an_id_too_large_or_missing(
                 allowed = {404, 302} | ({405} if number <= MAX_ID else set())
                 if status not in allowed:
                     failures.append(f"{method.__name__.upper()} {path}: {status}")
-                if status == 302 and client is not clients[0]:
+                if (
+                    status == 302
+                    and client is not clients[0]
+                    and not (route in REDIRECTS_ON_PURPOSE and number <= MAX_ID)
+                ):
                     failures.append(f"{method.__name__.upper()} {path}: redirect")
     assert not failures, "\n".join(failures)
