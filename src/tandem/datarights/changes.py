@@ -137,6 +137,16 @@ def _sentence(record: ChangeRecord, values: dict[str, str]) -> str:
         if by_provider:
             return _("%(provider)s ended their care relationship with you.") % values
         return _("%(actor)s ended the care relationship with %(provider)s.") % values
+    if kind == ChangeKind.AGREEMENT_CHANGED and before.get("tell_care_team_on_risk") != after.get(
+        "tell_care_team_on_risk"
+    ):
+        # The service user's own choice (care.services.agreements.set_risk_alert), not terms.
+        if after.get("tell_care_team_on_risk"):
+            return (
+                _("%(actor)s chose that %(provider)s is told when a check-in needs attention.")
+                % values
+            )
+        return _("%(actor)s chose that %(provider)s is no longer told about check-ins.") % values
     if kind == ChangeKind.AGREEMENT_CHANGED:
         values |= {
             "old": before.get("version"),

@@ -12,6 +12,7 @@ from django.test import Client
 from tandem.accounts.models import Organisation, Role, User
 from tandem.care import services as care
 from tandem.care.models import CareRelationship, Level, Module
+from tandem.care.services.agreements import set_risk_alert
 from tandem.care.tests.factories import CareRelationshipFactory
 from tandem.core.change_record import ChangeKind, record_change
 from tandem.datarights.sources.changes import export
@@ -135,3 +136,20 @@ def test_the_export_holds_the_lines_with_their_sentences(
     assert lines[0]["kind"] == "grant.created"
     assert lines[0]["after"]["provider"] == provider.pk
     assert lines[0]["sentence"].startswith("You gave")
+
+
+def test_the_check_in_choice_reads_as_the_persons_choice_not_new_terms(
+    client: Client,
+    logged_in: Callable[[User], Client],
+    service_user: User,
+    provider: User,
+    relationship: CareRelationship,
+) -> None:
+    set_risk_alert(actor=service_user, relationship=relationship, on=True)
+    set_risk_alert(actor=service_user, relationship=relationship, on=False)
+    logged_in(service_user)
+    text = " ".join(client.get("/account/data/changes/").content.decode().split())
+    name = provider.get_full_name()
+    assert f"chose that {name} is told when a check-in needs attention." in text
+    assert f"chose that {name} is no longer told about check-ins." in text
+    assert "replies within" not in text
