@@ -534,6 +534,7 @@ def test_every_documented_granian_server_respawns_failed_workers() -> None:
         "checkins",
         "purge",
         "courses",
+        "unanswered",
     ]
     for line in processes:
         assert f"\n{line}\n" in operations, f"docs/operations.md does not show: {line}"

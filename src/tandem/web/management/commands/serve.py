@@ -245,6 +245,8 @@ class Command(BaseCommand):
             "deleted items purge": [*manage, "purge_deleted_toolbox_items", "--every", "300"],
             # Courses: topics open on their day, reminders, nudges, boards archived (courses).
             "course clock": [*manage, "run_courses", "--every", "300"],
+            # Research: care messages left unanswered past the agreed time, once per wait.
+            "unanswered messages": [*manage, "record_unanswered_messages", "--every", "3600"],
         }
         supervisor = Supervisor(commands, env=env, log=self.stderr.write)
 
