@@ -2,9 +2,13 @@
 :func:`search_posts`, and two that services call to keep the index in step.
 
 PostgreSQL: ``Post.search_vector`` (title weighted above body, English stemming) with a GIN
-index, ranked by ``ts_rank``. SQLite: the FTS5 table ``forum_post_fts`` (porter stemming), rowid
-= post id, ranked by ``bm25``. Both tables are made by migration 0002. Matching and ranking
-happen in the database; the snippet and its highlighting are made here, the same way on both.
+index, ranked by ``ts_rank``, words read as ``websearch_to_tsquery`` reads them ("a phrase",
+-word, or), each search under its own statement timeout. SQLite: the FTS5 table
+``forum_post_fts`` (porter stemming), rowid = post id, ranked by ``bm25``, every word plain and
+required, no timeout. Both tables are made by migration 0002. Matching and ranking happen in
+the database; the snippet and its highlighting are made here, the same way on both.
+
+A person may search ``TANDEM_SEARCHES_PER_MINUTE`` times a minute (:func:`check_search_rate`).
 """
 
 from __future__ import annotations
@@ -13,10 +17,13 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import overload
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connection, transaction
-from django.db.models import F, TextField, Value
+from django.core.cache import cache
+from django.db import OperationalError, connection, transaction
+from django.db.models import F, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -30,10 +37,70 @@ MAX_TERMS = 8
 CANDIDATES = 500
 SNIPPET_CHARS = 240
 _TERM = re.compile(r"\w+", re.UNICODE)
+# PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout (query_canceled).
+_QUERY_CANCELED = "57014"
+
+
+class SearchRefusedError(Exception):
+    """A search that was not run to the end; the page says why and keeps the query."""
+
+
+class SearchBusyError(SearchRefusedError):
+    """The search ran past ``TANDEM_SEARCH_TIMEOUT_MS`` and PostgreSQL cancelled it."""
+
+
+class TooManySearchesError(SearchRefusedError):
+    """The person searched more than ``TANDEM_SEARCHES_PER_MINUTE`` times this minute."""
 
 
 def query_terms(query: str) -> list[str]:
     return [term.lower() for term in _TERM.findall(query)][:MAX_TERMS]
+
+
+def websearch_text(query: str) -> str:
+    """The query as PostgreSQL's ``websearch_to_tsquery`` gets it: its first ``MAX_TERMS``
+    words as typed ("quoted phrases", -word and or kept), or "" when it asks for no word at
+    all (only exclusions: every post would match, which nobody means).
+
+    websearch_to_tsquery accepts any text without error, so nothing else is escaped here;
+    hyphenated words (self-care) stay as typed, as the index stored them.
+    """
+    kept: list[str] = []
+    words = 0
+    for token in query.split():
+        if _TERM.search(token):
+            words += 1
+            if words > MAX_TERMS:
+                break
+        kept.append(token)
+    wanted = any(
+        _TERM.search(token) and not token.lstrip('"').startswith("-") and token.lower() != "or"
+        for token in kept
+    )
+    return " ".join(kept) if wanted else ""
+
+
+def check_search_rate(user: User) -> None:
+    """Count one search for ``user`` and raise :class:`TooManySearchesError` past
+    ``TANDEM_SEARCHES_PER_MINUTE`` in this minute (0: no limit).
+
+    One counter per person and clock minute in the shared cache (every worker sees it). A
+    search costs the database far more than a page: one person (or one runaway script) must
+    not be able to take the workers from everyone else. Two requests racing may both pass at
+    the limit: one search more, never an unbounded number.
+    """
+    limit: int = settings.TANDEM_SEARCHES_PER_MINUTE
+    if limit <= 0:
+        return
+    minute = int(timezone.now().timestamp()) // 60
+    key = f"tandem:throttle:search:{user.pk}:{minute}"
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the first search of this minute
+        cache.set(key, 1, timeout=120)
+        count = 1
+    if count > limit:
+        raise TooManySearchesError
 
 
 class RankedPosts(Sequence[Post]):
@@ -75,10 +142,16 @@ class RankedPosts(Sequence[Post]):
 
 
 def search_posts(user: User, query: str) -> RankedPosts:
-    """Return the posts ``user`` may read that match every word of ``query``, best first.
+    """Return the posts ``user`` may read that match ``query``, best first.
 
     Only communities the person belongs to now (and has accepted the current code of conduct
     of), their circles, never drafts or deleted posts. An empty query matches nothing.
+
+    On PostgreSQL the query is read as people write web searches (``websearch_to_tsquery``):
+    every word is required, "a phrase" in quotes must appear as written, -word excludes posts
+    with it, ``or`` between words accepts either. On SQLite every word is required and quotes
+    and minus signs are ignored. Raise :class:`SearchBusyError` when PostgreSQL cancels the
+    search after ``TANDEM_SEARCH_TIMEOUT_MS`` (SQLite has no statement timeout).
 
     Ranking is done among the newest ``CANDIDATES`` matches: common words match a large share
     of a big forum, and ranking every match costs time in proportion to all of them, while
@@ -90,22 +163,8 @@ def search_posts(user: User, query: str) -> RankedPosts:
         return RankedPosts([])
     posts = visible_published_posts(user)
     if connection.vendor == "postgresql":
-        search_query = SearchQuery(" ".join(terms), search_type="plain", config="english")
-        candidates = posts.filter(search_vector=search_query).order_by("-pk").values("pk")
-        ranked = (
-            Post.objects.filter(pk__in=candidates[:CANDIDATES])
-            .annotate(rank=SearchRank(F("search_vector"), search_query))
-            .order_by("-rank", "-published_at", "-pk")
-            .values_list("pk", flat=True)
-        )
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                # Statements are prepared (settings/data.py), and after a few runs PostgreSQL may
-                # keep one generic plan for them. How many posts a search matches depends on
-                # its words, so a generic plan cannot suit them all: one took 1.8 s instead
-                # of 40 ms. Plan each search for its own words.
-                cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
-            return RankedPosts(list(ranked))
+        text = websearch_text(query)
+        return _search_postgresql(posts, text) if text else RankedPosts([])
     # Each word quoted: FTS5 operators typed by people (NEAR, *, ^, columns) stay plain words.
     match = " ".join('"' + term.replace('"', '""') + '"' for term in terms)
     newest = dict(
@@ -135,6 +194,44 @@ def search_posts(user: User, query: str) -> RankedPosts:
         return (rank.get(pk, 0.0), -published.timestamp() if published else 0.0, -pk)
 
     return RankedPosts(sorted(newest, key=best_first))
+
+
+def _search_postgresql(posts: QuerySet[Post], text: str) -> RankedPosts:
+    search_query = SearchQuery(text, search_type="websearch", config="english")
+    candidates = posts.filter(search_vector=search_query).order_by("-pk").values("pk")
+    ranked = (
+        Post.objects.filter(pk__in=candidates[:CANDIDATES])
+        .annotate(rank=SearchRank(F("search_vector"), search_query))
+        .order_by("-rank", "-published_at", "-pk")
+        .values_list("pk", flat=True)
+    )
+    # Statements are prepared (settings/data.py), and after a few runs PostgreSQL may keep one
+    # generic plan for them. How many posts a search matches depends on its words, so a generic
+    # plan cannot suit them all: one took 1.8 s instead of 40 ms. Plan each search for its own
+    # words (set_config(..., true) is SET LOCAL, and takes parameters).
+    local_settings = "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"
+    params: list[str] = []
+    timeout_ms = int(settings.TANDEM_SEARCH_TIMEOUT_MS)
+    if timeout_ms > 0:
+        # A search that runs long holds a worker and a database connection: under load
+        # (issue 22) the queue behind it grows for every page, not only search.
+        local_settings += ", set_config('statement_timeout', %s, true)"
+        params.append(f"{timeout_ms}ms")
+    # Inside a request's outer transaction a local setting would outlive this search.
+    nested = connection.in_atomic_block
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(local_settings, params)
+            ids = list(ranked)
+            if nested and timeout_ms > 0:
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL statement_timeout = DEFAULT")
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) == _QUERY_CANCELED:
+            raise SearchBusyError from error
+        raise
+    return RankedPosts(ids)
 
 
 def index_post(post: Post, title: str) -> None:

@@ -18,6 +18,11 @@ TANDEM_QUICK_EXIT_URL = os.environ.get("TANDEM_QUICK_EXIT_URL", "https://www.bbc
 TANDEM_DEMO_PASSWORD = os.environ.get("TANDEM_DEMO_PASSWORD", "tandem-demo-2026")
 # Messages one person may send in an hour (messaging.services; past it: 429, text kept).
 TANDEM_MESSAGES_PER_HOUR = int(os.environ.get("TANDEM_MESSAGES_PER_HOUR", "60"))
+# Forum search (docs/search.md): PostgreSQL cancels a search after this many ms (0: never;
+# SQLite has no statement timeout); searches one person may run a minute (past it: 429, 0: no
+# limit).
+TANDEM_SEARCH_TIMEOUT_MS = int(os.environ.get("TANDEM_SEARCH_TIMEOUT_MS", "1500"))
+TANDEM_SEARCHES_PER_MINUTE = int(os.environ.get("TANDEM_SEARCHES_PER_MINUTE", "20"))
 # A visit in the access log: the same person reading the same item again within this many
 # minutes of the line written for it adds no line (care.access.record_access).
 TANDEM_ACCESS_VISIT_MINUTES = int(os.environ.get("TANDEM_ACCESS_VISIT_MINUTES", "30"))

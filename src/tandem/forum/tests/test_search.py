@@ -157,9 +157,12 @@ def test_each_search_on_postgresql_is_planned_for_its_own_words(
             assert len(search_posts(reader, "insomnia")) == 1
     statements = [query["sql"] for query in queries.captured_queries]
     custom = next(
-        i for i, sql in enumerate(statements) if "plan_cache_mode = force_custom_plan" in sql
+        i
+        for i, sql in enumerate(statements)
+        if "set_config('plan_cache_mode', 'force_custom_plan', true)" in sql
     )
-    assert "SET LOCAL" in statements[custom]
+    # The same statement sets the search's timeout (settings.TANDEM_SEARCH_TIMEOUT_MS).
+    assert "set_config('statement_timeout'" in statements[custom]
     assert any("@@" in sql for sql in statements[custom + 1 :])
 
 
