@@ -179,3 +179,22 @@ def test_the_authors_recent_posts_do_not_show_a_deleted_posts_text(
     page = _item_page(mo, item)
     assert "Words taken back" not in page
     assert "Deleted by its author" in page
+
+
+def test_the_persons_page_does_not_show_a_deleted_posts_text(
+    otter: User, mo: User, topic: Topic
+) -> None:
+    with _at(1):
+        gone = reply(otter, topic, body="Words taken back")
+        forum_services.delete_post(user=otter, post=gone)
+    with _at(2):
+        reply(otter, topic, body="Words that stay")
+    community = topic.community
+    response = login_client(Client(), mo).get(
+        f"/moderation/communities/{community.pk}/people/{otter.pk}/"
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Words taken back" not in page
+    assert "Deleted by its author" in page
+    assert "Words that stay" in page
