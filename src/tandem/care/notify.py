@@ -19,6 +19,11 @@ Every notification names the other person (titles are encrypted at rest) and car
 relationship as its scope (``care.relationship``, registered in ``CareConfig.ready``): a
 provider stops seeing notifications about a person when the relationship ends, a service user
 stops seeing a request the provider withdrew.
+
+A person's ask (``services.asking``) is told with its own scope, ``care.ask``
+(``waiting_ask_ids``): the provider sees "X asked you to join their care team" only while the
+ask still waits for him; withdrawn, accepted or declined, it is gone (the answer is on his
+caseload, or there is nothing left to answer).
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from tandem.care.models import CareRelationship, Comment, Level, Module, Relatio
 from tandem.notifications.services import notify
 
 RELATIONSHIP_SCOPE = "care.relationship"
+ASK_SCOPE = "care.ask"
 
 KIND_REQUEST = "care.request"
 KIND_ADDED = "care.added"
@@ -63,6 +69,18 @@ def visible_relationship_ids(user: User) -> QuerySet[Any]:
         | Q(started_at__isnull=False)
     )
     return CareRelationship.objects.filter(as_provider | as_service_user).values("pk")
+
+
+def waiting_ask_ids(user: User) -> QuerySet[Any]:
+    """Asks whose notification ``user`` may still see (one subquery): those still waiting for
+    ``user``'s answer, in an organisation where they are a verified provider (the rule of the
+    gate that lets him answer, ``asking.get_ask_for_provider``)."""
+    verified_in = Membership.objects.filter(
+        user=user, role=Role.PROVIDER, verified_at__isnull=False
+    ).values("organisation_id")
+    return CareRelationship.objects.filter(
+        provider=user, status=RelationshipStatus.ASKED, organisation_id__in=verified_in
+    ).values("pk")
 
 
 def _person_url(relationship: CareRelationship) -> str:

@@ -14,9 +14,11 @@ raise ``Http404`` (missing and not yours look the same).
 
 Notifications (content-free: the email says only "something new"): the provider is told of
 the ask (link: the caseload's "Asking you to join"); the service user of the answer (accepted:
-the relationship page; declined: "My care team"). The ask and the decline carry no scope: the
-``care.relationship`` scope shows a provider only active relationships and a service user
-only ones that were active once, and these notices are about neither.
+the relationship page; declined: "My care team"). The ask carries the ``care.ask`` scope
+(``notify.waiting_ask_ids``): the provider sees it only while the ask waits, so it is gone once
+withdrawn, accepted or declined. The acceptance carries ``care.relationship`` (the relationship
+was active); the decline no scope (it stays: it is about an answer, and the relationship never
+was active).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from tandem.accounts.access import is_verified_provider
 from tandem.accounts.models import Membership, Role, User
 from tandem.care.access import check_is_service_user, check_is_verified_provider
 from tandem.care.models import CareRelationship, RelationshipStatus
-from tandem.care.notify import RELATIONSHIP_SCOPE
+from tandem.care.notify import ASK_SCOPE, RELATIONSHIP_SCOPE
 from tandem.care.services.relationships import _activate, _shared_organisation_id
 from tandem.notifications.services import notify
 
@@ -179,6 +181,7 @@ def ask_provider(*, service_user: User, provider_id: int) -> CareRelationship:
             title=_("%(name)s asked you to join their care team")
             % {"name": service_user.get_full_name()},
             url=reverse("care:caseload") + "#asking",
+            scope=(ASK_SCOPE, relationship.pk),
         )
     return relationship
 
@@ -215,7 +218,7 @@ def accept_ask(*, provider: User, relationship: CareRelationship) -> CareRelatio
             title=_("%(name)s accepted and is now in your care team")
             % {"name": provider.get_full_name()},
             url=reverse("care:relationship-detail", kwargs={"relationship_id": relationship.pk}),
-            scope_id=relationship.pk,
+            scope=(RELATIONSHIP_SCOPE, relationship.pk),
         )
     return relationship
 
@@ -264,16 +267,23 @@ def withdraw_ask(*, service_user: User, relationship: CareRelationship) -> CareR
 
 
 def _tell(
-    *, recipient: User, actor: User, kind: str, title: str, url: str, scope_id: int | None = None
+    *,
+    recipient: User,
+    actor: User,
+    kind: str,
+    title: str,
+    url: str,
+    scope: tuple[str, int] | None = None,
 ) -> None:
     if not recipient.is_active:
         return
+    scope_type, scope_id = scope if scope is not None else ("", None)
     notify(
         recipient=recipient,
         actor=actor,
         kind=kind,
         title=title,
         url=url,
-        scope_type=RELATIONSHIP_SCOPE if scope_id is not None else "",
+        scope_type=scope_type,
         scope_id=scope_id,
     )
