@@ -16,6 +16,7 @@ from django.utils import timezone
 from tandem.accounts.models import CrisisContact, Organisation, Role, User
 from tandem.care.tests.factories import CareRelationshipFactory
 from tandem.conftest import login_client
+from tandem.forum import services as forum_services
 from tandem.forum.models import Category, Community, Topic
 from tandem.forum.tests.conftest import make_topic, reply
 from tandem.moderation import selectors, services
@@ -337,6 +338,24 @@ def test_only_the_people_asked_read_the_escalation(
     assert eli.get(url).status_code == 200
     ReviewItem.objects.filter(pk=item.pk).update(resolved_at=timezone.now() - timedelta(days=8))
     assert eli.get(url).status_code == 404
+
+
+def test_a_post_its_author_deleted_after_escalation_is_marked_for_the_clinician(
+    otter: User, topic: Topic, on_duty: User, clinicians: list[User]
+) -> None:
+    item = _hold(otter, topic)
+    escalation_services.escalate_item(
+        moderator=on_duty, item=item, targets=["clinical"], reason="Tonight."
+    )
+    forum_services.delete_post(user=otter, post=item.post)
+    html = (
+        login_client(Client(), clinicians[0])
+        .get(f"/moderation/escalations/{item.pk}/")
+        .content.decode()
+    )
+    # The clinician still reads what was escalated, told that its author has deleted it.
+    assert "data-deleted" in html and "Deleted by its author on" in html
+    assert "you see its text for this review only" in html
 
 
 # --- The rota --------------------------------------------------------------------------------
