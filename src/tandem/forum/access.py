@@ -287,6 +287,35 @@ def get_circle_for_member(user: User, circle_id: int) -> Circle:
     return circle
 
 
+@dataclass(frozen=True)
+class CircleAccess:
+    """A circle the person started and is still in, and what the gate decided about them in
+    its community (:func:`get_circle_for_starter`)."""
+
+    circle: Circle
+    member: CommunityAccess
+
+
+def get_circle_for_starter(user: User, circle_id: int) -> CircleAccess:
+    """Return the circle if ``user`` started it, is still in it and belongs to its community
+    now (ending it for everyone), else raise Http404: a missing circle, one they are not in and
+    one someone else started look the same.
+
+    Their community's code of conduct need not be accepted again first: ending a circle
+    publishes nothing, and stopping something is never made to wait.
+    """
+    circle = (
+        Circle.objects.filter(pk=circle_id, created_by=user, members__user=user)
+        .select_related("created_by")
+        .first()
+    )
+    if circle is None:
+        raise Http404
+    member = get_community_access(user, circle.community_id, require_conduct=False)
+    circle.community = member.community
+    return CircleAccess(circle=circle, member=member)
+
+
 def check_can_post_in(community: Community, category: Category | None = None) -> None:
     """Raise PermissionDenied when nobody may post in ``community`` or in ``category`` of it
     (locked or archived)."""

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from tandem.forum import views
+from tandem.forum.views.circles import circle_end
 
 app_name = "forum"
 
@@ -51,4 +52,5 @@ urlpatterns = [
     path("circles/<id:circle_id>/", views.circle_detail, name="circle-detail"),
     path("circles/<id:circle_id>/add/", views.circle_add, name="circle-add"),
     path("circles/<id:circle_id>/leave/", views.circle_leave, name="circle-leave"),
+    path("circles/<id:circle_id>/end/", circle_end, name="circle-end"),
 ]

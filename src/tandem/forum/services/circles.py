@@ -19,7 +19,7 @@ from tandem.forum.models import (
     MentionPolicy,
     Mute,
 )
-from tandem.forum.selectors import CIRCLE_SCOPE
+from tandem.forum.selectors import CIRCLE_SCOPE, COMMUNITY_SCOPE
 from tandem.notifications.services import notify
 
 
@@ -86,9 +86,54 @@ def add_to_circle(*, user: User, circle: Circle, pseudonym: str) -> CircleMember
 
 @transaction.atomic
 def leave_circle(*, user: User, circle: Circle) -> None:
+    """Take ``user`` out of the circle; the last one out deletes it (:func:`_delete_circle`)."""
     CircleMember.objects.filter(circle=circle, user=user).delete()
     if not CircleMember.objects.filter(circle=circle).exists():
-        circle.delete()
+        _delete_circle(circle)
+
+
+@transaction.atomic
+def end_circle(*, user: User, circle: Circle) -> None:
+    """End the circle for everyone: what the last one out does (:func:`_delete_circle`),
+    done by the person who started it while others are still in it. Each other member is
+    told once, in the circle's community (the circle's own notifications go with it).
+
+    Raise PermissionDenied unless ``user`` started the circle and is still in it. Ending a
+    circle already ended (a second submit) does nothing.
+    """
+    if circle.created_by_id != user.pk:
+        raise PermissionDenied
+    # Waits for a concurrent end (or last leave): the second finds the circle gone.
+    if not Circle.objects.select_for_update().filter(pk=circle.pk).exists():
+        return
+    if not CircleMember.objects.filter(circle=circle, user=user).exists():
+        raise PermissionDenied  # the starter left: nobody may end it for the others
+    others = list(
+        User.objects.filter(circle_memberships__circle=circle, is_active=True)
+        .exclude(pk=user.pk)
+        .order_by("pk")
+    )
+    name, community_id = circle.name, circle.community_id
+    _delete_circle(circle)
+    for other in others:
+        notify(
+            recipient=other,
+            actor=user,
+            kind="forum.circle_ended",
+            title=_("%(name)s ended the circle “%(circle)s”")
+            % {"name": user.pseudonym, "circle": name},
+            url=reverse("forum:circle-list", kwargs={"community_id": community_id}),
+            scope_type=COMMUNITY_SCOPE,
+            scope_id=community_id,
+        )
+
+
+def _delete_circle(circle: Circle) -> None:
+    """Delete the circle for good: its topics and their posts go with it (database cascades),
+    and so do the moderation queue's items about those posts (held or reported: there is no
+    post left to decide on). Notifications scoped to the circle stay stored but are shown to
+    nobody (the scope fails closed). The audit log keeps what moderators did, by plain ids."""
+    circle.delete()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Circles: the small private groups inside a community; starting one, adding to it, leaving."""
+"""Circles: the small private groups inside a community; starting one, adding to it, leaving,
+ending it."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from tandem.core.forms import attach_service_error
 from tandem.forum import access, selectors, services
 from tandem.forum.forms import AddToCircleForm, CircleForm
 from tandem.forum.models import Circle, Community
+from tandem.forum.services.circles import end_circle
 from tandem.forum.views.common import conduct_gate
 from tandem.forum.views.confirm import confirm_page, confirmed
 
@@ -145,4 +147,38 @@ def _leaving_consequences(user: User, circle: Circle) -> list[str]:
         )
     else:
         lines.append(_("To be in it again, the person who started it has to add you again."))
+    return lines
+
+
+@require_http_methods(["GET", "POST"])
+def circle_end(request: HttpRequest, circle_id: int) -> HttpResponse:
+    """Ask first (GET, or a POST without the question page's "yes"), then end the circle for
+    everyone (``services.circles.end_circle``). Only its starter: 404 for anyone else."""
+    user = current_user(request)
+    circle = access.get_circle_for_starter(user, circle_id).circle
+    if confirmed(request):
+        end_circle(user=user, circle=circle)
+        messages.success(request, _("The circle has ended."))
+        return redirect("forum:circle-list", community_id=circle.community_id)
+    others = any(m.user_id != user.pk for m in selectors.circle_members(circle))
+    return confirm_page(
+        request,
+        title=_("End the circle “%(name)s”?") % {"name": circle.name},
+        what=_("From the moment you confirm:"),
+        consequences=_ending_consequences(others),
+        button=_("Yes, end this circle"),
+        cancel_url=reverse("forum:circle-detail", kwargs={"circle_id": circle.pk}),
+    )
+
+
+def _ending_consequences(others: bool) -> list[str]:
+    lines = [
+        _(
+            "The circle and its topics are deleted for good, with everything written in them, "
+            "for everyone in it."
+        )
+    ]
+    if others:
+        lines.append(_("Everyone else in it is told that a circle they were in has ended."))
+    lines.append(_("This cannot be undone."))
     return lines

@@ -1,6 +1,7 @@
 """Confirm before harm in the forum, without JavaScript (issue 19, item 4): deleting a post
 asks on a page of its own and only its "yes" deletes; leaving a community says its circles go
-too, and "No, go back" changes nothing; the question pages pass axe.
+too, and "No, go back" changes nothing; the starter of a circle ends it only by its question
+page's "yes"; the question pages pass axe.
 
 Post text is deliberately everyday and harmless: risk screening may hold posts that are not.
 """
@@ -81,6 +82,29 @@ def test_deleting_a_post_asks_on_its_own_page_without_javascript(
 
 
 @pytest.mark.browser
+def test_the_starter_ends_a_circle_only_from_its_question_page_without_javascript(
+    new_context: ContextFactory, organisation: Organisation, service_user: User
+) -> None:
+    community, _post = _community_with_topic(organisation, service_user)
+    circle = Circle.objects.get(community=community)
+    page = new_context(viewport=PHONE, java_script_enabled=False).new_page()
+    log_in(page, service_user.email)
+
+    page.goto(f"/circles/{circle.pk}/")
+    page.get_by_role("link", name="End this circle").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("End the circle “Dog walkers”?")
+    expect(page.get_by_role("main")).to_contain_text("This cannot be undone.")
+    page.get_by_role("link", name="No, go back").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dog walkers")
+    assert Circle.objects.filter(pk=circle.pk).exists()
+
+    page.get_by_role("link", name="End this circle").click()
+    page.get_by_role("button", name="Yes, end this circle").click()
+    expect(page.get_by_role("main")).to_contain_text("The circle has ended.")
+    assert not Circle.objects.filter(pk=circle.pk).exists()
+
+
+@pytest.mark.browser
 def test_the_forum_question_pages_pass_axe_and_fit_320_px(
     new_context: ContextFactory, organisation: Organisation, service_user: User
 ) -> None:
@@ -93,6 +117,7 @@ def test_the_forum_question_pages_pass_axe_and_fit_320_px(
         f"/posts/{post.pk}/delete/",
         f"/communities/{community.pk}/leave/",
         f"/circles/{circle.pk}/leave/",
+        f"/circles/{circle.pk}/end/",
     ):
         page.set_viewport_size(PHONE)
         page.goto(path)
