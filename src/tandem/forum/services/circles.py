@@ -17,7 +17,9 @@ from tandem.forum.models import (
     Community,
     ForumPreference,
     MentionPolicy,
+    ModerationState,
     Mute,
+    Post,
 )
 from tandem.forum.selectors import CIRCLE_SCOPE, COMMUNITY_SCOPE
 from tandem.notifications.services import notify
@@ -86,10 +88,18 @@ def add_to_circle(*, user: User, circle: Circle, pseudonym: str) -> CircleMember
 
 @transaction.atomic
 def leave_circle(*, user: User, circle: Circle) -> None:
-    """Take ``user`` out of the circle; the last one out deletes it (:func:`_delete_circle`)."""
+    """Take ``user`` out of the circle; the last one out deletes it (:func:`_delete_circle`),
+    unless a post in it is held for review: then it stays, empty, for the moderators (leaving
+    must always work, and a held post may be someone in danger)."""
     CircleMember.objects.filter(circle=circle, user=user).delete()
-    if not CircleMember.objects.filter(circle=circle).exists():
+    if not CircleMember.objects.filter(circle=circle).exists() and not has_held_posts(circle):
         _delete_circle(circle)
+
+
+def has_held_posts(circle: Circle) -> bool:
+    """Whether a post in the circle waits for a moderator (held for review): deleting the
+    circle would delete it, and its review item, before anyone has looked."""
+    return Post.objects.filter(topic__circle=circle, moderation_state=ModerationState.HELD).exists()
 
 
 @transaction.atomic
@@ -108,6 +118,13 @@ def end_circle(*, user: User, circle: Circle) -> None:
         return
     if not CircleMember.objects.filter(circle=circle, user=user).exists():
         raise PermissionDenied  # the starter left: nobody may end it for the others
+    if has_held_posts(circle):
+        raise ValidationError(
+            _(
+                "A post in this circle is waiting for a moderator, so the circle cannot end yet. "
+                "Try again once it has been reviewed."
+            )
+        )
     others = list(
         User.objects.filter(circle_memberships__circle=circle, is_active=True)
         .exclude(pk=user.pk)

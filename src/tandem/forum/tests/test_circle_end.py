@@ -9,14 +9,22 @@ from contextlib import AbstractContextManager
 
 import pytest
 from django.core import mail
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.test import Client
 
 from tandem.accounts.models import Role, User
 from tandem.conftest import login_client
 from tandem.forum import access, services
-from tandem.forum.models import Category, Circle, CircleMember, Post, Topic, Visibility
+from tandem.forum.models import (
+    Category,
+    Circle,
+    CircleMember,
+    ModerationState,
+    Post,
+    Topic,
+    Visibility,
+)
 from tandem.forum.services.circles import end_circle
 from tandem.forum.tests.conftest import reply
 from tandem.moderation import services as moderation_services
@@ -269,3 +277,45 @@ def test_another_member_and_a_non_member_get_404(
         assert other.post(f"/circles/{circle.pk}/end/", YES).status_code == 404
     assert Circle.objects.filter(pk=circle.pk).exists()
     assert not Notification.objects.filter(kind=KIND).exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# A post waiting for a moderator keeps the circle
+
+
+def _hold(post: Post) -> None:
+    # As the screen holds a post someone may be in danger in (moderation's hook sets it).
+    Post.objects.filter(pk=post.pk).update(moderation_state=ModerationState.HELD)
+
+
+def test_a_circle_with_a_held_post_cannot_end_and_says_why(
+    client: Client, member: Callable[..., User], category: Category
+) -> None:
+    starter, (kite,), circle = _circle(member, category, "Kite")
+    topic = _circle_topic(starter, category, circle)
+    _hold(reply(kite, topic, "It is too much tonight."))
+    with pytest.raises(ValidationError):
+        end_circle(user=starter, circle=circle)
+    login_client(client, starter)
+    response = client.post(f"/circles/{circle.pk}/end/", YES, follow=True)
+    assert response.redirect_chain == [(f"/circles/{circle.pk}/", 302)]
+    assert "waiting for a moderator" in _page(response)
+    assert Circle.objects.filter(pk=circle.pk).exists()
+    assert not Notification.objects.filter(kind=KIND).exists()
+
+
+def test_the_last_one_out_of_a_circle_with_a_held_post_leaves_it_for_the_moderators(
+    member: Callable[..., User], category: Category
+) -> None:
+    starter, (kite,), circle = _circle(member, category, "Kite")
+    topic = _circle_topic(starter, category, circle)
+    held = reply(kite, topic, "It is too much tonight.")
+    _hold(held)
+    services.leave_circle(user=kite, circle=circle)
+    services.leave_circle(user=starter, circle=circle)
+    assert not CircleMember.objects.filter(circle=circle).exists()  # leaving always works
+    assert Post.objects.filter(pk=held.pk).exists()  # the held post waits for a moderator
+    # Once nothing waits, the last one out deletes the circle as before.
+    other, _, empty = _circle(member, category)
+    services.leave_circle(user=other, circle=empty)
+    assert not Circle.objects.filter(pk=empty.pk).exists()

@@ -157,7 +157,11 @@ def circle_end(request: HttpRequest, circle_id: int) -> HttpResponse:
     user = current_user(request)
     circle = access.get_circle_for_starter(user, circle_id).circle
     if confirmed(request):
-        end_circle(user=user, circle=circle)
+        try:
+            end_circle(user=user, circle=circle)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("forum:circle-detail", circle_id=circle.pk)
         messages.success(request, _("The circle has ended."))
         return redirect("forum:circle-list", community_id=circle.community_id)
     others = any(m.user_id != user.pk for m in selectors.circle_members(circle))
