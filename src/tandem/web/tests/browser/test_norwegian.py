@@ -8,14 +8,22 @@ sentence of the catalogue that has a Norwegian translation is looked for in the 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 from playwright.sync_api import Page, expect
 
-from tandem.accounts.models import User
+from tandem.accounts.models import Organisation, Role, User
 from tandem.accounts.tests.factories import TEST_PASSWORD
 from tandem.conftest import TOTP_SECRET
+from tandem.courses.services import Schedule, create_course
+from tandem.forum.models import Audience
+from tandem.forum.tests.conftest import join, make_topic, reply
+from tandem.forum.tests.factories import CategoryFactory, CommunityFactory
+from tandem.moderation.models import CommunitySettings, PreModeration, ReviewItem
+from tandem.research.models import Study
 from tandem.web.tests.catalogue import NB_CATALOGUE, read_po
 
 from .conftest import PHONE, ContextFactory, axe_violations, current_totp
@@ -139,4 +147,98 @@ def test_a_service_user_and_a_provider_read_tandem_in_norwegian(
         pat.check(path)
 
     problems = visitor.problems + skylark.problems + pat.problems
+    assert not problems, "\n\n".join(problems)
+
+
+def test_a_moderator_an_admin_a_facilitator_and_a_researcher_read_tandem_in_norwegian(
+    new_context: ContextFactory, organisation: Organisation, make_member: Callable[..., User]
+) -> None:
+    # Everyone has chosen Norwegian on their account; their browsers ask for English.
+    def person(role: str, name: str, *, totp: bool = True) -> User:
+        user = make_member(role, totp=totp, pseudonym=name, email=f"{name.lower()}@example.org")
+        user.language = "nb"
+        user.save(update_fields=["language"])
+        return user
+
+    mo = person(Role.MODERATOR, "Mo")
+    ada = person(Role.ORG_ADMIN, "Ada")
+    fay = person(Role.FACILITATOR, "Fay", totp=False)
+    rita = person(Role.RESEARCHER, "Rita")
+    otter = make_member(pseudonym="Otter", email="otter@example.org")
+    with translation.override("nb"):
+        community = CommunityFactory.create(organisation=organisation, name="Unge voksne")
+        CommunitySettings.objects.create(community=community, premoderation=PreModeration.NONE)
+        category = CategoryFactory.create(community=community, name="Mestring")
+        join(otter, community)
+        topic = make_topic(otter, category, title="Tunge netter", body="Nettene er verst.")
+        held = reply(otter, topic, "I want to kill myself tonight.")
+        item = ReviewItem.objects.get(post=held)
+        opening = timezone.now() + timedelta(days=2)
+        course = create_course(
+            facilitator=fay,
+            organisation=organisation,
+            schedule=Schedule(
+                title="Å leve med stemmer",
+                purpose="En uke sammen.",
+                audience=Audience.MIXED,
+                capacity=20,
+                needs_approval=False,
+                moderation=PreModeration.NONE,
+                opening_at=opening,
+                opening_link="https://meet.example.org/open",
+                closing_at=opening + timedelta(days=7),
+                closing_link="https://meet.example.org/close",
+                discussion_days=7,
+            ),
+        )
+        today = timezone.localdate()
+        study = Study.objects.create(
+            organisation=organisation,
+            title="Hvordan folk bruker Tandem",
+            purpose="Å lære hvilke deler som hjelper.",
+            ethics_reference="REK 2026/1",
+            collected="Hvilken del av Tandem du brukte.",
+            start_date=today - timedelta(days=30),
+            end_date=today + timedelta(days=30),
+        )
+
+    audits: list[NorwegianAudit] = []
+
+    def visit(user: User, paths: list[str], *, totp: bool = True) -> None:
+        audit = NorwegianAudit(new_context(viewport=PHONE, bypass_csp=True).new_page())
+        log_in_nb(audit.page, user.email, totp=totp)
+        for path in paths:
+            audit.check(path)
+        audits.append(audit)
+
+    visit(
+        mo,
+        [
+            "/",
+            "/moderation/",
+            f"/moderation/communities/{community.pk}/queue/",
+            f"/moderation/items/{item.pk}/",
+            f"/moderation/communities/{community.pk}/people/{otter.pk}/",
+        ],
+    )
+    org = organisation.pk
+    visit(
+        ada,
+        [
+            "/",
+            f"/organisations/{org}/members/",
+            f"/organisations/{org}/settings/",
+            f"/moderation/organisations/{org}/rota/",
+            f"/moderation/organisations/{org}/communities/",
+            f"/research/organisations/{org}/studies/",
+        ],
+    )
+    visit(
+        fay,
+        ["/", "/courses/", f"/courses/{course.pk}/", f"/courses/{course.pk}/dashboard/"],
+        totp=False,
+    )
+    visit(rita, ["/", f"/research/{study.pk}/"])
+
+    problems = [problem for audit in audits for problem in audit.problems]
     assert not problems, "\n\n".join(problems)
