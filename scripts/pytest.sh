@@ -50,7 +50,10 @@ suite() {
   if [ "${MEASURE_COVERAGE:-0}" = 1 ]; then
     "$PY" scripts/coverage_floors.py var/coverage.json
   fi
-  run_pytest -m browser
+  # A file, not memory, for the browser tests' SQLite database (settings/data.py says why);
+  # PostgreSQL ignores it.
+  TANDEM_TEST_SQLITE_FILE="${TANDEM_TEST_SQLITE_FILE:-$(pwd)/var/test-browser.sqlite3}" \
+    run_pytest -m browser
 }
 
 if answers 127.0.0.1 6379; then

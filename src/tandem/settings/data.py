@@ -58,6 +58,13 @@ else:
             "OPTIONS": dict(SQLITE_OPTIONS),
         }
     }
+    if os.environ.get("TANDEM_TEST_SQLITE_FILE"):
+        # The browser tests (scripts/pytest.sh) use a test database in a file. In memory, the
+        # live server's request threads all share the test's one connection, and the
+        # browser's parallel requests (pages, the service worker, downloads) then interleave
+        # on it; a run hung there for good. With a file, each thread has its own connection
+        # and SQLite's locking (WAL, the busy timeout) keeps them apart, as in production.
+        DATABASES["default"]["TEST"] = {"NAME": os.environ["TANDEM_TEST_SQLITE_FILE"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # PostgreSQL role the application runs as when it is not the tables' owner: the access record's
 # migration revokes UPDATE, DELETE and TRUNCATE from it (docs/security-access-record.md).
