@@ -8,12 +8,14 @@ database.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -32,7 +34,20 @@ EXAMPLES = 300
 
 
 @pytest.fixture
+def _connection_kept_open() -> Iterator[None]:
+    """As Django's test client does for its requests: the WSGI handler's request signals would
+    close the test's database connection (it is inside the test's transaction, so it looks
+    unusable to them), and on PostgreSQL every later request then finds it closed."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
 def secret(
+    _connection_kept_open: None,
     relationship: CareRelationship,
     grant: Callable[..., Any],
     member: Callable[..., User],
