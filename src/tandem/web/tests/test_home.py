@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from tandem.accounts.models import Membership, Organisation, Role, User
 from tandem.accounts.tests.factories import MembershipFactory, OrganisationFactory
-from tandem.care.models import CareRelationship, Grant, Module
+from tandem.care.models import CareRelationship, Grant, JointSession, Module
 from tandem.care.triage import add_working_days
 from tandem.conftest import TOTP_SECRET, login_client
 from tandem.courses import services as course_services
@@ -321,3 +321,22 @@ def test_a_long_list_shows_five_and_links_to_the_rest(
     grow_caseload(provider, organisation, 7)
     html = _home(client, provider)
     assert html.count("and 2 more") == 4  # overdue, changed, open sessions, agreements
+
+
+def test_an_open_joint_session_shows_when_the_person_changed_its_note(
+    client: Client, provider: User, organisation: Organisation
+) -> None:
+    """What waits for the provider in a joint session: the person's own change to the shared
+    note is marked on the home page; the provider's own change is not (it waits for nobody)."""
+    (person,) = grow_caseload(provider, organisation, 1)
+    session = JointSession.objects.get(relationship__service_user=person)
+    html = _home(client, provider)
+    assert "data-home-session-note" not in html
+    JointSession.objects.filter(pk=session.pk).update(
+        note_updated_at=timezone.now(), note_updated_by=provider
+    )
+    assert "data-home-session-note" not in client.get("/").content.decode()
+    JointSession.objects.filter(pk=session.pk).update(note_updated_by=person)
+    html = client.get("/").content.decode()
+    assert "data-home-session-note" in html and "They changed the session note" in html
+    assert session.note not in html or not session.note  # the note itself is never shown
