@@ -8,9 +8,10 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from tandem.accounts.language import language_for
 from tandem.accounts.models import User
 from tandem.care import agreement_selectors
 from tandem.care.notify import RELATIONSHIP_SCOPE
@@ -121,16 +122,20 @@ def _tell_care_team(response: Response) -> bool:
     (their choice, ``Agreement.tell_care_team_on_risk``; care decides who may be told). It says
     only that a check-in needs attention: never the questionnaire, the answers or the score.
     The email that may follow is the notification service's, with the provider's own
-    settings (digest, quiet hours)."""
+    settings (digest, quiet hours). The title is stored as text, so it is written in the
+    provider's language (``accounts.language``), never in the language of the person's page."""
     relationships = agreement_selectors.relationships_telling_on_risk(response.owner)
     for relationship in relationships:
+        with translation.override(language_for(relationship.provider)):
+            title = _("%(name)s's check-in needs attention") % {
+                "name": response.owner.get_full_name()
+            }
         notification_services.notify(
             recipient=relationship.provider,
             actor=response.owner,
             kind=FOLLOW_UP_KIND,
             url=reverse("care:person-detail", kwargs={"owner_id": response.owner_id}),
-            title=_("%(name)s's check-in needs attention")
-            % {"name": response.owner.get_full_name()},
+            title=title,
             scope_type=RELATIONSHIP_SCOPE,
             scope_id=relationship.pk,
         )

@@ -188,3 +188,29 @@ def test_published_english_texts_are_marked_on_a_page_in_bokmal(
     assert f'<span lang="en">{PHQ9_TEXTS[0]}</span>' in page
     assert '<span lang="en">Not at all</span>' in page
     assert '<p class="lead" lang="en">Over the last 2 weeks' in page
+
+
+@pytest.mark.parametrize(
+    ("person_language", "provider_language", "title"),
+    [
+        ("nb", "en", "{name}'s check-in needs attention"),
+        ("en", "nb", "Innsjekken til {name} trenger oppmerksomhet"),
+    ],
+)
+def test_the_care_team_is_told_in_the_providers_language_not_the_persons(
+    care: CareRelationship,
+    logged_in: Callable[[User], Client],
+    back_to_english: None,
+    person_language: str,
+    provider_language: str,
+    title: str,
+) -> None:
+    user, provider = care.service_user, care.provider
+    User.objects.filter(pk=user.pk).update(language=person_language)
+    User.objects.filter(pk=provider.pk).update(language=provider_language)
+    set_risk_alert(actor=user, relationship=care, on=True)
+    client = logged_in(user)
+    page = client.get(_send(client, ITEM_9))
+    assert page.headers["Content-Language"] == person_language
+    (told,) = _told(provider)
+    assert told.title == title.format(name=user.get_full_name())

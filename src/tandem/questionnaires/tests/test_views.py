@@ -244,8 +244,9 @@ def test_pages_run_a_bounded_number_of_queries(
         (owner, "/questionnaires/phq9/trends/", 10),
         # 18, and the research event log's one insert per page view (core.usage); the first
         # view of a follow-up the person asked their care team to hear about also finds who
-        # to tell, tells them (one insert per provider) and notes it (3; reloads: 19).
-        (owner, f"/questionnaires/responses/{latest.pk}/", 22),
+        # to tell, tells them (one insert per provider) and notes it (3; reloads: 19), in
+        # the provider's language (one query when the organisation's default decides it).
+        (owner, f"/questionnaires/responses/{latest.pk}/", 23),
         (carer, f"/people/{granted.pk}/questionnaires/", 16),
     ):
         with CaptureQueriesContext(connection) as queries:
