@@ -19,6 +19,24 @@ from tandem.questionnaires.instruments import Instrument
 from tandem.questionnaires.selectors import ScoredResponse
 
 SYSTEM = "urn:tandem:questionnaire"
+LOINC = "http://loinc.org"
+# The LOINC codes of the totals that have one (issue 16): a receiving system files the score
+# under the measure it knows. Other totals (WHO-5, QPR-15, the portal's own questionnaires) keep
+# a text code only: we name no code we have not checked.
+LOINC_TOTALS = {
+    "phq9": ("44261-6", "Patient Health Questionnaire 9 item (PHQ-9) total score [Reported]"),
+    "gad7": ("70274-6", "Generalized anxiety disorder 7 item (GAD-7) total score [Reported.PHQ]"),
+}
+
+
+def _total_code(instrument: Instrument) -> dict[str, Any]:
+    """``Observation.code`` for ``instrument``'s total: the LOINC coding where one exists (never
+    for a custom instrument, whatever its key), and always the text."""
+    code: dict[str, Any] = {"text": f"{instrument.title} score"}
+    loinc = None if instrument.custom else LOINC_TOTALS.get(instrument.key)
+    if loinc is not None:
+        code["coding"] = [{"system": LOINC, "code": loinc[0], "display": loinc[1]}]
+    return code
 
 
 def _questionnaire(instrument: Instrument) -> dict[str, Any]:
@@ -89,7 +107,7 @@ def _response(item: ScoredResponse) -> list[dict[str, Any]]:
                 "resourceType": "Observation",
                 "id": f"score-{item.pk}",
                 "status": "final",
-                "code": {"text": f"{instrument.title} score"},
+                "code": _total_code(instrument),
                 "effectiveDateTime": item.submitted_at.isoformat(),
                 "valueInteger": item.score.value,
                 "derivedFrom": [{"reference": f"QuestionnaireResponse/{response_id}"}],
@@ -102,7 +120,9 @@ def _response(item: ScoredResponse) -> list[dict[str, Any]]:
 
 
 def build_bundle(history: Sequence[ScoredResponse]) -> dict[str, Any]:
-    """The Bundle as JSON values; raise ``pydantic.ValidationError`` if it is invalid."""
+    """The Bundle of ``history`` (all of a person's responses, or one) as JSON values, with
+    the Questionnaire of each instrument answered; raise ``pydantic.ValidationError`` if it is
+    invalid."""
     instruments = {item.instrument.key: item.instrument for item in history}
     resources = [_questionnaire(instrument) for instrument in instruments.values()]
     for item in history:

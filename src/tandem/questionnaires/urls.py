@@ -29,6 +29,11 @@ urlpatterns = [
         name="response-detail",
     ),
     path(
+        "questionnaires/responses/<id:response_id>/fhir/",
+        views.fhir_response_export,
+        name="response-fhir-export",
+    ),
+    path(
         "questionnaires/responses/<id:response_id>/follow-up/plan/",
         views.follow_up_plan,
         name="follow-up-plan",

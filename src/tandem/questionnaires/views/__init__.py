@@ -13,7 +13,12 @@ from tandem.questionnaires.views.custom import (
 )
 from tandem.questionnaires.views.follow_up import follow_up_call, follow_up_plan
 from tandem.questionnaires.views.schedules import ScheduleEditView, schedule_delete
-from tandem.questionnaires.views.trends import fhir_export, shared_questionnaires, trends
+from tandem.questionnaires.views.trends import (
+    fhir_export,
+    fhir_response_export,
+    shared_questionnaires,
+    trends,
+)
 
 __all__ = [
     "CustomCreateView",
@@ -23,6 +28,7 @@ __all__ = [
     "custom_archive",
     "custom_list",
     "fhir_export",
+    "fhir_response_export",
     "follow_up_call",
     "follow_up_plan",
     "questionnaire_list",

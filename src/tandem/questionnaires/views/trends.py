@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -15,7 +15,7 @@ from tandem.accounts.requests import current_user
 from tandem.care.access import get_module_access_for_viewer
 from tandem.care.models import Module
 from tandem.questionnaires import catalogue, selectors
-from tandem.questionnaires.access import get_instrument_to_review_or_404
+from tandem.questionnaires.access import get_instrument_to_review_or_404, get_response_for_owner
 from tandem.questionnaires.charts import TrendChart, trend_chart
 from tandem.questionnaires.fhir import build_bundle
 from tandem.questionnaires.instruments import Instrument
@@ -78,6 +78,22 @@ def shared_questionnaires(request: HttpRequest, owner_id: int) -> HttpResponse:
 def fhir_export(request: HttpRequest) -> HttpResponse:
     """The person's own submitted responses as a FHIR R4 Bundle (JSON), to download."""
     bundle = build_bundle(selectors.submitted_responses(current_user(request)))
+    return _download(bundle, "questionnaires-fhir.json")
+
+
+@require_GET
+@service_user_only
+def fhir_response_export(request: HttpRequest, response_id: int) -> HttpResponse:
+    """One of the person's own submitted responses as a FHIR R4 Bundle (the gate of its result
+    page: someone else's, a draft or a missing one is 404); one no longer scored by a known
+    version of its questionnaire cannot be described, so it is 404 too."""
+    found = selectors.scored(get_response_for_owner(current_user(request), response_id))
+    if found is None:
+        raise Http404
+    return _download(build_bundle([found]), f"questionnaire-response-{found.pk}-fhir.json")
+
+
+def _download(bundle: dict[str, Any], filename: str) -> HttpResponse:
     response = HttpResponse(json.dumps(bundle, indent=2), content_type="application/fhir+json")
-    response["Content-Disposition"] = 'attachment; filename="questionnaires-fhir.json"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
