@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from tandem.courses.selectors import DayParticipation
+from tandem.courses.selectors.dashboard import DayParticipation
 
 WIDTH = 360
 HEIGHT = 160
