@@ -4,6 +4,12 @@
 grant, logs the read and 404s otherwise. Owner and care-team pages share their templates;
 ``read_only`` hides everything that changes."""
 
+from tandem.toolbox.views.activities import (
+    activity_delete,
+    activity_edit,
+    activity_list,
+    shared_activities,
+)
 from tandem.toolbox.views.crisis_plan import (
     crisis_plan,
     crisis_plan_edit,
@@ -26,16 +32,12 @@ from tandem.toolbox.views.exercises import (
     shared_exercises,
 )
 from tandem.toolbox.views.goals import (
-    activity_delete,
-    activity_edit,
-    activity_list,
     goal_comment,
     goal_create,
     goal_delete,
     goal_detail,
     goal_edit,
     goal_list,
-    shared_activities,
     shared_goal_comment,
     shared_goal_detail,
     shared_goals,

@@ -92,3 +92,10 @@ def keeps_typed_comment(view: _View) -> _View:
 
 def page_context(owner: User, read_only: bool) -> dict[str, Any]:
     return {"owner": owner, "read_only": read_only}
+
+
+def domain_initial(request: HttpRequest) -> dict[str, Any]:
+    """The life domain a "new goal" or "log an activity" link came from (``?domain=``), as the
+    form's initial value; nothing for a missing or malformed one."""
+    domain = request.GET.get("domain", "")
+    return {"domain": int(domain)} if domain.isdigit() else {}

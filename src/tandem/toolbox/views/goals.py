@@ -1,15 +1,12 @@
-"""Goals with their steps, and the activity log."""
+"""Goals with their steps; the care team's read-only pages and comments on them."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,7 +19,6 @@ from tandem.care.models import Level, Module
 from tandem.core.forms import attach_service_error
 from tandem.toolbox import access, selectors, services
 from tandem.toolbox.forms import (
-    ActivityForm,
     CommentForm,
     GoalCreateForm,
     GoalEditForm,
@@ -32,6 +28,7 @@ from tandem.toolbox.models import Goal, GoalStatus
 from tandem.toolbox.selectors.access_log import GOAL
 from tandem.toolbox.views.common import (
     confirm_delete,
+    domain_initial,
     form_page,
     keeps_typed_comment,
     page_context,
@@ -75,7 +72,7 @@ def goal_list(request: HttpRequest) -> HttpResponse:
 @toolbox_owner
 def goal_create(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    form = GoalCreateForm(request.POST or None, owner=user, initial=_domain_initial(request))
+    form = GoalCreateForm(request.POST or None, owner=user, initial=domain_initial(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -101,11 +98,6 @@ def goal_create(request: HttpRequest) -> HttpResponse:
         cancel_url=reverse("toolbox:goal-list"),
         status=400 if form.errors else 200,
     )
-
-
-def _domain_initial(request: HttpRequest) -> dict[str, Any]:
-    domain = request.GET.get("domain", "")
-    return {"domain": int(domain)} if domain.isdigit() else {}
 
 
 def _goal_detail_page(
@@ -282,103 +274,6 @@ def step_delete(request: HttpRequest, step_id: int) -> HttpResponseBase:
     return deleted_redirect("step", step)
 
 
-def _activity_list_page(
-    request: HttpRequest,
-    owner: User,
-    *,
-    read_only: bool,
-    form: ActivityForm | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    return render(
-        request,
-        "toolbox/activity_list.html",
-        {
-            "page_obj": paginate(request, selectors.activities_for_owner(owner)),
-            "form": form,
-            **page_context(owner, read_only),
-        },
-        status=status,
-    )
-
-
-def _activity_arguments(form: ActivityForm) -> dict[str, Any]:
-    data = form.cleaned_data
-    return {
-        "description": data["description"],
-        "done_on": data["done_on"],
-        "domain": data["domain"],
-        "goal": data["goal"],
-    }
-
-
-@require_http_methods(["GET", "POST"])
-@toolbox_owner
-def activity_list(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
-    if request.method == "GET":
-        initial: dict[str, Any] = {"done_on": timezone.localdate()}
-        initial |= _domain_initial(request)
-        goal = request.GET.get("goal", "")
-        if goal.isdigit():
-            initial["goal"] = int(goal)
-        form = ActivityForm(owner=user, initial=initial)
-        return _activity_list_page(request, user, read_only=False, form=form)
-    form = ActivityForm(request.POST, owner=user)
-    if form.is_valid():
-        try:
-            services.log_activity(owner=user, **_activity_arguments(form))
-        except ValidationError as error:
-            attach_service_error(form, error)
-        else:
-            messages.success(request, _("Activity saved."))
-            return redirect("toolbox:activity-list")
-    return _activity_list_page(request, user, read_only=False, form=form, status=400)
-
-
-@require_http_methods(["GET", "POST"])
-@toolbox_owner
-def activity_edit(request: HttpRequest, activity_id: int) -> HttpResponse:
-    user = current_user(request)
-    activity = access.get_activity_for_owner(user, activity_id)
-    initial = {
-        "description": activity.description,
-        "done_on": activity.done_on,
-        "domain": activity.domain_id,
-        "goal": activity.goal_id,
-    }
-    form = ActivityForm(request.POST or None, owner=user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_activity(owner=user, activity=activity, **_activity_arguments(form))
-        except ValidationError as error:
-            attach_service_error(form, error)
-        else:
-            messages.success(request, _("Activity saved."))
-            return redirect("toolbox:activity-list")
-    return form_page(
-        request,
-        form,
-        title=_("Change activity"),
-        submit=_("Save activity"),
-        cancel_url=reverse("toolbox:activity-list"),
-        status=400 if form.errors else 200,
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@toolbox_owner
-def activity_delete(request: HttpRequest, activity_id: int) -> HttpResponseBase:
-    user = current_user(request)
-    activity = access.get_activity_for_owner(user, activity_id)
-    if request.method == "GET":
-        return confirm_undoable_delete(
-            request, activity, title=_("Delete this activity?"), button=_("Yes, delete")
-        )
-    services.delete_activity(owner=user, activity=activity)
-    return deleted_redirect("activity", activity)
-
-
 @require_GET
 def shared_goals(request: HttpRequest, owner_id: int) -> HttpResponse:
     owner = get_owner_for_viewer(request.user, owner_id, Module.GOALS)
@@ -441,9 +336,3 @@ def shared_goal_comment(request: HttpRequest, owner_id: int, goal_id: int) -> Ht
         comment_form=form,
         status=400,
     )
-
-
-@require_GET
-def shared_activities(request: HttpRequest, owner_id: int) -> HttpResponse:
-    owner = get_owner_for_viewer(request.user, owner_id, Module.GOALS)
-    return _activity_list_page(request, owner, read_only=True)
