@@ -4,7 +4,7 @@
 and a dozen times in the menu of every page. The URL patterns do not change while the process
 runs, so each name is reversed once per URL configuration, script prefix and language. Here in
 ``core`` so that any app's template tags can use it without importing the shell (``web``),
-which depends on them (issue 14); ``web.templatetags.tandem_urls`` offers it to templates.
+which depends on them (issue 14); ``core.templatetags.tandem_urls`` offers it to templates.
 """
 
 from __future__ import annotations

@@ -24,7 +24,9 @@ from django.http import HttpRequest, HttpResponseBase
 from django.utils.functional import LazyObject, empty
 
 from tandem.accounts import crisis_cache
-from tandem.accounts.crisis_cache import SavedContact, SavedOrganisation
+from tandem.accounts.crisis_cache import SavedOrganisation
+from tandem.accounts.national_crisis import emergency_number as emergency_number
+from tandem.accounts.national_crisis import national_contacts as national_contacts
 from tandem.accounts.selectors import RoleSummary
 
 ORGANISATION_COOKIE_SALT = "tandem.web.crisis-organisation"
@@ -43,19 +45,6 @@ class Contact(Protocol):
 class Named(Protocol):
     @property
     def name(self) -> str: ...
-
-
-def emergency_number() -> str:
-    """The number sentences name: "call 999 now"."""
-    return str(settings.TANDEM_EMERGENCY_NUMBERS[0])
-
-
-def national_contacts() -> tuple[SavedContact, ...]:
-    # Built when a page renders, so the built-in texts come out in the person's language.
-    return tuple(
-        SavedContact(**{key: str(value) for key, value in contact.items()})
-        for contact in settings.TANDEM_NATIONAL_CRISIS_CONTACTS
-    )
 
 
 def _digits(number: str) -> str:

@@ -14,6 +14,9 @@ docs/architecture.md explains the rules; this file is what holds them. Two of th
    ``views/*.py``, ``*_views.py``), a model of care, toolbox or messaging is read only through
    that app's ``access`` gates or ``selectors``: no ``Model.objects``, ``_default_manager``,
    ``get_object_or_404(Model, ...)`` or ``model = Model`` on a generic view.
+3. **Templates load tag libraries by the layers too.** ``{% load name %}`` in an app's
+   templates names a library of that app or of an app below it, never one of the shell
+   (``web``) or of another app above it: a library is code the template depends on.
 
 Not checked here: that every ``Message``/``Post`` query in services and selectors is scoped
 to the acting person. Whether a query is scoped depends on what was passed in (an already
@@ -59,6 +62,7 @@ MANAGER_ATTRIBUTES = {"objects", "_default_manager", "_base_manager"}
 SHORTCUTS = {"get_object_or_404", "get_list_or_404"}
 
 MODEL_REFERENCE = re.compile(r"^(?P<label>[a-z_]+)\.(?P<model>[A-Z]\w*)$")
+LOAD_TAG = re.compile(r"{%-?\s*load\s+(?P<names>.+?)\s*-?%}")
 
 
 @dataclass(frozen=True)
@@ -251,6 +255,47 @@ def test_views_never_query_clinical_models_directly() -> None:
     )
 
 
+def tag_library_owners() -> dict[str, str]:
+    """Each project template-tag library (``<app>/templatetags/<name>.py``) and its app."""
+    return {
+        path.stem: app.label
+        for app in project_apps().values()
+        for path in (app.path / "templatetags").glob("*.py")
+        if path.stem != "__init__"
+    }
+
+
+def loaded_libraries(text: str) -> Iterator[tuple[int, str]]:
+    """``(line, library)`` for each library a template's ``{% load %}`` tags name
+    (``{% load a b %}`` and ``{% load tag from a %}``)."""
+    for match in LOAD_TAG.finditer(text):
+        names = match["names"].split()
+        line = text.count("\n", 0, match.start()) + 1
+        if "from" in names:
+            yield line, names[names.index("from") + 1]
+        else:
+            yield from ((line, name) for name in names)
+
+
+def test_templates_load_no_library_of_an_app_above_or_beside_them() -> None:
+    owners = tag_library_owners()
+    problems: list[str] = []
+    for app in project_apps().values():
+        for path in sorted((app.path / "templates").rglob("*.html")):
+            for line, library in loaded_libraries(path.read_text(encoding="utf-8")):
+                owner = owners.get(library)  # None: one of Django's own
+                if owner is None or owner == app.label or LAYER_OF[owner] < LAYER_OF[app.label]:
+                    continue
+                root = app.path.parents[1]
+                problems.append(
+                    f"{path.relative_to(root)}:{line}: {app.label} loads {library} ({owner})"
+                )
+    assert not problems, (
+        "Templates load tag libraries against the layers; move the library down (core.templatetags"
+        " for shared ones):\n" + "\n".join(sorted(problems))
+    )
+
+
 def test_the_checks_see_what_they_look_for() -> None:
     """The rules above fail on real breaches (a rule that sees nothing passes for ever)."""
     assert {"core", "web", "care", "messaging"} <= set(project_apps())
@@ -273,4 +318,10 @@ def test_the_checks_see_what_they_look_for() -> None:
     assert [app for node in ast.walk(upward) for app in imported_apps(node)] == [
         "forum",
         "moderation",
+    ]
+    assert tag_library_owners()["tandem_urls"] == "core"
+    assert list(loaded_libraries("{% load i18n tandem_urls %}\n{% load fixed_url from x %}")) == [
+        (1, "i18n"),
+        (1, "tandem_urls"),
+        (2, "x"),
     ]

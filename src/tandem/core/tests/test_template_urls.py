@@ -6,7 +6,7 @@ import pytest
 from django.template import Context, Template
 from django.urls import NoReverseMatch, clear_script_prefix, reverse, set_script_prefix
 
-from tandem.web.templatetags.tandem_urls import url_with_id
+from tandem.core.addresses import url_with_id
 
 
 @pytest.mark.parametrize(
