@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
 from tandem.accounts.models import User
+from tandem.care.access import ItemAccess, get_item_access_for_viewer
+from tandem.care.models import Module
 from tandem.questionnaires import catalogue
+from tandem.questionnaires.access_log import RESPONSE
 from tandem.questionnaires.instruments import Instrument, get_instrument
 from tandem.questionnaires.models import Response
 
@@ -48,3 +52,20 @@ def get_response_for_owner(user: User, response_id: int) -> Response:
     if response is None:
         raise Http404
     return response
+
+
+def get_response_for_viewer(
+    viewer: User | AnonymousUser, owner_id: int, response_id: int
+) -> ItemAccess[Response]:
+    """One submitted response of ``owner_id``, answers and all, for ``viewer``: the owner, or a
+    provider with at least a view grant on the questionnaires module (care's rule). A
+    provider's opening is written to the owner's access log as a read of that response ("your
+    answers to PHQ-9 of …"). Http404 for anyone else, and for a draft, a missing response or
+    someone else's (recorded as a refused read when the viewer may not see the module)."""
+    return get_item_access_for_viewer(
+        viewer,
+        owner_id,
+        Module.QUESTIONNAIRES,
+        kind=RESPONSE,
+        fetch=lambda owner: get_response_for_owner(owner, response_id),
+    )

@@ -13,3 +13,9 @@ class QuestionnairesConfig(AppConfig):
 
         # The person's answers go into their data export (docs/data-rights.md).
         register_personal_data(SOURCE)
+
+        # The access log names the response a provider opened ("your answers to PHQ-9 of …").
+        from tandem.care.access_log import register_item_kind
+        from tandem.questionnaires.access_log import RESPONSE_KIND
+
+        register_item_kind(RESPONSE_KIND)

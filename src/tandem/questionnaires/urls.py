@@ -64,4 +64,9 @@ urlpatterns = [
         views.shared_questionnaires,
         name="shared-questionnaires",
     ),
+    path(
+        "people/<id:owner_id>/questionnaires/responses/<id:response_id>/",
+        views.shared_response_detail,
+        name="shared-response-detail",
+    ),
 ]

@@ -13,6 +13,7 @@ from tandem.questionnaires.views.custom import (
 )
 from tandem.questionnaires.views.follow_up import follow_up_call, follow_up_plan
 from tandem.questionnaires.views.schedules import ScheduleEditView, schedule_delete
+from tandem.questionnaires.views.shared import shared_response_detail
 from tandem.questionnaires.views.trends import (
     fhir_export,
     fhir_response_export,
@@ -35,5 +36,6 @@ __all__ = [
     "response_detail",
     "schedule_delete",
     "shared_questionnaires",
+    "shared_response_detail",
     "trends",
 ]

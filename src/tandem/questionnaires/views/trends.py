@@ -69,7 +69,12 @@ def shared_questionnaires(request: HttpRequest, owner_id: int) -> HttpResponse:
     return render(
         request,
         "questionnaires/shared_questionnaires.html",
-        {"owner": access.owner, "trends": _trends(access.owner, None)},
+        {
+            "owner": access.owner,
+            # The table's rows link to each response's answers (opened one by one, logged).
+            "shared_owner": access.owner,
+            "trends": _trends(access.owner, None),
+        },
     )
 
 

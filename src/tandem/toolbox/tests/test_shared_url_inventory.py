@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tandem.accounts.models import Role, User
 from tandem.care.models import AccessLogEntry, Grant, Level, Module
 from tandem.conftest import login_client
+from tandem.questionnaires.tests.factories import make_response
 from tandem.toolbox.models import JournalShare
 from tandem.toolbox.tests.factories import GoalFactory, JournalEntryFactory, share_with
 
@@ -58,7 +59,13 @@ def world(service_user: User, provider: User) -> dict[str, Any]:
     entry = JournalEntryFactory.create(owner=service_user)
     relationship = share_with(provider, service_user, *Module.values, level=Level.COMMENT)
     JournalShare.objects.create(entry=entry, relationship=relationship)
-    return {"owner": service_user, "goal_id": goal.pk, "entry_id": entry.pk}
+    response = make_response(service_user, "phq9")  # a questionnaire response's answers
+    return {
+        "owner": service_user,
+        "goal_id": goal.pk,
+        "entry_id": entry.pk,
+        "response_id": response.pk,
+    }
 
 
 def _path(route: str, world: dict[str, Any]) -> str:
