@@ -74,10 +74,12 @@ class TopicAccess:
     member: CommunityAccess
 
 
-# The facts of :class:`CommunityAccess`, under the names pages and services used to read from
-# the community itself. The gates below still set them on the ``Community`` they return, so
-# that callers not yet moved to :func:`get_community_access` keep working (issue 14).
-_FACTS = ("accepted_version", "is_moderator", "is_facilitator", "is_verified_provider")
+@dataclass(frozen=True)
+class PostAccess:
+    """A post the person may see, and what the gate decided about them in its community."""
+
+    post: Post
+    member: CommunityAccess
 
 
 def member_communities(user: User) -> QuerySet[Community]:
@@ -132,13 +134,6 @@ def _access_from(row: Sequence[Any]) -> CommunityAccess:
     )
 
 
-def _with_facts(member: CommunityAccess) -> Community:
-    """The community carrying the facts as attributes, for callers of the older gates."""
-    for fact in _FACTS:
-        setattr(member.community, fact, getattr(member, fact))
-    return member.community
-
-
 def member_community_ids(user: User, *, accepted_conduct: bool = False) -> list[int]:
     """Ids of the communities ``user`` belongs to now (the notification scopes' question);
     with ``accepted_conduct``, only those whose current code of conduct they accepted."""
@@ -165,13 +160,6 @@ def get_community_access(
     member = _access_from(rows[0])
     _check_conduct(member, require_conduct)
     return member
-
-
-def get_community_for_member(
-    user: User, community_id: int, *, require_conduct: bool = True
-) -> Community:
-    """:func:`get_community_access`'s community, carrying its facts as attributes."""
-    return _with_facts(get_community_access(user, community_id, require_conduct=require_conduct))
 
 
 def get_joinable_community(user: User, community_id: int) -> Community:
@@ -246,16 +234,9 @@ def get_topic_access(user: User, topic_id: int, *, require_conduct: bool = True)
     return TopicAccess(topic=topic, member=member)
 
 
-def get_topic_for_member(user: User, topic_id: int, *, require_conduct: bool = True) -> Topic:
-    """:func:`get_topic_access`'s topic; its community carries the facts as attributes."""
-    found = get_topic_access(user, topic_id, require_conduct=require_conduct)
-    _with_facts(found.member)
-    return found.topic
-
-
-def get_post_for_member(user: User, post_id: int) -> Post:
-    """Return a post ``user`` may see (a published one that is not held, or their own), else
-    Http404."""
+def get_post_access(user: User, post_id: int) -> PostAccess:
+    """The post if ``user`` may see it (a published one that is not held, or their own), with
+    its topic and what the gate decided about them in its community; else Http404."""
     post = (
         Post.objects.select_related("author", "topic")
         .filter(pk=post_id)
@@ -264,8 +245,14 @@ def get_post_for_member(user: User, post_id: int) -> Post:
     )
     if post is None:
         raise Http404
-    post.topic = get_topic_for_member(user, post.topic_id)
-    return post
+    found = get_topic_access(user, post.topic_id)
+    post.topic = found.topic
+    return PostAccess(post=post, member=found.member)
+
+
+def get_post_for_member(user: User, post_id: int) -> Post:
+    """:func:`get_post_access`'s post (for callers that need no role facts)."""
+    return get_post_access(user, post_id).post
 
 
 def get_own_post(user: User, post_id: int) -> Post:
@@ -283,7 +270,7 @@ def get_circle_for_member(user: User, circle_id: int) -> Circle:
     )
     if circle is None:
         raise Http404
-    circle.community = get_community_for_member(user, circle.community_id)
+    circle.community = get_community_access(user, circle.community_id).community
     return circle
 
 
@@ -323,43 +310,14 @@ def check_can_post_in(community: Community, category: Category | None = None) ->
         raise PermissionDenied
 
 
-def _facts(community: Community | CommunityAccess) -> CommunityAccess:
-    """The gate's decision, from a :class:`CommunityAccess` or a community an older gate
-    returned (its attributes). Nothing else reads those attributes."""
-    if isinstance(community, CommunityAccess):
-        return community
-    facts: Any = community  # the attributes an older gate set
-    return CommunityAccess(
-        community=community,
-        accepted_version=getattr(facts, "accepted_version", None),
-        is_moderator=bool(getattr(facts, "is_moderator", False)),
-        is_facilitator=bool(getattr(facts, "is_facilitator", False)),
-        is_verified_provider=bool(getattr(facts, "is_verified_provider", False)),
-    )
-
-
-def check_can_see_history(user: User, post: Post) -> None:
-    """Raise PermissionDenied unless ``user`` moderates the post's organisation."""
-    if not _facts(post.topic.community).is_moderator:
+def check_can_see_history(member: CommunityAccess) -> None:
+    """Raise PermissionDenied unless the gate found the person moderates the community (a
+    post's earlier versions)."""
+    if not member.is_moderator:
         raise PermissionDenied
 
 
-def check_can_feature_topics(community: Community | CommunityAccess) -> None:
-    """Raise PermissionDenied unless the person (as the gate found) facilitates."""
-    if not _facts(community).is_facilitator:
+def check_can_feature_topics(member: CommunityAccess) -> None:
+    """Raise PermissionDenied unless the gate found the person facilitates the community."""
+    if not member.is_facilitator:
         raise PermissionDenied
-
-
-def has_accepted_conduct(community: Community | CommunityAccess) -> bool:
-    """Whether the gate found the person has accepted the current code of conduct."""
-    return _facts(community).has_accepted_conduct
-
-
-def is_moderator_here(community: Community | CommunityAccess) -> bool:
-    """Whether the gate found the person moderates ``community``."""
-    return _facts(community).is_moderator
-
-
-def is_verified_provider_here(community: Community | CommunityAccess) -> bool:
-    """Whether the gate found the person a verified provider in ``community``."""
-    return _facts(community).is_verified_provider

@@ -6,6 +6,9 @@ the same.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
@@ -16,7 +19,6 @@ from tandem.messaging.models import Message
 from tandem.moderation.models import ReviewItem
 from tandem.moderation.outreach.threads import KIND as OUTREACH_KIND
 from tandem.moderation.outreach.threads import legacy_client_key
-from tandem.moderation.rules import posts_shown_to_moderators_q
 
 STAFF_ROLES = (Role.MODERATOR, Role.ORG_ADMIN)
 
@@ -27,7 +29,7 @@ def _role_in_org(user: User, role: str) -> QuerySet[Membership]:
 
 def moderated_communities(user: User) -> QuerySet[Community]:
     """Communities whose organisation ``user`` moderates or administers, annotated with
-    ``is_moderator`` and ``is_admin`` (one query)."""
+    ``is_moderator`` and ``is_admin`` (one query; :func:`staff_communities` reads them)."""
     if not user.is_active:
         return Community.objects.none()
     staff = Membership.objects.filter(
@@ -39,24 +41,55 @@ def moderated_communities(user: User) -> QuerySet[Community]:
     )
 
 
-def is_community_moderator(user: User, community: Community) -> bool:
-    return Membership.objects.filter(
-        user=user, role=Role.MODERATOR, organisation=community.organisation_id
-    ).exists()
+@dataclass(frozen=True)
+class StaffAccess:
+    """What the gate decided about one person in a community they moderate or administer (else
+    it raised Http404): whether they moderate it (and may act), administer its organisation,
+    or both."""
+
+    community: Community
+    is_moderator: bool
+    is_admin: bool
 
 
-def get_community_for_moderator(user: User, community_id: int) -> Community:
-    """Return the community if ``user`` moderates (or administers) its organisation, else 404."""
-    community = (
-        moderated_communities(user).select_related("organisation").filter(pk=community_id).first()
+@dataclass(frozen=True)
+class ItemAccess:
+    """A review item, and what the gate decided about the person in its community."""
+
+    item: ReviewItem
+    staff: StaffAccess
+
+
+def staff_communities(communities: QuerySet[Community]) -> list[StaffAccess]:
+    """Each community of a :func:`moderated_communities` queryset (filtered, ordered, joined as
+    the caller likes) with the person's roles there: the one place that reads the annotations."""
+    found = []
+    for community in communities:
+        facts: Any = community  # the two annotations of moderated_communities
+        found.append(
+            StaffAccess(
+                community=community,
+                is_moderator=bool(facts.is_moderator),
+                is_admin=bool(facts.is_admin),
+            )
+        )
+    return found
+
+
+def get_community_for_moderator(user: User, community_id: int) -> StaffAccess:
+    """The community and the person's roles there if ``user`` moderates (or administers) its
+    organisation, else 404."""
+    found = staff_communities(
+        moderated_communities(user).select_related("organisation").filter(pk=community_id)[:1]
     )
-    if community is None:
+    if not found:
         raise Http404
-    return community
+    return found[0]
 
 
-def get_item_for_moderator(user: User, item_id: int) -> ReviewItem:
-    """Return a review item of a community ``user`` moderates or administers, else 404."""
+def get_item_for_moderator(user: User, item_id: int) -> ItemAccess:
+    """A review item of a community ``user`` moderates or administers, with their roles there;
+    else 404."""
     item = (
         ReviewItem.objects.select_related("post", "post__author", "post__topic")
         .filter(pk=item_id)
@@ -64,22 +97,9 @@ def get_item_for_moderator(user: User, item_id: int) -> ReviewItem:
     )
     if item is None:
         raise Http404
-    item.community = get_community_for_moderator(user, item.community_id)
-    return item
-
-
-def get_post_for_moderator(user: User, post_id: int) -> Post:
-    """Return a published post in a community ``user`` moderates, else 404; a post shared only
-    with a circle is 404 too until it is before the moderators (reported or held)."""
-    post = (
-        Post.objects.select_related("author", "topic")
-        .filter(posts_shown_to_moderators_q(), pk=post_id, is_draft=False)
-        .first()
-    )
-    if post is None:
-        raise Http404
-    post.topic.community = get_community_for_moderator(user, post.topic.community_id)
-    return post
+    staff = get_community_for_moderator(user, item.community_id)
+    item.community = staff.community
+    return ItemAccess(item=item, staff=staff)
 
 
 def get_subject_for_moderator(user: User, community: Community, subject_id: int) -> User:
@@ -97,21 +117,21 @@ def get_subject_for_moderator(user: User, community: Community, subject_id: int)
     return subject
 
 
-def check_can_moderate(community: Community) -> None:
-    """Raise PermissionDenied unless the person (as annotated by the gate) is a moderator.
+def check_can_moderate(staff: StaffAccess) -> None:
+    """Raise PermissionDenied unless the gate found the person a moderator of the community.
 
     Organisation admins may look at the queue, but acting on posts and people is a
     moderator's job.
     """
-    if not getattr(community, "is_moderator", False):
+    if not staff.is_moderator:
         raise PermissionDenied
 
 
-def check_can_reveal_identity(community: Community) -> None:
-    """Raise PermissionDenied unless the person moderates ``community``: only a moderator may
+def check_can_reveal_identity(staff: StaffAccess) -> None:
+    """Raise PermissionDenied unless the person moderates the community: only a moderator may
     *ask* who is behind a pseudonym. Nobody sees it before a second person approves
     (``moderation.identity``)."""
-    check_can_moderate(community)
+    check_can_moderate(staff)
 
 
 def get_organisation_for_admin(user: User, organisation_id: int) -> Organisation:

@@ -75,7 +75,7 @@ def community_list(request: HttpRequest) -> list[dict[str, Any]]:
 )
 def category_list(request: HttpRequest, community_id: Id) -> list[dict[str, Any]]:
     user = person(request)
-    community = access.get_community_for_member(user, community_id)
+    community = access.get_community_access(user, community_id).community
     return [
         {
             "id": category.pk,
@@ -96,7 +96,7 @@ def topic_list(request: HttpRequest, category_id: Id, page: PageNumber = 1) -> d
     category = selectors.category_by_id(category_id)
     if category is None:
         raise Http404
-    category.community = access.get_community_for_member(user, category.community_id)
+    category.community = access.get_community_access(user, category.community_id).community
 
     def shape(topic: Topic) -> dict[str, Any]:
         return {
@@ -114,10 +114,10 @@ def topic_list(request: HttpRequest, category_id: Id, page: PageNumber = 1) -> d
 def topic_detail(request: HttpRequest, topic_id: Id, page: PageNumber = 1) -> dict[str, Any]:
     """A topic and a page of its posts, oldest first."""
     user = person(request)
-    # The gate that also sets the person's facts on the community, which the posts selector
-    # reads (moderators see held posts).
-    topic = access.get_topic_for_member(user, topic_id)
-    moderator = access.is_moderator_here(topic.community)
+    # What the gate decided about the person there: the posts selector reads it (moderators
+    # see held posts).
+    found = access.get_topic_access(user, topic_id)
+    topic, moderator = found.topic, found.member.is_moderator
 
     def shape(post: Post) -> dict[str, Any]:
         return {
@@ -140,7 +140,7 @@ def topic_detail(request: HttpRequest, topic_id: Id, page: PageNumber = 1) -> di
             "visibility": topic.visibility,
             "locked": topic.community.is_locked or topic.category.is_locked,
         },
-        "posts": paged(selectors.posts_of_topic(user, topic), page, shape),
+        "posts": paged(selectors.posts_of_topic(user, found), page, shape),
     }
 
 
@@ -150,7 +150,8 @@ def reply_create(request: HttpRequest, topic_id: Id, payload: ReplyIn) -> Status
     ``state: held`` (only its author and the moderators see it until reviewed). The same
     ``client_key`` again publishes nothing new and answers with the reply stored."""
     user = person(request)
-    topic = access.get_topic_for_member(user, topic_id)
+    found = access.get_topic_access(user, topic_id)
+    topic = found.topic
     form = ReplyForm(
         {
             "body": payload.body,
@@ -158,7 +159,7 @@ def reply_create(request: HttpRequest, topic_id: Id, payload: ReplyIn) -> Status
             "quoted_post": payload.quoted_post or "",
             "as_professional": "on" if payload.as_professional else "",
         },
-        professional=access.is_verified_provider_here(topic.community),
+        professional=found.member.is_verified_provider,
     )
     data = checked(form)
     quote = (

@@ -28,7 +28,7 @@ from tandem.courses.models import (
 )
 from tandem.courses.services.notifying import notify_course, notify_people
 from tandem.forum import services as forum_services
-from tandem.forum.access import get_community_for_member
+from tandem.forum.access import get_community_access
 from tandem.forum.models import Category, Community, Post, Topic
 
 logger = logging.getLogger(__name__)
@@ -115,10 +115,10 @@ def _feature(
     """Make the opened topic the board's topic of the day (the forum's "topic of the week"),
     when the forum lets the facilitator feature topics there; otherwise it is simply the
     newest topic."""
-    member = get_community_for_member(author, board.pk, require_conduct=False)
+    member = get_community_access(author, board.pk, require_conduct=False)
     today = now.astimezone(course.zone).date()
     try:
-        forum_services.feature_topic(community=member, topic=forum_topic, start=today, end=today)
+        forum_services.feature_topic(member=member, topic=forum_topic, start=today, end=today)
     except PermissionDenied:
         return
 

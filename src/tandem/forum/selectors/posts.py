@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 
 from tandem.accounts.models import User
 from tandem.forum import sql
-from tandem.forum.access import member_community_ids, visible_topics_q
+from tandem.forum.access import TopicAccess, member_community_ids, visible_topics_q
 from tandem.forum.models import (
     ModerationState,
     Mute,
@@ -60,7 +60,8 @@ class TopicPosts(sql.PagedRows[Post]):
 
     table, alias = Post._meta.db_table, "p"
 
-    def __init__(self, user: User, topic: Topic) -> None:
+    def __init__(self, user: User, found: TopicAccess) -> None:
+        topic = found.topic
         self.params: dict[str, Any] = {
             "topic": topic.pk,
             "user": user.pk,
@@ -69,7 +70,7 @@ class TopicPosts(sql.PagedRows[Post]):
             "hidden": ModerationState.HIDDEN.value,
         }
         self.where = "p.topic_id = %(topic)s AND p.is_draft = %(false)s"
-        if not getattr(topic.community, "is_moderator", False):
+        if not found.member.is_moderator:
             self.where += (
                 " AND (p.moderation_state IN (%(visible)s, %(hidden)s) OR p.author_id = %(user)s)"
             )
@@ -131,8 +132,10 @@ _POST_CARD = (
 )
 
 
-def posts_of_topic(user: User, topic: Topic) -> TopicPosts:
-    return TopicPosts(user, topic)
+def posts_of_topic(user: User, found: TopicAccess) -> TopicPosts:
+    """The topic's posts for ``user``, as the gate decided about them there (a moderator also
+    sees held posts)."""
+    return TopicPosts(user, found)
 
 
 def _reactions_sql(count: int) -> str:

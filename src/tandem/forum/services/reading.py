@@ -11,12 +11,9 @@ from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
 from tandem.core import usage
-from tandem.forum.access import (
-    check_can_feature_topics,
-)
+from tandem.forum.access import CommunityAccess, check_can_feature_topics
 from tandem.forum.models import (
     Category,
-    Community,
     Post,
     Reaction,
     ReactionKind,
@@ -89,10 +86,10 @@ def toggle_category_watch(*, user: User, category: Category) -> bool:
 
 
 @transaction.atomic
-def feature_topic(*, community: Community, topic: Topic, start: date, end: date) -> Topic:
-    """Make ``topic`` the topic of the week from ``start`` to ``end`` (facilitators only;
-    ``community`` carries the acting person's roles, from the gate)."""
-    check_can_feature_topics(community)
+def feature_topic(*, member: CommunityAccess, topic: Topic, start: date, end: date) -> Topic:
+    """Make ``topic`` the topic of the week from ``start`` to ``end`` (facilitators only:
+    ``member`` is what the gate decided about the acting person in the topic's community)."""
+    check_can_feature_topics(member)
     if topic.visibility != Visibility.COMMUNITY:
         raise ValidationError(_("Only topics open to the whole community can be featured."))
     if end < start:
@@ -105,8 +102,8 @@ def feature_topic(*, community: Community, topic: Topic, start: date, end: date)
 
 
 @transaction.atomic
-def unfeature_topic(*, community: Community, topic: Topic) -> Topic:
-    check_can_feature_topics(community)
+def unfeature_topic(*, member: CommunityAccess, topic: Topic) -> Topic:
+    check_can_feature_topics(member)
     topic.featured_from = None
     topic.featured_until = None
     topic.save(update_fields=["featured_from", "featured_until"])

@@ -150,7 +150,7 @@ def test_the_queue_items_of_its_posts_go_with_them_and_the_queue_still_loads(
     starter, (kite,), circle = _circle(member, category, "Kite")
     topic = _circle_topic(starter, category, circle)
     answer = reply(kite, topic, "Something to report.")
-    answer.topic = access.get_topic_for_member(starter, topic.pk)
+    answer.topic = access.get_topic_access(starter, topic.pk).topic
     moderation_services.report_post(reporter=starter, post=answer, reason="spam")
     assert ReviewItem.objects.filter(post=answer).exists()
     end_circle(user=starter, circle=circle)

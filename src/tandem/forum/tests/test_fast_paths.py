@@ -1,6 +1,6 @@
 """The hand-written gate and page reads say exactly what the ORM versions say.
 
-Every forum page passes ``access.get_topic_for_member`` or ``access.get_community_for_member``,
+Every forum page passes ``access.get_topic_access`` or ``access.get_community_access``,
 and the notification badge asks ``access.member_community_ids``: these are hand-written SQL for
 speed (docs/performance.md). Each rule agrees with its ORM oracle in ``test_rules_oracle.py``
 (the matrix of membership cases moved there); these tests check what pages read through them.
@@ -41,7 +41,7 @@ def test_topic_gate_loads_the_topic_with_its_category_circle_and_community(
 ) -> None:
     author = member()
     topic = make_topic(author, category, title="Gate")
-    loaded = access.get_topic_for_member(member(), topic.pk)
+    loaded = access.get_topic_access(member(), topic.pk).topic
     assert loaded == topic
     assert loaded.title == "Gate"
     assert loaded.category.name == category.name
@@ -61,13 +61,13 @@ def test_topic_gate_refuses_topics_outside_the_persons_communities(
     outsider_topic = make_topic(join(make_member(), elsewhere.community), elsewhere)
     reader = member()
     with pytest.raises(Http404):
-        access.get_topic_for_member(reader, outsider_topic.pk)
+        access.get_topic_access(reader, outsider_topic.pk)
     with pytest.raises(Http404):
-        access.get_topic_for_member(make_member(), topic.pk)  # in the organisation, not joined
+        access.get_topic_access(make_member(), topic.pk)  # in the organisation, not joined
     with pytest.raises(Http404):
-        access.get_topic_for_member(UserFactory.create(), topic.pk)
+        access.get_topic_access(UserFactory.create(), topic.pk)
     with pytest.raises(Http404):
-        access.get_topic_for_member(reader, topic.pk + 1000)
+        access.get_topic_access(reader, topic.pk + 1000)
 
 
 def test_circle_topic_gate_checks_the_circle(
@@ -85,9 +85,9 @@ def test_circle_topic_gate_checks_the_circle(
         visibility=Visibility.CIRCLE,
         circle=circle,
     )
-    assert access.get_topic_for_member(friend, topic.pk).circle == circle
+    assert access.get_topic_access(friend, topic.pk).topic.circle == circle
     with pytest.raises(Http404):
-        access.get_topic_for_member(stranger, topic.pk)
+        access.get_topic_access(stranger, topic.pk)
 
 
 def test_reading_a_topic_again_with_nothing_new_writes_nothing(

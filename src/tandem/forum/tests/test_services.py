@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from tandem.accounts.models import Membership, Role, User
 from tandem.forum import services
+from tandem.forum.access import CommunityAccess
 from tandem.forum.models import (
     CIRCLE_MAX_INVITED,
     Audience,
@@ -220,17 +222,23 @@ def test_feature_topic_needs_a_facilitator_and_sane_dates(
     member: Callable[..., User], category: Category
 ) -> None:
     topic = make_topic(member(), category)
-    community = category.community
+    decided = CommunityAccess(
+        community=category.community,
+        accepted_version=category.community.code_of_conduct_version,
+        is_moderator=False,
+        is_facilitator=False,
+        is_verified_provider=False,
+    )
     today = timezone.localdate()
     with pytest.raises(PermissionDenied):
-        services.feature_topic(community=community, topic=topic, start=today, end=today)
-    community.is_facilitator = True  # type: ignore[attr-defined]
+        services.feature_topic(member=decided, topic=topic, start=today, end=today)
+    facilitator = replace(decided, is_facilitator=True)
     with pytest.raises(ValidationError):
         services.feature_topic(
-            community=community, topic=topic, start=today, end=today - timedelta(days=1)
+            member=facilitator, topic=topic, start=today, end=today - timedelta(days=1)
         )
-    services.feature_topic(community=community, topic=topic, start=today, end=today)
-    services.unfeature_topic(community=community, topic=topic)
+    services.feature_topic(member=facilitator, topic=topic, start=today, end=today)
+    services.unfeature_topic(member=facilitator, topic=topic)
     assert topic.featured_from is None
 
 

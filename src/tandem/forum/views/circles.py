@@ -33,12 +33,12 @@ class CircleListView(View):
 
     def get(self, request: HttpRequest, community_id: int) -> HttpResponse:
         user = current_user(request)
-        community = access.get_community_for_member(user, community_id)
+        community = access.get_community_access(user, community_id).community
         return self._render(request, user, community, CircleForm())
 
     def post(self, request: HttpRequest, community_id: int) -> HttpResponse:
         user = current_user(request)
-        community = access.get_community_for_member(user, community_id)
+        community = access.get_community_access(user, community_id).community
         form = CircleForm(request.POST or None)
         if form.is_valid():
             try:

@@ -92,7 +92,7 @@ def community_leave(request: HttpRequest, community_id: int) -> HttpResponse:
     circle places and watches there go too (``services.leave_community``), and the page says
     so."""
     user = current_user(request)
-    community = access.get_community_for_member(user, community_id, require_conduct=False)
+    community = access.get_community_access(user, community_id, require_conduct=False).community
     if confirmed(request):
         services.leave_community(user=user, community=community)
         messages.success(request, _("You have left %(name)s.") % {"name": community.name})
@@ -140,7 +140,7 @@ def _leaving_consequences(user: User, community: Community) -> list[str]:
 @conduct_gate
 def community_detail(request: HttpRequest, community_id: int) -> HttpResponse:
     user = current_user(request)
-    community = access.get_community_for_member(user, community_id)
+    community = access.get_community_access(user, community_id).community
     record_visit(request, user, community)
     context = {
         "community": community,
@@ -156,7 +156,7 @@ def _category_for_member(user: User, category_id: int) -> Category:
     category = selectors.category_by_id(category_id)
     if category is None:
         raise Http404
-    category.community = access.get_community_for_member(user, category.community_id)
+    category.community = access.get_community_access(user, category.community_id).community
     return category
 
 

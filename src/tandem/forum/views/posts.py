@@ -103,8 +103,9 @@ def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
 @conduct_gate
 def post_history(request: HttpRequest, post_id: int) -> HttpResponse:
     user = current_user(request)
-    post = access.get_post_for_member(user, post_id)
-    access.check_can_see_history(user, post)
+    found = access.get_post_access(user, post_id)
+    access.check_can_see_history(found.member)
+    post = found.post
     context = {
         "community": post.topic.community,
         "post": post,

@@ -32,14 +32,15 @@ def _quote_in_topic(topic: Topic, quote_id: int | None) -> Post | None:
     return selectors.quotable_post(topic, quote_id)
 
 
-def _keep_reply_for_conduct(request: HttpRequest, user: User, topic_id: int) -> Topic:
+def _keep_reply_for_conduct(request: HttpRequest, user: User, topic_id: int) -> access.TopicAccess:
     """The topic for the reply, once the person has accepted its community's current code of
     conduct. If a new version came out while they were writing, their text is kept as their
     draft reply first, and they are sent to accept it and then back to the reply box, where
     the draft waits (nothing typed is lost)."""
-    topic = access.get_topic_for_member(user, topic_id, require_conduct=False)
-    if access.has_accepted_conduct(topic.community):
-        return topic
+    found = access.get_topic_access(user, topic_id, require_conduct=False)
+    topic = found.topic
+    if found.member.has_accepted_conduct:
+        return found
     body = request.POST.get("body", "")
     if body.strip():
         services.save_reply_draft(author=user, topic=topic, body=body[:POST_MAX_LENGTH])
@@ -53,12 +54,12 @@ def _keep_reply_for_conduct(request: HttpRequest, user: User, topic_id: int) -> 
 @conduct_gate
 def topic_reply(request: HttpRequest, topic_id: int) -> HttpResponse:
     user = current_user(request)
-    topic = _keep_reply_for_conduct(request, user, topic_id)
-    community = topic.community
-    professional = bool(getattr(community, "is_verified_provider", False))
+    found = _keep_reply_for_conduct(request, user, topic_id)
+    topic = found.topic
+    professional = found.member.is_verified_provider
     form = ReplyForm(request.POST, professional=professional, publishing=not saving_draft(request))
     if not form.is_valid():
-        return render_topic(request, user, topic, form, status=400)
+        return render_topic(request, user, found, form, status=400)
     data = form.cleaned_data
     quote = _quote_in_topic(topic, data.get("quoted_post"))
     try:
@@ -78,13 +79,13 @@ def topic_reply(request: HttpRequest, topic_id: int) -> HttpResponse:
         )
     except PermissionDenied:
         form.add_error(None, locked_message())
-        return render_topic(request, user, topic, form, status=403)
+        return render_topic(request, user, found, form, status=403)
     except PostingLimitError as error:
         attach_service_error(form, error)
-        return render_topic(request, user, topic, form, status=error.status)
+        return render_topic(request, user, found, form, status=error.status)
     except ValidationError as error:
         attach_service_error(form, error)
-        return render_topic(request, user, topic, form, status=400)
+        return render_topic(request, user, found, form, status=400)
     return after_publish(request, post)
 
 
@@ -93,7 +94,7 @@ def topic_reply(request: HttpRequest, topic_id: int) -> HttpResponse:
 def reply_draft_save(request: HttpRequest, topic_id: int) -> HttpResponse:
     """Autosave of a reply (the static script posts here while the person types)."""
     user = current_user(request)
-    topic = access.get_topic_for_member(user, topic_id)
+    topic = access.get_topic_access(user, topic_id).topic
     form = DraftBodyForm(request.POST)
     if not form.is_valid():
         return JsonResponse({"saved": False}, status=400)

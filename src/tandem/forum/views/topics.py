@@ -38,12 +38,14 @@ from tandem.forum.views.common import (
 )
 
 
-def _topic_form(user: User, community: Community, data: Any = None, **kwargs: Any) -> TopicForm:
+def _topic_form(
+    user: User, member: access.CommunityAccess, data: Any = None, **kwargs: Any
+) -> TopicForm:
     return TopicForm(
         data,
-        categories=selectors.categories_of_community(community),
-        circles=selectors.circles_queryset_for_member(user, community),
-        professional=bool(getattr(community, "is_verified_provider", False)),
+        categories=selectors.categories_of_community(member.community),
+        circles=selectors.circles_queryset_for_member(user, member.community),
+        professional=member.is_verified_provider,
         **kwargs,
     )
 
@@ -71,7 +73,8 @@ class TopicCreateView(View):
 
     def get(self, request: HttpRequest, community_id: int) -> HttpResponse:
         user = current_user(request)
-        community = access.get_community_for_member(user, community_id)
+        member = access.get_community_access(user, community_id)
+        community = member.community
         draft = _own_draft_topic(user, community, request.GET.get("draft"))
         initial: dict[str, Any] = {"category": request.GET.get("category")}
         if draft is not None:
@@ -82,21 +85,22 @@ class TopicCreateView(View):
                 "body": opening.body if opening else "",
                 "draft": draft.pk,
             }
-        return self._render(request, community, _topic_form(user, community, initial=initial))
+        return self._render(request, community, _topic_form(user, member, initial=initial))
 
     def post(self, request: HttpRequest, community_id: int) -> HttpResponse:
         user = current_user(request)
         # A new code of conduct may have come out while they wrote: their text is kept as a
         # draft before they are asked to accept it (below), so the gate must let them in.
-        community = access.get_community_for_member(user, community_id, require_conduct=False)
+        member = access.get_community_access(user, community_id, require_conduct=False)
+        community = member.community
         publishing = not saving_draft(request)
-        form = _topic_form(user, community, request.POST, publishing=publishing)
+        form = _topic_form(user, member, request.POST, publishing=publishing)
         if not form.is_valid():
             return self._render(request, community, form, status=400)
         data = form.cleaned_data
         key = data.get("client_key") if publishing else None
         draft = _own_draft_topic(user, community, data.get("draft"), published_with=key)
-        stale_conduct = not access.has_accepted_conduct(community)
+        stale_conduct = not member.has_accepted_conduct
         try:
             if not publishing or stale_conduct:
                 draft = services.save_topic_draft(
@@ -159,8 +163,9 @@ class TopicCreateView(View):
 def topic_draft_save(request: HttpRequest, community_id: int) -> HttpResponse:
     """Autosave of a new topic (the static script posts here while the person types)."""
     user = current_user(request)
-    community = access.get_community_for_member(user, community_id)
-    form = _topic_form(user, community, request.POST, publishing=False)
+    member = access.get_community_access(user, community_id)
+    community = member.community
+    form = _topic_form(user, member, request.POST, publishing=False)
     form.is_valid()
     data = form.cleaned_data
     if "category" not in data or "body" not in data or "title" not in data:
@@ -182,28 +187,34 @@ def topic_draft_save(request: HttpRequest, community_id: int) -> HttpResponse:
 @conduct_gate
 def topic_detail(request: HttpRequest, topic_id: int) -> HttpResponse:
     user = current_user(request)
-    topic = access.get_topic_for_member(user, topic_id)
+    found = access.get_topic_access(user, topic_id)
+    topic = found.topic
     if topic.visibility == Visibility.DRAFT:
         return redirect(
             reverse("forum:topic-create", kwargs={"community_id": topic.community_id})
             + f"?draft={topic.pk}"
         )
     record_visit(request, user, topic.community)
-    return render_topic(request, user, topic, reply_form=None)
+    return render_topic(request, user, found, reply_form=None)
 
 
 def render_topic(
-    request: HttpRequest, user: User, topic: Topic, reply_form: ReplyForm | None, status: int = 200
+    request: HttpRequest,
+    user: User,
+    found: access.TopicAccess,
+    reply_form: ReplyForm | None,
+    status: int = 200,
 ) -> HttpResponse:
     """A topic's page: a page of its posts, the reply form (a fresh one unless a reply failed),
-    and the tools of whoever may use them. Marks the topic read."""
-    community = topic.community
-    page = Paginator(selectors.posts_of_topic(user, topic), POSTS_PER_PAGE).get_page(
+    and the tools of whoever may use them (as the gate decided). Marks the topic read."""
+    topic, member = found.topic, found.member
+    community = member.community
+    page = Paginator(selectors.posts_of_topic(user, found), POSTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
     reading = selectors.topic_reading(user, topic)
     posts = selectors.decorate_posts(user, list(page.object_list), reading.last_read_at)
-    professional = bool(getattr(community, "is_verified_provider", False))
+    professional = member.is_verified_provider
     if reply_form is None:
         draft = reading.draft
         initial: dict[str, Any] = {}
@@ -217,9 +228,7 @@ def render_topic(
                 "quoted_post": quote.pk,
             }
         reply_form = ReplyForm(initial=initial, professional=professional)
-    can_feature = (
-        getattr(community, "is_facilitator", False) and topic.visibility == Visibility.COMMUNITY
-    )
+    can_feature = member.is_facilitator and topic.visibility == Visibility.COMMUNITY
     context = {
         "community": community,
         "topic": topic,
@@ -241,7 +250,7 @@ def render_topic(
             else None
         ),
         "visibility_form": _visibility_form(user, topic),
-        "is_moderator": getattr(community, "is_moderator", False),
+        "is_moderator": member.is_moderator,
         "show_guidance": needs_guidance(typed_body(reply_form)),
         "slow_mode_minutes": hooks.page_hints().slow_mode_minutes(topic),
     }
@@ -272,7 +281,7 @@ def _quoted_post(posts: list[selectors.PostView], quote_id: str | None) -> Post 
 @conduct_gate
 def topic_watch(request: HttpRequest, topic_id: int) -> HttpResponse:
     user = current_user(request)
-    topic = access.get_topic_for_member(user, topic_id)
+    topic = access.get_topic_access(user, topic_id).topic
     watching = services.toggle_topic_watch(user=user, topic=topic)
     messages.success(
         request,
@@ -287,17 +296,18 @@ def topic_watch(request: HttpRequest, topic_id: int) -> HttpResponse:
 @conduct_gate
 def topic_feature(request: HttpRequest, topic_id: int) -> HttpResponse:
     user = current_user(request)
-    topic = access.get_topic_for_member(user, topic_id)
-    access.check_can_feature_topics(topic.community)
+    found = access.get_topic_access(user, topic_id)
+    topic = found.topic
+    access.check_can_feature_topics(found.member)
     if request.POST.get("action") == "remove":
-        services.unfeature_topic(community=topic.community, topic=topic)
+        services.unfeature_topic(member=found.member, topic=topic)
         messages.success(request, _("This is no longer a topic of the week."))
         return redirect("forum:topic-detail", topic_id=topic.pk)
     form = FeatureForm(request.POST)
     if form.is_valid():
         try:
             services.feature_topic(
-                community=topic.community,
+                member=found.member,
                 topic=topic,
                 start=form.cleaned_data["featured_from"],
                 end=form.cleaned_data["featured_until"],
@@ -315,7 +325,7 @@ def topic_feature(request: HttpRequest, topic_id: int) -> HttpResponse:
 @conduct_gate
 def topic_visibility(request: HttpRequest, topic_id: int) -> HttpResponse:
     user = current_user(request)
-    topic = access.get_topic_for_member(user, topic_id)
+    topic = access.get_topic_access(user, topic_id).topic
     form = VisibilityForm(
         request.POST, circles=selectors.circles_queryset_for_member(user, topic.community)
     )

@@ -11,7 +11,7 @@ from django.http import Http404
 
 from tandem.accounts.models import Membership, Organisation, Role, User
 from tandem.forum.models import Category, Community
-from tandem.moderation.access import STAFF_ROLES, moderated_communities
+from tandem.moderation.access import STAFF_ROLES, get_community_for_moderator
 
 
 @dataclass(frozen=True)
@@ -37,16 +37,12 @@ class Steward:
 def get_community_for_steward(user: User, community_id: int) -> Steward:
     """The community (archived ones included) if ``user`` administers or moderates its
     organisation, else Http404."""
-    community = (
-        moderated_communities(user).select_related("organisation").filter(pk=community_id).first()
-    )
-    if community is None:
-        raise Http404
+    staff = get_community_for_moderator(user, community_id)
     return Steward(
-        community=community,
-        organisation=community.organisation,
-        is_admin=bool(getattr(community, "is_admin", False)),
-        is_moderator=bool(getattr(community, "is_moderator", False)),
+        community=staff.community,
+        organisation=staff.community.organisation,
+        is_admin=staff.is_admin,
+        is_moderator=staff.is_moderator,
     )
 
 

@@ -28,8 +28,9 @@ from tandem.moderation.views.items import render_item
 @require_POST
 def item_escalate(request: HttpRequest, item_id: int) -> HttpResponse:
     user = current_user(request)
-    item = moderation_access.get_item_for_moderator(user, item_id)
-    moderation_access.check_can_moderate(item.community)
+    found = moderation_access.get_item_for_moderator(user, item_id)
+    moderation_access.check_can_moderate(found.staff)
+    item = found.item
     form = EscalateForm(request.POST)
     if form.is_valid():
         try:
@@ -47,7 +48,7 @@ def item_escalate(request: HttpRequest, item_id: int) -> HttpResponse:
                 _("Escalated. The people you asked have been told, and so has the author."),
             )
             return redirect("moderation:item-detail", item_id=item.pk)
-    return render_item(request, item, escalate_form=form, status=400)
+    return render_item(request, found, escalate_form=form, status=400)
 
 
 def escalation_detail(request: HttpRequest, item_id: int) -> HttpResponse:

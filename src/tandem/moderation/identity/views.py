@@ -28,9 +28,10 @@ from tandem.moderation.views.people import render_person
 def reveal_request_create(request: HttpRequest, community_id: int, user_id: int) -> HttpResponse:
     """A moderator asks to learn who is behind a pseudonym; nothing is shown yet."""
     user = current_user(request)
-    community = moderation_access.get_community_for_moderator(user, community_id)
+    staff = moderation_access.get_community_for_moderator(user, community_id)
+    community = staff.community
     subject = moderation_access.get_subject_for_moderator(user, community, user_id)
-    moderation_access.check_can_reveal_identity(community)
+    moderation_access.check_can_reveal_identity(staff)
     form = RevealForm(request.POST)
     if form.is_valid():
         try:
@@ -51,7 +52,7 @@ def reveal_request_create(request: HttpRequest, community_id: int, user_id: int)
                 ),
             )
             return redirect("moderation:reveal-detail", reveal_id=reveal.pk)
-    return render_person(request, community, subject, reveal_form=form, status=400)
+    return render_person(request, staff, subject, reveal_form=form, status=400)
 
 
 def _render_reveal(

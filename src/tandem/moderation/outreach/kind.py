@@ -3,7 +3,7 @@
 - The author of the post (the thread's service user) reads it, always, and writes while the
   review item is open.
 - The community's moderators (the moderator role in its organisation, as
-  ``access.is_community_moderator``) read it, and write while the item is open; a moderator
+  ``moderated_items``) read it, and write while the item is open; a moderator
   who writes becomes a participant, so unread counts, notifications and live events reach them.
 - Nobody else reads it: organisation admins, providers, other members and other
   organisations' moderators get a 404.

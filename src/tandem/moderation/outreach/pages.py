@@ -20,6 +20,7 @@ from tandem.messaging import services as messaging_services
 from tandem.messaging.forms import MessageForm
 from tandem.messaging.models import Thread
 from tandem.messaging.selectors import ThreadPage
+from tandem.moderation.access import ItemAccess
 from tandem.moderation.forms import ReachOutForm
 from tandem.moderation.models import ItemState, ReviewItem
 from tandem.moderation.outreach.kind import panel_context
@@ -63,12 +64,13 @@ def _read(user: User, thread: Thread) -> ThreadPage:
 
 
 def open_for_moderator(
-    user: User, item: ReviewItem, *, form: forms.Form | None = None
+    user: User, found: ItemAccess, *, form: forms.Form | None = None
 ) -> Conversation | None:
-    """The item's conversation for a moderator of its community (the gate has annotated
-    ``item.community``); None for an organisation admin, who may not read it."""
-    if not getattr(item.community, "is_moderator", False):
+    """The item's conversation for a moderator of its community (as the gate decided); None
+    for an organisation admin, who may not read it."""
+    if not found.staff.is_moderator:
         return None
+    item = found.item
     thread = thread_for_item(item)
     if thread is not None:
         reason = messaging_access.read_only_reason(user, thread)

@@ -32,9 +32,8 @@ def settings_for(community: Community) -> CommunitySettings:
 
 
 def is_moderator(user: User, community: Community) -> bool:
-    annotated = getattr(community, "is_moderator", None)
-    if annotated is not None:
-        return bool(annotated)
+    """Whether ``user`` has the moderator role in the community's organisation, asked of the
+    database each time (services check the acting person themselves, not a gate's answer)."""
     return Membership.objects.filter(
         user=user, role=Role.MODERATOR, organisation=community.organisation_id
     ).exists()

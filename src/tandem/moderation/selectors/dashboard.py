@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from tandem.accounts.models import Organisation, User
 from tandem.forum.models import Community
-from tandem.moderation.access import moderated_communities
+from tandem.moderation.access import moderated_communities, staff_communities
 from tandem.moderation.models import (
     ItemState,
     Level,
@@ -166,11 +166,12 @@ class OrganisationDashboard:
 
 def dashboards_for_user(user: User) -> list[OrganisationDashboard]:
     """One dashboard per organisation ``user`` moderates or administers."""
-    communities = list(
+    staff = staff_communities(
         moderated_communities(user)
         .select_related("organisation")
         .order_by("organisation__name", "name")
     )
+    communities = [found.community for found in staff]
     counts: dict[int, dict[str, Any]] = {}
     for row in (
         ReviewItem.objects.filter(community__in=[c.pk for c in communities], state=ItemState.OPEN)
@@ -185,13 +186,11 @@ def dashboards_for_user(user: User) -> list[OrganisationDashboard]:
     by_org: dict[int, list[Community]] = defaultdict(list)
     organisations: dict[int, Organisation] = {}
     flags: dict[int, tuple[bool, bool]] = {}
-    for community in communities:
+    for found in staff:
+        community = found.community
         by_org[community.organisation_id].append(community)
         organisations[community.organisation_id] = community.organisation
-        flags[community.organisation_id] = (
-            bool(getattr(community, "is_moderator", False)),
-            bool(getattr(community, "is_admin", False)),
-        )
+        flags[community.organisation_id] = (found.is_moderator, found.is_admin)
     duties = ModeratorDuty.objects.filter(
         organisation_id__in=list(organisations), on_duty=True
     ).select_related("user")

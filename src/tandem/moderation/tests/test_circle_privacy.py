@@ -91,7 +91,7 @@ def test_a_reported_circle_post_is_shown_but_not_its_unreported_neighbours(
     otter: User, skylark: User, mo: User, community: Community, circle_topic: Topic
 ) -> None:
     later = Post.objects.get(topic=circle_topic, body=LATER)
-    later.topic = forum_access.get_topic_for_member(skylark, circle_topic.pk)
+    later.topic = forum_access.get_topic_access(skylark, circle_topic.pk).topic
     services.report_post(reporter=skylark, post=later, reason="harmful")
     item = ReviewItem.objects.get(post=later)
     pages = _moderation_pages(mo, community, otter, item)

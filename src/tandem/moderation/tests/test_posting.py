@@ -138,9 +138,9 @@ def test_a_held_topic_is_seen_only_by_its_author(
     topic = make_topic(otter, category, title="Tonight", body=RISKY)
     topic.refresh_from_db()
     assert topic.is_held
-    assert forum_access.get_topic_for_member(otter, topic.pk) == topic
+    assert forum_access.get_topic_access(otter, topic.pk).topic == topic
     with pytest.raises(Http404):
-        forum_access.get_topic_for_member(skylark, topic.pk)
+        forum_access.get_topic_access(skylark, topic.pk)
 
 
 def test_approving_shows_the_post_as_publishing_would_have(
@@ -361,7 +361,7 @@ def test_a_muted_person_cannot_post_until_the_mute_ends(
     with pytest.raises(PostingLimitError, match="paused your posting") as refused:
         reply(otter, topic, "hello")
     assert refused.value.status == 403
-    assert forum_access.get_topic_for_member(otter, topic.pk) == topic  # can still read
+    assert forum_access.get_topic_access(otter, topic.pk).topic == topic  # can still read
     with time_machine.travel(timezone.now() + timedelta(hours=3)):
         reply(otter, topic, "back")
 
@@ -373,9 +373,9 @@ def test_a_suspended_person_loses_the_community_until_lifted(
         moderator=mo, community=community, subject=otter, reason="Harassment", days=None
     )
     with pytest.raises(Http404):
-        forum_access.get_community_for_member(otter, community.pk)
+        forum_access.get_community_access(otter, community.pk)
     services.lift_sanction(moderator=mo, sanction=sanction, reason="Agreed to the code")
-    assert forum_access.get_community_for_member(otter, community.pk) == community
+    assert forum_access.get_community_access(otter, community.pk).community == community
 
 
 # --- Watched words ---------------------------------------------------------------------------
@@ -431,4 +431,4 @@ def test_editing_an_opening_post_into_high_risk_keeps_the_topic_and_its_replies(
     topic.refresh_from_db()
     assert not topic.is_held
     assert Post.objects.get(pk=opening.pk).moderation_state == ModerationState.HELD
-    assert forum_access.get_topic_for_member(skylark, topic.pk) == topic
+    assert forum_access.get_topic_access(skylark, topic.pk).topic == topic

@@ -14,25 +14,25 @@ from django.views.decorators.http import require_POST
 
 from tandem.accounts.requests import current_user
 from tandem.core.forms import attach_service_error
-from tandem.forum.models import Community
 from tandem.moderation import access, selectors, services
 from tandem.moderation.forms import SettingsForm, SlowModeForm, WatchedWordForm
 
 
 def rule_stats(request: HttpRequest, community_id: int) -> HttpResponse:
-    community = access.get_community_for_moderator(current_user(request), community_id)
+    community = access.get_community_for_moderator(current_user(request), community_id).community
     context = {"community": community, "stats": selectors.rule_stats(community)}
     return render(request, "moderation/rule_stats.html", context)
 
 
 def _render_settings(
     request: HttpRequest,
-    community: Community,
+    staff: access.StaffAccess,
     *,
     settings_form: SettingsForm | None = None,
     word_form: WatchedWordForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    community = staff.community
     context = {
         "community": community,
         "settings_form": settings_form
@@ -40,7 +40,7 @@ def _render_settings(
         "word_form": word_form or WatchedWordForm(),
         "words": selectors.watched_words(community),
         "slow_topics": selectors.topics_for_slow_mode(community),
-        "can_act": getattr(community, "is_moderator", False),
+        "can_act": staff.is_moderator,
     }
     return render(request, "moderation/community_settings.html", context, status=status)
 
@@ -53,16 +53,17 @@ class CommunitySettingsView(View):
     http_method_names = ["get", "post"]
 
     def get(self, request: HttpRequest, community_id: int) -> HttpResponse:
-        community = access.get_community_for_moderator(current_user(request), community_id)
-        return _render_settings(request, community)
+        staff = access.get_community_for_moderator(current_user(request), community_id)
+        return _render_settings(request, staff)
 
     def post(self, request: HttpRequest, community_id: int) -> HttpResponse:
         user = current_user(request)
-        community = access.get_community_for_moderator(user, community_id)
-        access.check_can_moderate(community)
+        staff = access.get_community_for_moderator(user, community_id)
+        access.check_can_moderate(staff)
+        community = staff.community
         form = SettingsForm(request.POST, instance=selectors.community_settings(community))
         if not form.is_valid():
-            return _render_settings(request, community, settings_form=form, status=400)
+            return _render_settings(request, staff, settings_form=form, status=400)
         data = form.cleaned_data
         services.update_settings(
             moderator=user,
@@ -80,8 +81,9 @@ class CommunitySettingsView(View):
 @require_POST
 def watched_word_create(request: HttpRequest, community_id: int) -> HttpResponse:
     user = current_user(request)
-    community = access.get_community_for_moderator(user, community_id)
-    access.check_can_moderate(community)
+    staff = access.get_community_for_moderator(user, community_id)
+    access.check_can_moderate(staff)
+    community = staff.community
     form = WatchedWordForm(request.POST)
     if form.is_valid():
         try:
@@ -97,7 +99,7 @@ def watched_word_create(request: HttpRequest, community_id: int) -> HttpResponse
         else:
             messages.success(request, _("Added to the watched words."))
             return redirect("moderation:community-settings", community_id=community.pk)
-    return _render_settings(request, community, word_form=form, status=400)
+    return _render_settings(request, staff, word_form=form, status=400)
 
 
 @require_POST
@@ -106,9 +108,9 @@ def watched_word_delete(request: HttpRequest, word_id: int) -> HttpResponse:
     watched = selectors.watched_word_by_id(word_id)
     if watched is None:
         raise Http404
-    community = access.get_community_for_moderator(user, watched.community_id)
-    access.check_can_moderate(community)
-    watched.community = community
+    staff = access.get_community_for_moderator(user, watched.community_id)
+    access.check_can_moderate(staff)
+    community = watched.community = staff.community
     services.remove_watched_word(moderator=user, watched=watched)
     messages.success(request, _("Removed from the watched words."))
     return redirect("moderation:community-settings", community_id=community.pk)
@@ -120,8 +122,9 @@ def slow_mode(request: HttpRequest, topic_id: int) -> HttpResponse:
     topic = selectors.topic_by_id(topic_id)
     if topic is None:
         raise Http404
-    topic.community = access.get_community_for_moderator(user, topic.community_id)
-    access.check_can_moderate(topic.community)
+    staff = access.get_community_for_moderator(user, topic.community_id)
+    access.check_can_moderate(staff)
+    topic.community = staff.community
     form = SlowModeForm(request.POST)
     back = request.POST.get("next", "")
     target = (

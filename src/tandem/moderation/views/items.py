@@ -18,7 +18,6 @@ from tandem.moderation import access, selectors, services
 from tandem.moderation.escalation import selectors as escalation_selectors
 from tandem.moderation.escalation.forms import EscalateForm
 from tandem.moderation.forms import ItemActionForm, ReachOutForm, SlowModeForm
-from tandem.moderation.models import ReviewItem
 from tandem.moderation.outreach import pages as outreach_pages
 
 QUEUE_PAGE_SIZE = 20
@@ -26,7 +25,7 @@ QUEUE_PAGE_SIZE = 20
 
 def queue(request: HttpRequest, community_id: int) -> HttpResponse:
     user = current_user(request)
-    community = access.get_community_for_moderator(user, community_id)
+    community = access.get_community_for_moderator(user, community_id).community
     page = Paginator(selectors.open_items(community), QUEUE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -38,13 +37,14 @@ def queue(request: HttpRequest, community_id: int) -> HttpResponse:
 
 def render_item(
     request: HttpRequest,
-    item: ReviewItem,
+    found: access.ItemAccess,
     *,
     action_form: ItemActionForm | None = None,
     reach_out_form: ReachOutForm | None = None,
     escalate_form: EscalateForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    item = found.item
     context = {
         "escalation": escalation_selectors.item_escalation_facts(item),
         "escalate_form": escalate_form or EscalateForm(),
@@ -55,32 +55,32 @@ def render_item(
         # The conversation with the author (None for an organisation admin, who may not read
         # it); opening the page reads it.
         "outreach": outreach_pages.open_for_moderator(
-            current_user(request), item, form=reach_out_form
+            current_user(request), found, form=reach_out_form
         ),
         "slow_mode_form": SlowModeForm(),
-        "can_act": getattr(item.community, "is_moderator", False),
+        "can_act": found.staff.is_moderator,
     }
     return render(request, "moderation/item_detail.html", context, status=status)
 
 
 def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = access.get_item_for_moderator(current_user(request), item_id)
-    return render_item(request, item)
+    return render_item(request, access.get_item_for_moderator(current_user(request), item_id))
 
 
 @require_POST
 def item_act(request: HttpRequest, item_id: int) -> HttpResponse:
     user = current_user(request)
-    item = access.get_item_for_moderator(user, item_id)
-    access.check_can_moderate(item.community)
+    found = access.get_item_for_moderator(user, item_id)
+    access.check_can_moderate(found.staff)
+    item = found.item
     form = ItemActionForm(request.POST)
     if not form.is_valid():
-        return render_item(request, item, action_form=form, status=400)
+        return render_item(request, found, action_form=form, status=400)
     data = form.cleaned_data
     action, reason = data["action"], data["reason"]
     if item.state != "open" and action in {"approve", "hide", "edit"}:
         form.add_error(None, _("Another moderator has already dealt with this post."))
-        return render_item(request, item, action_form=form, status=409)
+        return render_item(request, found, action_form=form, status=409)
     try:
         if action == "approve":
             services.approve_item(moderator=user, item=item, reason=reason)
@@ -116,7 +116,7 @@ def item_act(request: HttpRequest, item_id: int) -> HttpResponse:
             )
     except ValidationError as error:
         attach_service_error(form, error)
-        return render_item(request, item, action_form=form, status=400)
+        return render_item(request, found, action_form=form, status=400)
     done = {
         "approve": _("Approved. The author has been told."),
         "hide": _("Hidden. The author has been told why."),
@@ -136,8 +136,9 @@ def item_reach_out(request: HttpRequest, item_id: int) -> HttpResponse:
     """A moderator writes to the post's author (the first message opens the conversation);
     a repeated post of the same form stores nothing new."""
     user = current_user(request)
-    item = access.get_item_for_moderator(user, item_id)
-    access.check_can_moderate(item.community)
+    found = access.get_item_for_moderator(user, item_id)
+    access.check_can_moderate(found.staff)
+    item = found.item
     form = ReachOutForm(request.POST)
     status = 400
     if form.is_valid():
@@ -158,4 +159,4 @@ def item_reach_out(request: HttpRequest, item_id: int) -> HttpResponse:
             messages.success(request, _("Your message has been sent privately to the author."))
             url = reverse("moderation:item-detail", kwargs={"item_id": item.pk})
             return redirect(f"{url}#message-{result.message.pk}")
-    return render_item(request, item, reach_out_form=form, status=status)
+    return render_item(request, found, reach_out_form=form, status=status)

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 
 from tandem.accounts.models import User
 from tandem.accounts.requests import current_user
-from tandem.forum.models import Community
 from tandem.moderation import access, selectors, services
 from tandem.moderation.forms import NoteForm, ReasonForm, RevealForm, TrustLevelForm
 from tandem.moderation.identity import selectors as identity_selectors
@@ -19,7 +18,7 @@ from tandem.moderation.identity import selectors as identity_selectors
 
 def render_person(
     request: HttpRequest,
-    community: Community,
+    staff: access.StaffAccess,
     subject: User,
     *,
     note_form: NoteForm | None = None,
@@ -28,6 +27,7 @@ def render_person(
     status: int = 200,
 ) -> HttpResponse:
     """A person's page for the community's moderators (the identity views render it too)."""
+    community = staff.community
     context = {
         "community": community,
         "record": selectors.person_record(community, subject),
@@ -39,24 +39,25 @@ def render_person(
         "lift_form": ReasonForm(),
         "trust": selectors.summarise(subject, community),
         "trust_form": trust_form or TrustLevelForm(),
-        "can_act": getattr(community, "is_moderator", False),
+        "can_act": staff.is_moderator,
     }
     return render(request, "moderation/person_detail.html", context, status=status)
 
 
 def person_detail(request: HttpRequest, community_id: int, user_id: int) -> HttpResponse:
     user = current_user(request)
-    community = access.get_community_for_moderator(user, community_id)
-    subject = access.get_subject_for_moderator(user, community, user_id)
-    return render_person(request, community, subject)
+    staff = access.get_community_for_moderator(user, community_id)
+    subject = access.get_subject_for_moderator(user, staff.community, user_id)
+    return render_person(request, staff, subject)
 
 
 @require_POST
 def note_create(request: HttpRequest, community_id: int, user_id: int) -> HttpResponse:
     user = current_user(request)
-    community = access.get_community_for_moderator(user, community_id)
+    staff = access.get_community_for_moderator(user, community_id)
+    community = staff.community
     subject = access.get_subject_for_moderator(user, community, user_id)
-    access.check_can_moderate(community)
+    access.check_can_moderate(staff)
     form = NoteForm(request.POST)
     if form.is_valid():
         services.add_note(
@@ -67,19 +68,20 @@ def note_create(request: HttpRequest, community_id: int, user_id: int) -> HttpRe
         if nxt.startswith("/moderation/"):
             return redirect(nxt)
         return redirect("moderation:person", community_id=community.pk, user_id=subject.pk)
-    return render_person(request, community, subject, note_form=form, status=400)
+    return render_person(request, staff, subject, note_form=form, status=400)
 
 
 @require_POST
 def trust_set(request: HttpRequest, community_id: int, user_id: int) -> HttpResponse:
     """Set a person's trust level by hand, with a reason (or give back the earned one)."""
     user = current_user(request)
-    community = access.get_community_for_moderator(user, community_id)
+    staff = access.get_community_for_moderator(user, community_id)
+    community = staff.community
     subject = access.get_subject_for_moderator(user, community, user_id)
-    access.check_can_moderate(community)
+    access.check_can_moderate(staff)
     form = TrustLevelForm(request.POST)
     if not form.is_valid():
-        return render_person(request, community, subject, trust_form=form, status=400)
+        return render_person(request, staff, subject, trust_form=form, status=400)
     services.set_trust_level(
         moderator=user,
         community=community,
@@ -97,9 +99,9 @@ def sanction_lift(request: HttpRequest, sanction_id: int) -> HttpResponse:
     sanction = selectors.sanction_by_id(sanction_id)
     if sanction is None:
         raise Http404
-    community = access.get_community_for_moderator(user, sanction.community_id)
-    access.check_can_moderate(community)
-    sanction.community = community
+    staff = access.get_community_for_moderator(user, sanction.community_id)
+    access.check_can_moderate(staff)
+    community = sanction.community = staff.community
     form = ReasonForm(request.POST)
     if form.is_valid():
         services.lift_sanction(
