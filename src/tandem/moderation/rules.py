@@ -5,6 +5,7 @@
   both places that ask are hand-written single queries kept fast on purpose: the forum's
   membership gate (a suspension shuts the community; registered with the forum as a
   membership bar in ``apps.py``) and the posting snapshot (``posting.snapshot``).
+  A person's record asks it through :func:`sanction_in_force_q`, the same SQL.
   ``forum/tests/test_rules_oracle.py`` checks it against an ORM oracle.
 - **Posts moderation pages may show** (:func:`posts_shown_to_moderators_q`).
 """
@@ -15,10 +16,12 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from tandem.forum.hooks import MembershipBar
 from tandem.forum.models import ModerationState, Visibility
+from tandem.forum.sql import positional
 from tandem.moderation.models import ReviewItem, Sanction, SanctionKind
 
 # Parameter names, prefixed: these pieces of SQL sit inside the forum's and posting's queries.
@@ -50,6 +53,23 @@ def sanction_params() -> dict[str, Any]:
         _NOW: connection.ops.adapt_datetimefield_value(timezone.now()),
         **{name: kind.value for kind, name in _KINDS.items()},
     }
+
+
+def sanction_in_force_q(*, community_id: int, user_id: int) -> Q:
+    """Sanctions of the person ``user_id`` in the community ``community_id`` that are in force
+    now (a mute or a suspension; :func:`sanctions_in_force`, the same SQL), as a condition on
+    ``Sanction`` for ORM reads such as a person's record."""
+    query, values = positional(
+        "SELECT s.id "
+        + sanctions_in_force(
+            alias="s",
+            community="%(community)s",
+            user="%(user)s",
+            kinds=(SanctionKind.MUTE, SanctionKind.SUSPEND),
+        ),
+        {**sanction_params(), "community": community_id, "user": user_id},
+    )
+    return Q(pk__in=RawSQL(query, values))  # noqa: S611 - SQL from the rule above, values bound
 
 
 # A suspension shuts the community for the person until it ends (a mute only stops posting).

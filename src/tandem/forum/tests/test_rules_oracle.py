@@ -6,7 +6,8 @@ would, slowly and plainly, so that the fast SQL can be checked against them.
   notification scope ids, ``member_communities``);
 - topic visibility (``forum.rules.topic_readable``: the topic gate and ``visible_topics_q``);
 - a sanction in force (``moderation.rules.sanctions_in_force``: the suspension that shuts a
-  community, the mute or suspension that stops posting).
+  community, the mute or suspension that stops posting, the ones a person's record lists as in
+  force).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from tandem.forum.tests.conftest import join, make_topic
 from tandem.forum.tests.factories import CommunityFactory
 from tandem.moderation.models import Sanction, SanctionKind
 from tandem.moderation.posting import take_snapshot
+from tandem.moderation.selectors import person_record
 
 pytestmark = pytest.mark.django_db
 
@@ -256,6 +258,10 @@ def test_sanction_in_force_agrees_with_the_orm_oracle(
     # Membership: only a suspension in force shuts the community.
     suspended = oracle is not None and oracle.kind == SanctionKind.SUSPEND
     assert (community.pk in access.member_community_ids(person)) is not suspended
+    # A person's record for the moderators: the sanction is listed as in force (with a "Lift"
+    # button) exactly when the oracle finds it.
+    record = person_record(community, person)
+    assert [s.pk for s in record.active] == ([oracle.pk] if oracle else [])
     in_force = kind != SanctionKind.WARN and until != "over" and not lifted
     assert (oracle is not None) is in_force
 

@@ -3,9 +3,10 @@ moderators did about them and said to them (for the person)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.utils import timezone
+from django.db.models import BooleanField, ExpressionWrapper
 
 from tandem.accounts.models import User
 from tandem.forum.models import Community
@@ -17,9 +18,9 @@ from tandem.moderation.models import (
     ModeratorNote,
     ReviewItem,
     Sanction,
-    SanctionKind,
 )
 from tandem.moderation.outreach.threads import KIND as OUTREACH_KIND
+from tandem.moderation.rules import sanction_in_force_q
 from tandem.moderation.selectors.queue import AuthorHistory, author_history
 
 
@@ -28,14 +29,21 @@ class PersonRecord:
     subject: User
     history: AuthorHistory
     notes: list[ModeratorNote]
-    sanctions: list[Sanction]
-    active: list[Sanction]
+    sanctions: Sequence[Sanction]
+    active: Sequence[Sanction]
 
 
 def person_record(community: Community, subject: User) -> PersonRecord:
-    now = timezone.now()
+    """The person's record in ``community``: their posts, notes and latest sanctions, and which
+    of those are in force now (``rules.sanction_in_force_q``, the one rule), in one query."""
     sanctions = list(
         Sanction.objects.filter(community=community, user=subject)
+        .annotate(
+            in_force=ExpressionWrapper(
+                sanction_in_force_q(community_id=community.pk, user_id=subject.pk),
+                output_field=BooleanField(),
+            )
+        )
         .select_related("created_by")
         .order_by("-created_at")[:50]
     )
@@ -48,13 +56,7 @@ def person_record(community: Community, subject: User) -> PersonRecord:
             .order_by("-created_at")[:50]
         ),
         sanctions=sanctions,
-        active=[
-            s
-            for s in sanctions
-            if s.kind != SanctionKind.WARN
-            and s.lifted_at is None
-            and (s.until is None or s.until > now)
-        ],
+        active=[sanction for sanction in sanctions if sanction.in_force],
     )
 
 
