@@ -8,9 +8,10 @@ import json
 import zipfile
 from collections.abc import Callable
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from tandem.accounts.language import language_for
 from tandem.accounts.models import User
 from tandem.core.personal_data import personal_data_sources
 from tandem.datarights.fhir import build_bundle
@@ -24,7 +25,14 @@ Progress = Callable[[int, str], None]
 
 
 def build_archive(user: User, progress: Progress) -> bytes:
-    """Return the ZIP's bytes, reporting progress (0 to 100 and a step name) as it goes."""
+    """Return the ZIP's bytes, reporting progress (0 to 100 and a step name) as it goes. The
+    README and the summary are in the person's language, whatever language the worker runs in
+    (``accounts.language``)."""
+    with translation.override(language_for(user)):
+        return _build_archive(user, progress)
+
+
+def _build_archive(user: User, progress: Progress) -> bytes:
     sources = personal_data_sources()
     steps = len(sources) + 2
     described: list[tuple[str, str]] = []
@@ -53,7 +61,14 @@ def build_archive(user: User, progress: Progress) -> bytes:
         progress(int(100 * (len(sources) + 1) / steps), "pdf")
         archive.writestr(PDF_FILE, build_summary_pdf(user))
         described.append(
-            (PDF_FILE, _("A printable summary: your crisis plan, goals, medications, network."))
+            (
+                PDF_FILE,
+                _(
+                    "A printable summary: your crisis plan, your goals and how they went over "
+                    "time, your questionnaire scores over time (each chart with its table), "
+                    "your medications and network. A tagged PDF, readable by screen readers."
+                ),
+            )
         )
         archive.writestr(README_FILE, _readme(described))
     return buffer.getvalue()
