@@ -9,6 +9,11 @@ module content registers a *module source* from its ``AppConfig.ready()``:
 
 Care asks the registered sources, never the apps by name. With no source registered, care
 fails closed: it shows no changes, and its pages say that changes cannot be shown.
+
+An app may also give a one-line-per-measure summary of a module for the caseload row (the
+questionnaires' latest scores): ``register_module_summary``. Care asks it only about the people
+who share that module with the provider, and writes each summary shown to the person's access
+log (``care.selectors.with_module_summaries``).
 """
 
 from __future__ import annotations
@@ -71,3 +76,32 @@ def latest_changes(owner_ids: list[int], *, viewer: User) -> Changes | None:
                 if module not in mine or changed_at > mine[module]:
                     mine[module] = changed_at
     return found
+
+
+@dataclass(frozen=True)
+class ModuleSummary:
+    """What an app says about ``module`` on a caseload row.
+
+    ``summarise(owner_ids)`` returns, per owner with something to say, short lines of plain
+    text (already translated), in a fixed number of queries whatever the number of owners or
+    of their items. Care only asks about owners who share ``module`` with the provider.
+    """
+
+    module: str
+    summarise: Callable[[list[int]], dict[int, list[str]]]
+
+
+_summaries: dict[str, ModuleSummary] = {}
+
+
+def register_module_summary(summary: ModuleSummary) -> None:
+    """Make ``summary`` known to care. Call from ``AppConfig.ready()``; the same rule as
+    ``register_module_source`` (one summary per module)."""
+    existing = _summaries.get(summary.module)
+    if existing is not None and existing != summary:
+        raise ImproperlyConfigured(f"Two different summaries of the module {summary.module!r}.")
+    _summaries[summary.module] = summary
+
+
+def module_summaries() -> list[ModuleSummary]:
+    return list(_summaries.values())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -10,6 +10,7 @@ from django.utils.functional import Promise
 
 from tandem.accounts.models import Membership, Organisation, Role, User
 from tandem.care import modules
+from tandem.care.access_record import record_access
 from tandem.care.models import (
     AccessLogEntry,
     Agreement,
@@ -270,11 +271,27 @@ class Change:
 
 
 @dataclass(frozen=True)
+class ModuleLines:
+    """What an app said about one shared module on a caseload row (``care.modules``)."""
+
+    owner_id: int
+    module: str
+    label: StrOrPromise
+    lines: list[str]
+
+    @property
+    def url(self) -> str:
+        return module_url(self.owner_id, self.module)
+
+
+@dataclass(frozen=True)
 class CaseloadEntry:
     relationship: CareRelationship
     shares: list[Share]
     # Changes in shared modules since the provider last opened this person's overview.
     changes: list[Change] = field(default_factory=list)
+    # Summaries of shared modules (the latest questionnaire scores): ``with_module_summaries``.
+    summaries: list[ModuleLines] = field(default_factory=list)
 
     @property
     def person(self) -> User:
@@ -331,6 +348,35 @@ def caseload_for_provider(provider: User) -> Caseload:
             )
         )
     return Caseload(entries=entries, changes_available=changes is not None)
+
+
+def with_module_summaries(provider: User, entries: list[CaseloadEntry]) -> list[CaseloadEntry]:
+    """``entries`` with what the registered module summaries (``care.modules``) say about each
+    module the person shares with ``provider`` (any level above none). A summary shown is a
+    read of that module, so it is written to the person's access log like a module page
+    (``record_access``, once per visit). Queries: each summary's own, only when someone shares
+    its module, and the access record's for each person with something shown."""
+    found = entries
+    for summary in modules.module_summaries():
+        owners = [
+            entry.relationship.service_user_id
+            for entry in found
+            if any(share.module == summary.module for share in entry.shares)
+        ]
+        said = summary.summarise(owners) if owners else {}
+        if not said:
+            continue
+        updated = []
+        for entry in found:
+            owner_id = entry.relationship.service_user_id
+            lines = said.get(owner_id) if owner_id in owners else None
+            if lines:
+                record_access(provider, owner_id, summary.module, Outcome.ALLOWED)
+                shown = ModuleLines(owner_id, summary.module, MODULE_LABELS[summary.module], lines)
+                entry = replace(entry, summaries=[*entry.summaries, shown])
+            updated.append(entry)
+        found = updated
+    return found
 
 
 def sent_requests_for_provider(provider: User) -> QuerySet[CareRequest]:

@@ -15,7 +15,7 @@ the source is asked only about those people.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,7 +24,12 @@ from django.utils import timezone
 
 from tandem.accounts.models import User
 from tandem.care.models import Agreement, CareRelationship, RelationshipStatus
-from tandem.care.selectors import Caseload, CaseloadEntry, caseload_for_provider
+from tandem.care.selectors import (
+    Caseload,
+    CaseloadEntry,
+    caseload_for_provider,
+    with_module_summaries,
+)
 
 # An agreement always sets a reply time; this covers a relationship whose agreement is missing.
 DEFAULT_REPLY_DAYS = 2
@@ -179,6 +184,8 @@ def caseload_triage(provider: User, *, sort: str = "attention") -> CaseloadTriag
     and the message source's: the same number for 5 people or 500."""
     sort = sort if sort in SORTS else "attention"
     caseload = caseload_for_provider(provider)
+    # The caseload page's rows carry the shared modules' summaries (logged as reads).
+    caseload = replace(caseload, entries=with_module_summaries(provider, caseload.entries))
     agreements = {
         agreement.relationship_id: agreement
         for agreement in Agreement.objects.filter(

@@ -19,3 +19,12 @@ class QuestionnairesConfig(AppConfig):
         from tandem.questionnaires.access_log import RESPONSE_KIND
 
         register_item_kind(RESPONSE_KIND)
+
+        # The caseload row shows the latest score per questionnaire and its change.
+        from tandem.care.models import Module
+        from tandem.care.modules import ModuleSummary, register_module_summary
+        from tandem.questionnaires.caseload import caseload_lines
+
+        register_module_summary(
+            ModuleSummary(module=Module.QUESTIONNAIRES, summarise=caseload_lines)
+        )

@@ -49,7 +49,7 @@ def scored(response: Response, instruments: Instruments | None = None) -> Scored
     return ScoredResponse(response, instrument, instrument.score(response.answers))
 
 
-def _scored_all(responses: list[Response]) -> list[ScoredResponse]:
+def scored_all(responses: list[Response]) -> list[ScoredResponse]:
     """``responses`` scored, in order: at most one more query, for the custom instruments."""
     instruments = catalogue.resolve((r.instrument, r.version) for r in responses)
     found = (scored(response, instruments) for response in responses)
@@ -62,7 +62,7 @@ def submitted_responses(owner: User, instrument: str | None = None) -> list[Scor
     query = Response.objects.filter(owner=owner, submitted_at__isnull=False)
     if instrument is not None:
         query = query.filter(instrument=instrument)
-    return _scored_all(list(query.order_by("submitted_at", "pk")))
+    return scored_all(list(query.order_by("submitted_at", "pk")))
 
 
 def draft_for_owner(owner: User, instrument: Instrument) -> Response | None:
@@ -109,7 +109,7 @@ def _latest_two(owner: User) -> dict[str, list[ScoredResponse]]:
     wanted = [pk for pks in kept.values() for pk in pks]
     responses = Response.objects.filter(pk__in=wanted).order_by("-submitted_at", "-pk")
     found: dict[str, list[ScoredResponse]] = {}
-    for item in _scored_all(list(responses)):
+    for item in scored_all(list(responses)):
         found.setdefault(item.instrument.key, []).append(item)
     return found
 
