@@ -15,7 +15,8 @@ outside the allow-list reaches a page.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -60,6 +61,9 @@ ALLOWED_TAGS = frozenset(
     }
 )
 ALLOWED_ATTRIBUTES: dict[str, set[str]] = {"a": {"href", "title"}, "ol": {"start"}}
+# The one class a link may carry: an @mention the caller linked (see render_markdown). Typed
+# Markdown cannot set classes (raw HTML is off), and nh3 drops any other class anyway.
+ALLOWED_CLASSES: dict[str, set[str]] = {"a": {"mention"}}
 ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
 # Links are written by members, not vouched for by the portal: no ranking credit, no opener.
 LINK_REL = "nofollow ugc noopener"
@@ -67,7 +71,7 @@ LINK_REL = "nofollow ugc noopener"
 _HEADING_TAGS = {"h1": "h3", "h2": "h4", "h3": "h5", "h4": "h5", "h5": "h5", "h6": "h5"}
 
 
-def render_markdown(text: str) -> SafeString:
+def render_markdown(text: str, *, mentions: Mapping[str, str] | None = None) -> SafeString:
     """Return safe HTML for user-supplied Markdown ``text``.
 
     Raw HTML in the input is shown as text, never as markup. Headings become ``h3`` to ``h5`` so a
@@ -79,6 +83,11 @@ def render_markdown(text: str) -> SafeString:
     Text longer than :data:`MAX_INPUT_CHARS` characters is cut at that length and followed by a
     note saying it was shortened; the stored text is untouched, only the display is cut.
     Nesting deeper than :data:`MAX_NESTING` levels is dropped.
+
+    ``mentions`` maps names (lower case) to addresses: each ``@name`` in the text, outside links
+    and code, becomes a link there with the class ``mention`` (the longest name wins, matched
+    without regard to case, and only as a whole word). The caller decides who may be linked and
+    where; this function only places the links, which pass the same sanitiser as the rest.
     """
     cleaned = strip_invisible_characters(text)
     if len(cleaned) > MAX_INPUT_CHARS:
@@ -86,7 +95,7 @@ def render_markdown(text: str) -> SafeString:
         cleaned = f"{cleaned[:MAX_INPUT_CHARS]}\n\n{note}\n"
     parser = _parser()
     tokens = parser.parse(cleaned)
-    _reshape(tokens)
+    _reshape(tokens, _mention_pattern(mentions or {}), mentions or {})
     html = parser.renderer.render(tokens, parser.options, {})
     sanitised = nh3.clean(
         html,
@@ -94,6 +103,7 @@ def render_markdown(text: str) -> SafeString:
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=set(ALLOWED_URL_SCHEMES),
         link_rel=LINK_REL,
+        allowed_classes=ALLOWED_CLASSES,
         strip_comments=True,
     )
     # Markdown decodes character references, so "&#x202E;" arrives here as the override itself:
@@ -109,15 +119,30 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark", options).enable(["strikethrough", "table"])
 
 
-def _reshape(tokens: list[Token]) -> None:
+def _mention_pattern(mentions: Mapping[str, str]) -> re.Pattern[str] | None:
+    """``@`` and one of the names, as a whole word not preceded by a word or another ``@``
+    (an email address is not a mention); longer names first, so the longest one wins."""
+    if not mentions:
+        return None
+    names = "|".join(re.escape(name) for name in sorted(mentions, key=len, reverse=True))
+    return re.compile(rf"(?<![\w@])@({names})(?!\w)", re.IGNORECASE)
+
+
+def _reshape(
+    tokens: list[Token], mention: re.Pattern[str] | None, mentions: Mapping[str, str]
+) -> None:
     for token in tokens:
         if token.type in {"heading_open", "heading_close"}:
             token.tag = _HEADING_TAGS.get(token.tag, "h5")
         if token.children:
-            token.children = _reshape_inline(token.children)
+            token.children = _reshape_inline(token.children, mention, mentions)
 
 
-def _reshape_inline(children: Sequence[Token]) -> list[Token]:
+def _reshape_inline(
+    children: Sequence[Token],
+    mention: re.Pattern[str] | None = None,
+    mentions: Mapping[str, str] | None = None,
+) -> list[Token]:
     result: list[Token] = []
     link_depth = 0
     for child in children:
@@ -130,9 +155,32 @@ def _reshape_inline(children: Sequence[Token]) -> list[Token]:
             child.tag = "del"
         if child.type == "image":
             result.extend(_image_replacement(child, inside_link=link_depth > 0))
+        elif child.type == "text" and mention is not None and mentions and link_depth == 0:
+            result.extend(_link_mentions(child, mention, mentions))
         else:
             result.append(child)
     return result
+
+
+def _link_mentions(
+    text: Token, mention: re.Pattern[str], mentions: Mapping[str, str]
+) -> list[Token]:
+    """``text`` split around its mentions, each mention a link as written (its case kept)."""
+    parts: list[Token] = []
+    at = 0
+    for found in mention.finditer(text.content):
+        if found.start() > at:
+            parts.append(Token("text", "", 0, content=text.content[at : found.start()]))
+        href = mentions[found.group(1).lower()]
+        parts.append(Token("link_open", "a", 1, attrs={"href": href, "class": "mention"}))
+        parts.append(Token("text", "", 0, content=found.group(0)))
+        parts.append(Token("link_close", "a", -1))
+        at = found.end()
+    if not parts:
+        return [text]
+    if at < len(text.content):
+        parts.append(Token("text", "", 0, content=text.content[at:]))
+    return parts
 
 
 def _image_replacement(image: Token, *, inside_link: bool) -> list[Token]:

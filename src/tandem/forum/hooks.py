@@ -16,7 +16,8 @@ the reverse. Moderation registers here in its ``AppConfig.ready()``:
   reminders, visits for trust). Without it pages show none of these.
 - :func:`register_trust_rules`: what a person's trust level lets them do in the forum itself
   (mention people outside their circles, start circles; ``moderation.trust`` defines the
-  levels). Without it everyone may: with no moderation there are no trust levels.
+  levels), and the name of a person's level for their page in a community. Without it everyone
+  may: with no moderation there are no trust levels.
 
 The same pattern as ``notifications.scopes`` and ``core.encrypted_values``.
 """
@@ -82,6 +83,10 @@ class TrustRules(Protocol):
 
     def may_create_circles(self, *, user: User, community: Community) -> bool: ...
 
+    def level_name(self, *, user: User, community: Community) -> str | None:
+        """The name of ``user``'s trust level in ``community``, shown on their page there;
+        None where there are no levels."""
+
 
 @dataclass(frozen=True)
 class MembershipBar:
@@ -137,6 +142,9 @@ class _EveryoneTrusted:
 
     def may_create_circles(self, *, user: User, community: Community) -> bool:
         return True
+
+    def level_name(self, *, user: User, community: Community) -> str | None:
+        return None
 
 
 _screen: PostScreen = _Unscreened()

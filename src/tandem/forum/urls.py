@@ -2,6 +2,7 @@ from django.urls import path
 
 from tandem.forum import views
 from tandem.forum.views.circles import circle_end
+from tandem.forum.views.profiles import member_profile
 
 app_name = "forum"
 
@@ -22,6 +23,11 @@ urlpatterns = [
         name="community-join",
     ),
     path("communities/<id:community_id>/leave/", views.community_leave, name="community-leave"),
+    path(
+        "communities/<id:community_id>/people/<str:key>/",
+        member_profile,
+        name="member-profile",
+    ),
     path(
         "communities/<id:community_id>/topics/create/",
         views.TopicCreateView.as_view(),

@@ -24,7 +24,8 @@ class ForumPageHints:
 
 
 class ForumTrustRules:
-    """Mentions and circles by trust level (``moderation.trust``); moderators always may."""
+    """Mentions and circles by trust level (``moderation.trust``); moderators always may. The
+    level's name for a person's page in a community."""
 
     def _may(self, user: User, community: Community, capability: trust.Capability) -> bool:
         snapshot = posting.take_snapshot(author=user, community=community)
@@ -35,3 +36,7 @@ class ForumTrustRules:
 
     def may_create_circles(self, *, user: User, community: Community) -> bool:
         return self._may(user, community, trust.Capability.CREATE_CIRCLES)
+
+    def level_name(self, *, user: User, community: Community) -> str | None:
+        level = posting.take_snapshot(author=user, community=community).trust.level
+        return str(trust.TrustLevel(level).label)

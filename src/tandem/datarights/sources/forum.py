@@ -9,9 +9,9 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
-from tandem.core.markdown import render_markdown
 from tandem.core.personal_data import Erasure, ExportData, PersonalDataSource
 from tandem.datarights.sources.rows import rows
+from tandem.forum.mentions import render_post_html
 from tandem.forum.models import (
     CircleMember,
     CommunityMember,
@@ -57,7 +57,8 @@ def former_member(name: str) -> User:
 
 def _set_body(post: Post, body: str, title: str) -> None:
     post.body = body
-    post.body_html = render_markdown(body)
+    # The forum's renderer, so the other people mentioned keep their links.
+    post.body_html = render_post_html(post)
     post.save(update_fields=["body", "body_html"])
     index_post(post, title)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q
@@ -11,10 +10,9 @@ from django.utils.translation import gettext as _
 
 from tandem.accounts.models import Membership, User
 from tandem.forum import hooks
+from tandem.forum.mentions import mentioned_users
 from tandem.forum.models import (
-    MAX_MENTIONS_PER_POST,
     CircleMember,
-    Community,
     CommunityMember,
     ForumPreference,
     MentionPolicy,
@@ -26,8 +24,6 @@ from tandem.forum.models import (
 )
 from tandem.forum.selectors import CIRCLE_SCOPE, COMMUNITY_SCOPE
 from tandem.notifications.services import notify
-
-_MENTION = re.compile(r"(?<![\w@])@([^\W_][\w.'-]*)")
 
 
 @dataclass(frozen=True)
@@ -46,33 +42,6 @@ class _Event:
         return reverse("forum:topic-detail", kwargs={"topic_id": self.topic.pk}) + (
             f"#post-{self.post.pk}"
         )
-
-
-def mentioned_users(*, body: str, community: Community) -> list[User]:
-    """Members of ``community`` whose display names follow an ``@`` in ``body``.
-
-    Display names may hold spaces, so each ``@word`` is matched against members whose name
-    starts with that word, and the longest name that the text spells out wins.
-    """
-    found: dict[int, User] = {}
-    for match in list(_MENTION.finditer(body))[:MAX_MENTIONS_PER_POST]:
-        first_word = match.group(1)
-        rest = body[match.start(1) :].lower()
-        candidates = User.objects.filter(
-            pseudonym__istartswith=first_word,
-            is_active=True,
-            community_memberships__community=community,
-        )
-        best: User | None = None
-        for candidate in candidates:
-            name = candidate.pseudonym.lower()
-            boundary = rest[len(name) : len(name) + 1]
-            fits = rest.startswith(name) and not (boundary.isalnum() or boundary == "_")
-            if fits and (best is None or len(name) > len(best.pseudonym)):
-                best = candidate
-        if best is not None:
-            found[best.pk] = best
-    return list(found.values())
 
 
 def _have_interacted(a: User, b: User) -> bool:

@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 
 from tandem.accounts.models import Membership, Role, User
 from tandem.core import usage
-from tandem.core.markdown import render_markdown
 from tandem.core.text import contains_bidi_controls, has_visible_text, validate_no_bidi_controls
 from tandem.forum import hooks, replays, search
 from tandem.forum.access import (
     check_can_post_in,
 )
+from tandem.forum.mentions import render_post_html
 from tandem.forum.models import (
     Category,
     Circle,
@@ -76,7 +76,7 @@ def _check_circle(*, author: User, community: Community, circle: Circle | None) 
 
 
 def _save_post(post: Post) -> Post:
-    post.body_html = render_markdown(post.body)
+    post.body_html = render_post_html(post)
     # The key's uniqueness is the database's to enforce (replays.save_once): checking it here
     # first would turn a lost race between two submits into an error message.
     post.full_clean(exclude=["client_key"])
