@@ -100,7 +100,9 @@ WHAT: dict[str, StrOrPromise] = {
 }
 DELETED_ITEM = _("an item that has since been deleted")
 UNNAMED_ITEM = _("one item of %(what)s")
-DELETED_PERSON = _("Someone whose account has since been deleted")
+# A viewer whose account was deleted: named as deletion names them everywhere that stays
+# (messages, forum, the record of changes), never by a name or pseudonym (docs/data-rights.md).
+DELETED_PERSON = _("A former member")
 SENTENCES: dict[str, StrOrPromise] = {
     AccessAction.VIEW: _("%(who)s viewed %(what)s on %(day)s at %(time)s."),
     AccessAction.JOINT_SESSION: _(

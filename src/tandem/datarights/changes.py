@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import Role, User
@@ -91,7 +92,9 @@ def describe(viewer: User, records: list[ChangeRecord]) -> list[ChangeLine]:
             return people[user_id].get_full_name()
         if user_id is None:
             return _("Tandem")
-        return _("A person whose account was deleted")
+        # Deleted since: named as deletion names them in what stays (messages, forum, the
+        # access log), never by a name; the sentence's first letter is made capital below.
+        return _("a former member")
 
     lines = []
     for record in records:
@@ -103,7 +106,7 @@ def describe(viewer: User, records: list[ChangeRecord]) -> list[ChangeLine]:
             ChangeLine(
                 created_at=record.created_at,
                 kind=record.kind,
-                sentence=_sentence(record, values),
+                sentence=capfirst(_sentence(record, values)),
                 request_id=record.request_id,
             )
         )

@@ -277,4 +277,4 @@ def test_the_owners_log_still_shows_a_read_by_a_deleted_account(
     access.get_relationship_for_provider(relationship.provider, relationship.service_user_id)
     relationship.provider.delete()
     text = _log_lines(as_user(relationship.service_user).get("/care/access-log/"))
-    assert "Someone whose account has since been deleted viewed the overview" in text
+    assert "A former member viewed the overview" in text

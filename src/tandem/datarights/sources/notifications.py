@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.utils.text import capfirst
 
 from tandem.core.personal_data import Erasure, ExportData, PersonalDataSource
 from tandem.datarights.sources.rows import row, rows
@@ -26,7 +27,8 @@ def erase(erasure: Erasure) -> None:
     for notification in Notification.objects.filter(actor_id=erasure.user.pk).exclude(
         recipient_id=erasure.user.pk
     ):
-        notification.title = name.sub(erasure.replacement_name, notification.title)
+        # "A former member replied to …", capital first as messages and the access log say it.
+        notification.title = capfirst(name.sub(erasure.replacement_name, notification.title))
         notification.actor = None
         notification.save(update_fields=["title", "actor"])
 

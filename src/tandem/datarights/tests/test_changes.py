@@ -153,3 +153,14 @@ def test_the_check_in_choice_reads_as_the_persons_choice_not_new_terms(
     assert f"chose that {name} is told when a check-in needs attention." in text
     assert f"chose that {name} is no longer told about check-ins." in text
     assert "replies within" not in text
+
+
+def test_the_access_log_and_the_changes_page_link_to_each_other_by_name(
+    client: Client, logged_in: Callable[[User], Client], service_user: User
+) -> None:
+    """Who has seen my information, and who changed who may: two pages, one step apart."""
+    logged_in(service_user)
+    access_log = client.get("/care/access-log/").content.decode()
+    assert '<a href="/account/data/changes/">Who changed access to my information</a>' in access_log
+    changes = client.get("/account/data/changes/").content.decode()
+    assert '<a href="/care/access-log/">Who has seen my information</a>' in changes
