@@ -273,3 +273,20 @@ def test_random_markdown_never_yields_disallowed_markup(text: str) -> None:
 @given(st.text())
 def test_random_unicode_never_yields_disallowed_markup(text: str) -> None:
     assert_harmless(render_markdown(text))
+
+
+def test_mentions_become_links_outside_links_and_code_longest_name_first() -> None:
+    html = render_markdown(
+        "@ann lee, @Ann; `@Ann` [@Ann](https://example.org) ann@Ann @Annie",
+        mentions={"ann": "/p/1/", "ann lee": "/p/2/"},
+    )
+    assert '<a href="/p/2/" class="mention" rel="nofollow ugc noopener">@ann lee</a>' in html
+    assert '<a href="/p/1/" class="mention" rel="nofollow ugc noopener">@Ann</a>;' in html
+    assert html.count('class="mention"') == 2
+    assert "<code>@Ann</code>" in html
+    assert "ann@Ann @Annie" in html
+
+
+def test_a_mention_address_passes_the_sanitiser() -> None:
+    html = render_markdown("@Ann", mentions={"ann": "javascript:alert(1)"})
+    assert "javascript" not in html
