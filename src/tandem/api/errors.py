@@ -8,14 +8,17 @@ turns them into answers, so no rule is decided here.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as InputError
@@ -165,13 +168,29 @@ def install(api: NinjaAPI) -> None:
             ),
         ),
     )
-    on(
-        Throttled,
-        lambda r, e: respond(
-            r, 429, error_body(_("Too many requests. Try again shortly."), "rate_limited")
-        ),
-    )
+    on(Throttled, lambda r, e: respond(r, 429, error_body(_throttled_text(e), "rate_limited")))
     on(HttpError, partial(_http_error, respond=respond))
+
+
+def _throttled_text(error: Throttled) -> str:
+    """Say how many requests a minute there may be and when to try again (the same number of
+    seconds as the ``Retry-After`` header)."""
+    limit: int = settings.TANDEM_API_REQUESTS_PER_MINUTE
+    seconds = math.ceil(error.wait) if error.wait is not None else 60
+    return " ".join(
+        (
+            ngettext(
+                "Too many requests: Tandem answers %(limit)d request a minute for one person.",
+                "Too many requests: Tandem answers %(limit)d requests a minute for one person.",
+                limit,
+            )
+            % {"limit": limit},
+            ngettext(
+                "Try again in %(seconds)d second.", "Try again in %(seconds)d seconds.", seconds
+            )
+            % {"seconds": seconds},
+        )
+    )
 
 
 def _http_error(

@@ -16,9 +16,17 @@ from ninja import NinjaAPI
 from tandem.accounts.requests import roles_of
 from tandem.api import errors
 from tandem.api.auth import SessionAuth, TokenAuth
-from tandem.api.routers import forum, messages, notifications, questionnaires, toolbox
+from tandem.api.routers import (
+    forum,
+    forum_topics,
+    messages,
+    notifications,
+    questionnaires,
+    toolbox,
+)
 from tandem.api.routers.common import REFUSALS, person
 from tandem.api.schemas import MeOut
+from tandem.api.throttling import PersonRateThrottle
 
 DESCRIPTION = """\
 Tandem's API for mobile and partner apps. It shows and does what the pages show and do, for
@@ -39,6 +47,8 @@ api = NinjaAPI(
     description=DESCRIPTION,
     urls_namespace="api:api-v1",  # nested in the app "api" (api/urls.py)
     auth=[TokenAuth(), SessionAuth()],
+    # After authentication, per person: every operation (the schema and docs are not ones).
+    throttle=[PersonRateThrottle()],
 )
 errors.install(api)
 
@@ -46,6 +56,7 @@ api.add_router("", toolbox.router)
 api.add_router("", messages.router)
 api.add_router("", notifications.router)
 api.add_router("", forum.router)
+api.add_router("", forum_topics.router)
 api.add_router("", questionnaires.router)
 
 

@@ -23,6 +23,9 @@ TANDEM_MESSAGES_PER_HOUR = int(os.environ.get("TANDEM_MESSAGES_PER_HOUR", "60"))
 # limit).
 TANDEM_SEARCH_TIMEOUT_MS = int(os.environ.get("TANDEM_SEARCH_TIMEOUT_MS", "1500"))
 TANDEM_SEARCHES_PER_MINUTE = int(os.environ.get("TANDEM_SEARCHES_PER_MINUTE", "20"))
+# Requests one person may make of the REST API a minute, all their tokens and their session
+# together (api.throttling; past it: 429 with Retry-After; 0: no limit).
+TANDEM_API_REQUESTS_PER_MINUTE = int(os.environ.get("TANDEM_API_REQUESTS_PER_MINUTE", "120"))
 # A visit in the access log: the same person reading the same item again within this many
 # minutes of the line written for it adds no line (care.access.record_access).
 TANDEM_ACCESS_VISIT_MINUTES = int(os.environ.get("TANDEM_ACCESS_VISIT_MINUTES", "30"))

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Annotated, Any, TypeVar
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest
-from pydantic import Field
 
 from tandem.accounts.models import User
 from tandem.accounts.requests import current_user
 from tandem.api.schemas import ErrorOut
+from tandem.api.schemas.common import Id as Id
+from tandem.api.schemas.common import PageNumber as PageNumber
 
 ItemT = TypeVar("ItemT")
 OutT = TypeVar("OutT")
@@ -59,7 +61,16 @@ def checked(form: Form) -> dict[str, Any]:
     return form.cleaned_data
 
 
-# Ids and page numbers as the database can hold them: a number past a 64-bit integer is
-# refused as malformed (422) rather than reaching SQLite, which cannot bind it.
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
-PageNumber = Annotated[int, Field(ge=1, le=1_000_000)]
+@contextmanager
+def fields_named(names: dict[str, str]) -> Iterator[None]:
+    """Name the fields of a ValidationError raised inside (by a form or a service) as the API
+    names them (``domain`` → ``domain_id``), so each message names the field the client sent.
+    Errors about no field in particular (a limit) pass unchanged."""
+    try:
+        yield
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise
+        raise ValidationError(
+            {names.get(field, field): errors for field, errors in error.error_dict.items()}
+        ) from error

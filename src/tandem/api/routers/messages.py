@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from tandem.accounts.access import is_verified_provider
 from tandem.accounts.models import User
 from tandem.api.routers.common import (
     REFUSALS,
@@ -24,9 +27,18 @@ from tandem.api.routers.common import (
     paged,
     person,
 )
-from tandem.api.schemas import MessageIn, Page, SentOut, ThreadDetailOut, ThreadOut
+from tandem.api.schemas import (
+    MessageIn,
+    Page,
+    RecipientsOut,
+    SentOut,
+    StartedOut,
+    ThreadDetailOut,
+    ThreadIn,
+    ThreadOut,
+)
 from tandem.messaging import access, kinds, selectors, services
-from tandem.messaging.forms import MessageForm
+from tandem.messaging.forms import MessageForm, ThreadStartForm
 from tandem.messaging.models import Thread
 from tandem.messaging.selectors import MessageView, message_views
 
@@ -74,6 +86,65 @@ def thread_list(request: HttpRequest, page: PageNumber = 1) -> dict[str, Any]:
         return _thread(thread, user, others)
 
     return paged(selectors.inbox_threads(user), page, shape)
+
+
+def _recipients(user: User) -> tuple[list[User], list[User]]:
+    """Whom the thread page offers (``ThreadCreateView``): the care team's providers, or a
+    verified provider's caseload."""
+    options = selectors.start_options(user)
+    return options.providers, options.service_users if is_verified_provider(user) else []
+
+
+@router.get("/threads/recipients", response={200: RecipientsOut, **REFUSALS})
+def thread_recipients(request: HttpRequest) -> dict[str, Any]:
+    """Whom the person may start a thread with, named as the new-thread page names them."""
+    providers, service_users = _recipients(person(request))
+    return {
+        "providers": [{"id": p.pk, "name": p.get_full_name()} for p in providers],
+        "service_users": [{"id": u.pk, "name": u.get_full_name()} for u in service_users],
+    }
+
+
+@router.post("/threads", response={201: StartedOut, 200: StartedOut, **WRITE_REFUSALS})
+def thread_start(request: HttpRequest, payload: ThreadIn) -> Status[dict[str, Any]]:
+    """Start a thread with its first message: a service user with providers of their care
+    team, a verified provider with a person of their caseload (the new-thread page's form and
+    ``messaging.services.start_thread``: its sending limit, its checks). The same
+    ``client_key`` again starts nothing new: 200 with the thread started the first time."""
+    user = person(request)
+    providers, service_users = _recipients(user)
+    form = ThreadStartForm(
+        {
+            "subject": payload.subject,
+            "body": payload.body,
+            "client_key": str(payload.client_key),
+            "providers": payload.providers,
+            "service_user": payload.service_user or "",
+        },
+        providers=providers,
+        service_users=service_users,
+    )
+    if not form.fields.keys() - {"subject", "body", "client_key"}:
+        # The page says so instead of showing a form: nobody to write to.
+        raise PermissionDenied(_("You can write to people once you are in a care team together."))
+    data = checked(form)
+    result = services.start_thread(
+        author=user,
+        subject=data["subject"],
+        body=data["body"],
+        client_key=data["client_key"],
+        providers=list(data["providers"]) if "providers" in data else None,
+        service_user=data.get("service_user"),
+    )
+    view = message_views(user, [result.message], thread=result.message.thread)[0]
+    return Status(
+        201 if result.created else 200,
+        {
+            "thread_id": result.message.thread_id,
+            "message": _message(view),
+            "created": result.created,
+        },
+    )
 
 
 @router.get("/threads/{thread_id}", response={200: ThreadDetailOut, **REFUSALS})

@@ -16,6 +16,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.test import override_settings
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -46,8 +47,17 @@ def _connection_kept_open() -> Iterator[None]:
 
 
 @pytest.fixture
+def _no_rate_limit() -> Iterator[None]:
+    """Hundreds of requests a minute with one token: the API's own limit would answer most of
+    them 429 (in the schema, but nothing learnt). ``test_throttling.py`` tests the limit."""
+    with override_settings(TANDEM_API_REQUESTS_PER_MINUTE=0):
+        yield
+
+
+@pytest.fixture
 def secret(
     _connection_kept_open: None,
+    _no_rate_limit: None,
     relationship: CareRelationship,
     grant: Callable[..., Any],
     member: Callable[..., User],

@@ -1,26 +1,29 @@
-"""The toolbox's modules, for their owner and, through the care gate, for the care team.
+"""Reading the toolbox's modules, for their owner and, through the care gate, for the care team.
 
-Every read starts with ``care.access.get_module_access_for_viewer``, the pages' one door: the
-owner always passes; anyone else needs a verified provider's active relationship and a grant
-(or an open joint session showing the module), and each allowed read goes to the owner's
-access log as a page read does; a refusal is a 404 and a security event. Owner ids are
-people's ids; a service user passes their own (``GET /me``).
+Every read starts with the care gate (``gates.module_access``, ``gates.item_access``), the
+pages' one door: the owner always passes; anyone else needs a verified provider's active
+relationship and a grant (or an open joint session showing the module), and each allowed read
+goes to the owner's access log as a page read does; a refusal is a 404 and a security event.
+Owner ids are people's ids; a service user passes their own (``GET /me``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router
 
-from tandem.accounts.models import Role, User
-from tandem.accounts.requests import roles_of
+from tandem.accounts.models import User
 from tandem.api.routers.common import REFUSALS, Id, PageNumber, paged, person
+from tandem.api.routers.toolbox import shapes
+from tandem.api.routers.toolbox.gates import item_access, module_access, own_toolbox, router
 from tandem.api.schemas import (
+    ActivityOut,
     CrisisPlanOut,
     CrisisPlanSectionOut,
+    DomainOut,
+    GoalDetailOut,
     GoalOut,
     JournalEntryOut,
     MedicationOut,
@@ -28,65 +31,59 @@ from tandem.api.schemas import (
     Page,
     RatingOut,
 )
-from tandem.care.access import ModuleAccess, get_module_access_for_viewer
 from tandem.care.models import Module
-from tandem.core.markdown import render_markdown
-from tandem.toolbox import selectors
-from tandem.toolbox.models import Goal, JournalEntry, Medication, NetworkMember, StatusRating
-
-router = Router(tags=["Toolbox"])
+from tandem.toolbox import access, selectors
+from tandem.toolbox.models import Medication, NetworkMember
+from tandem.toolbox.selectors.access_log import GOAL
 
 
-def _module(request: HttpRequest, owner_id: Id, module: str) -> ModuleAccess:
-    """The care gate's answer for this read; the owner needs a toolbox (service users only:
-    for anyone else the toolbox pages do not exist either)."""
-    seen = get_module_access_for_viewer(person(request), owner_id, module)
-    if seen.is_owner and not roles_of(request).has(Role.SERVICE_USER):
-        raise Http404
-    return seen
+@router.get("/people/{owner_id}/domains", response={200: list[DomainOut], **REFUSALS})
+def domains(request: HttpRequest, owner_id: Id) -> list[dict[str, Any]]:
+    """The owner's life domains, in their order: the ids to rate and to set goals in. For the
+    owner only (the care team reads each item's domain with the item)."""
+    owner = own_toolbox(request, owner_id, Module.STATUS)
+    return [{"id": d.pk, "label": d.label} for d in selectors.visible_domains(owner)]
 
 
 @router.get("/people/{owner_id}/status", response={200: Page[RatingOut], **REFUSALS})
 def status(request: HttpRequest, owner_id: Id, page: PageNumber = 1) -> dict[str, Any]:
     """Status ratings, newest first."""
-    owner = _module(request, owner_id, Module.STATUS).owner
-
-    def shape(rating: StatusRating) -> dict[str, Any]:
-        return {
-            "id": rating.pk,
-            "domain": rating.domain.label,
-            "rating": rating.rating,
-            "note": rating.note,
-            "recorded_at": rating.recorded_at,
-        }
-
-    return paged(selectors.ratings_for_owner(owner), page, shape)
+    owner = module_access(request, owner_id, Module.STATUS).owner
+    return paged(selectors.ratings_for_owner(owner), page, shapes.rating)
 
 
 @router.get("/people/{owner_id}/goals", response={200: Page[GoalOut], **REFUSALS})
 def goals(request: HttpRequest, owner_id: Id, page: PageNumber = 1) -> dict[str, Any]:
     """Goals with their progress, most recently changed first."""
-    owner = _module(request, owner_id, Module.GOALS).owner
+    owner = module_access(request, owner_id, Module.GOALS).owner
+    return paged(selectors.goals_for_owner(owner), page, shapes.goal)
 
-    def shape(goal: Goal) -> dict[str, Any]:
-        return {
-            "id": goal.pk,
-            "domain": goal.domain.label,
-            "title": goal.title,
-            "why": goal.why,
-            "status": goal.status,
-            "target_date": goal.target_date,
-            "progress": goal.progress,
-            "updated_at": goal.updated_at,
-        }
 
-    return paged(selectors.goals_for_owner(owner), page, shape)
+@router.get("/people/{owner_id}/goals/{goal_id}", response={200: GoalDetailOut, **REFUSALS})
+def goal_detail(request: HttpRequest, owner_id: Id, goal_id: Id) -> dict[str, Any]:
+    """A goal with its steps (the step ids to tick off), logged as a read of that goal when
+    someone else reads it, as the goal's page is."""
+    read = item_access(
+        request,
+        owner_id,
+        Module.GOALS,
+        kind=GOAL,
+        fetch=lambda owner: access.get_goal_for_owner(owner, goal_id),
+    )
+    return shapes.goal_detail(selectors.goal_detail(read.seen.owner, read.item))
+
+
+@router.get("/people/{owner_id}/activities", response={200: Page[ActivityOut], **REFUSALS})
+def activities(request: HttpRequest, owner_id: Id, page: PageNumber = 1) -> dict[str, Any]:
+    """Things the owner did, newest first (part of the goals module, as on the pages)."""
+    owner = module_access(request, owner_id, Module.GOALS).owner
+    return paged(selectors.activities_for_owner(owner), page, shapes.activity)
 
 
 @router.get("/people/{owner_id}/medications", response={200: list[MedicationOut], **REFUSALS})
 def medications(request: HttpRequest, owner_id: Id) -> list[dict[str, Any]]:
     """Current medications first, then past ones (as the page lists them)."""
-    owner = _module(request, owner_id, Module.MEDICATIONS).owner
+    owner = module_access(request, owner_id, Module.MEDICATIONS).owner
     today = timezone.localdate()
 
     def shape(medication: Medication) -> dict[str, Any]:
@@ -111,7 +108,7 @@ def medications(request: HttpRequest, owner_id: Id) -> list[dict[str, Any]]:
 @router.get("/people/{owner_id}/network", response={200: Page[NetworkMemberOut], **REFUSALS})
 def network(request: HttpRequest, owner_id: Id, page: PageNumber = 1) -> dict[str, Any]:
     """People and services on the network map, inner circle first."""
-    owner = _module(request, owner_id, Module.NETWORK).owner
+    owner = module_access(request, owner_id, Module.NETWORK).owner
 
     def shape(member: NetworkMember) -> dict[str, Any]:
         return {
@@ -131,7 +128,7 @@ def crisis_plan(request: HttpRequest, owner_id: Id) -> dict[str, Any]:
     """The seven sections of the crisis plan with their prompts (empty text when not written).
 
     The organisation's crisis contacts are not personal data: the crisis page has them."""
-    owner: User = _module(request, owner_id, Module.CRISIS_PLAN).owner
+    owner: User = module_access(request, owner_id, Module.CRISIS_PLAN).owner
     plan = selectors.crisis_plan_for_owner(owner)
     return {
         "owner_id": owner.pk,
@@ -147,21 +144,10 @@ def crisis_plan(request: HttpRequest, owner_id: Id) -> dict[str, Any]:
 def journal(request: HttpRequest, owner_id: Id, page: PageNumber = 1) -> dict[str, Any]:
     """Journal entries, newest first: all of them for the owner; for a care provider only the
     entries shared with their relationship (and only with the journal grant)."""
-    seen = _module(request, owner_id, Module.JOURNAL)
+    seen = module_access(request, owner_id, Module.JOURNAL)
     entries = (
         selectors.journal_for_owner(seen.owner)
         if seen.is_owner
         else selectors.journal_shared_with(person(request), seen.owner)
     )
-
-    def shape(entry: JournalEntry) -> dict[str, Any]:
-        return {
-            "id": entry.pk,
-            "title": entry.title,
-            "body": entry.body,
-            "body_html": str(render_markdown(entry.body)),
-            "created_at": entry.created_at,
-            "updated_at": entry.updated_at,
-        }
-
-    return paged(entries, page, shape)
+    return paged(entries, page, shapes.journal_entry)
