@@ -28,7 +28,6 @@ BELOW_FLOOR_FOR_NOW: frozenset[str] = frozenset(
         "tandem/forum/services/circles.py",
         "tandem/forum/services/editing.py",
         "tandem/forum/services/reading.py",
-        "tandem/messaging/services.py",
         "tandem/moderation/access.py",
         "tandem/moderation/escalation/access.py",
         "tandem/moderation/services/reports.py",

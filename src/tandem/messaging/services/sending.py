@@ -1,9 +1,5 @@
-"""Every change in messaging: start a thread, send, edit, withdraw, read, be away; open and
-close threads of other kinds (``messaging.kinds``).
-
-Each write happens in one transaction; live events and notifications are queued with
-``transaction.on_commit``, so they are sent only for what was stored.
-"""
+"""Sending a message: once per client key, within the hourly limit, then who is waiting, live
+events and notifications (after commit)."""
 
 from __future__ import annotations
 
@@ -12,15 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tandem.accounts.access import is_verified_provider
 from tandem.accounts.models import User
-from tandem.care.models import CareRelationship, RelationshipStatus
+from tandem.care.models import RelationshipStatus
 from tandem.core import usage
 from tandem.messaging import access, events, kinds
 from tandem.messaging.models import Message, Participant, ProviderAway, Side, Thread
@@ -40,100 +35,6 @@ class SendResult:
 
 def _existing(sender: User, client_key: uuid.UUID) -> Message | None:
     return Message.objects.filter(sender=sender, client_key=client_key).first()
-
-
-@transaction.atomic
-def start_thread(
-    *,
-    author: User,
-    subject: str,
-    body: str,
-    client_key: uuid.UUID,
-    providers: list[User] | None = None,
-    service_user: User | None = None,
-) -> SendResult:
-    """Start a conversation with its first message.
-
-    A service user writes to one or more providers of their active care team (``providers``);
-    a verified provider writes to one person they have an active relationship with
-    (``service_user``). Raise PermissionDenied for anyone else. A used ``client_key`` returns
-    the message it already stored.
-    """
-    existing = _existing(author, client_key)
-    if existing is not None:
-        return SendResult(message=existing, created=False)
-    if service_user is None:
-        team = set(
-            CareRelationship.objects.filter(
-                service_user=author, status=RelationshipStatus.ACTIVE
-            ).values_list("provider_id", flat=True)
-        )
-        chosen = providers or []
-        if not chosen or any(p.pk not in team for p in chosen):
-            raise PermissionDenied(_("You can only write to providers in your care team."))
-        owner, care_team = author, chosen
-    else:
-        if (
-            not is_verified_provider(author)
-            or not CareRelationship.objects.filter(
-                provider=author, service_user=service_user, status=RelationshipStatus.ACTIVE
-            ).exists()
-        ):
-            raise PermissionDenied(_("You can only write to people in your caseload."))
-        owner, care_team = service_user, [author]
-    thread = Thread(service_user=owner, subject=subject, started_by=author)
-    thread.full_clean()
-    thread.save()
-    Participant.objects.create(thread=thread, user=owner, side=Side.SERVICE_USER)
-    Participant.objects.bulk_create(
-        [Participant(thread=thread, user=p, side=Side.CARE_TEAM) for p in care_team]
-    )
-    return send_message(sender=author, thread=thread, body=body, client_key=client_key)
-
-
-@transaction.atomic
-def open_thread(
-    *, kind: str, context_id: int, service_user: User, subject: str, started_by: User
-) -> Thread:
-    """The thread of ``kind`` about ``context_id`` (there is one each), opened with
-    ``service_user`` as its owner and first participant when there is none yet.
-
-    Who may write in it is for the kind to say when someone sends; whoever writes joins it.
-    """
-    if kinds.get_kind(kind) is None:
-        raise ValueError(f"No thread kind {kind!r} is registered.")
-    existing = Thread.objects.filter(kind=kind, context_id=context_id).first()
-    if existing is not None:
-        return existing
-    thread = Thread(
-        kind=kind,
-        context_id=context_id,
-        service_user=service_user,
-        subject=subject,
-        started_by=started_by,
-    )
-    thread.full_clean()
-    try:
-        with transaction.atomic():
-            thread.save()
-    except IntegrityError:
-        # Two moderators (or two clicks) opened it at once: the other one stored it.
-        return Thread.objects.get(kind=kind, context_id=context_id)
-    Participant.objects.create(thread=thread, user=service_user, side=Side.SERVICE_USER)
-    return thread
-
-
-@transaction.atomic
-def close_thread(*, thread: Thread) -> Thread:
-    """Close ``thread``: it stays readable and nobody writes in it any more. Open pages are
-    told at once (after commit). Closing a closed thread changes nothing."""
-    updated = Thread.objects.filter(pk=thread.pk, closed_at__isnull=True).update(
-        closed_at=timezone.now()
-    )
-    thread.refresh_from_db(fields=["closed_at"])
-    if updated:
-        events.publish_thread_closed(thread_id=thread.pk)
-    return thread
 
 
 def _covering_colleagues(thread: Thread, sender: User, recipients: list[Participant]) -> list[User]:
@@ -313,93 +214,3 @@ def send_message(
             scope_id=thread.pk,
         )
     return SendResult(message=message, created=True)
-
-
-def _others(message: Message) -> list[int]:
-    others = Participant.objects.filter(thread_id=message.thread_id)
-    if message.sender_id is not None:
-        others = others.exclude(user_id=message.sender_id)
-    return list(others.values_list("user_id", flat=True))
-
-
-@transaction.atomic
-def edit_message(*, editor: User, message: Message, body: str) -> Message:
-    """Change a message within five minutes of sending; it then shows "edited".
-
-    Raise PermissionDenied after that time, for a withdrawn message or someone else's, and
-    ValidationError for an empty or over-long body.
-    """
-    message = Message.objects.select_for_update().select_related("thread").get(pk=message.pk)
-    access.check_can_change_message(editor, message)
-    if not body.strip():
-        raise ValidationError({"body": _("Write a message before sending.")})
-    message.body = body
-    message.edited_at = timezone.now()
-    message.full_clean(exclude=["thread", "sender"])
-    message.save(update_fields=["body", "edited_at"])
-    events.publish_thread_changed(
-        thread_id=message.thread_id, message_id=message.pk, user_ids=_others(message), changed=True
-    )
-    return message
-
-
-@transaction.atomic
-def withdraw_message(*, editor: User, message: Message) -> Message:
-    """Withdraw a message within five minutes of sending: its text is deleted and the thread
-    shows that a message was withdrawn. Raise PermissionDenied otherwise."""
-    message = Message.objects.select_for_update().select_related("thread").get(pk=message.pk)
-    access.check_can_change_message(editor, message)
-    message.body = ""
-    message.withdrawn_at = timezone.now()
-    message.save(update_fields=["body", "withdrawn_at"])
-    events.publish_thread_changed(
-        thread_id=message.thread_id, message_id=message.pk, user_ids=_others(message), changed=True
-    )
-    return message
-
-
-@transaction.atomic
-def mark_thread_read(*, user: User, thread: Thread, up_to: int | None = None) -> int:
-    """Move ``user``'s read mark forward to ``up_to`` (or the latest message); never back.
-    Return the new mark (0 for someone without a participant row, e.g. a covering colleague)."""
-    participant = Participant.objects.select_for_update().filter(thread=thread, user=user).first()
-    if participant is None:
-        return 0
-    latest = Message.objects.filter(thread=thread).aggregate(m=Max("pk"))["m"] or 0
-    target = latest if up_to is None else min(up_to, latest)
-    if target > participant.last_read_message_id:
-        participant.last_read_message_id = target
-        participant.save(update_fields=["last_read_message_id"])
-        Notification.objects.filter(
-            recipient=user,
-            kind=NOTIFICATION_KIND,
-            scope_type=THREAD_SCOPE,
-            scope_id=thread.pk,
-            read_at__isnull=True,
-        ).update(read_at=timezone.now())
-        events.publish_unread_changed(user_id=user.pk)
-        usage.record(user.pk, usage.Module.MESSAGING, usage.Action.MESSAGE_READ)
-    return participant.last_read_message_id
-
-
-@transaction.atomic
-def set_away(*, provider: User, away_until: datetime, covered_by: User | None) -> ProviderAway:
-    """Mark ``provider`` away until ``away_until``, optionally covered by a colleague who is a
-    verified provider of the same organisation. Raise ValidationError otherwise."""
-    if not is_verified_provider(provider):
-        raise PermissionDenied(_("Only verified care providers can set an absence."))
-    if away_until <= timezone.now():
-        raise ValidationError({"away_until": _("Choose a time in the future.")})
-    if covered_by is not None and (
-        covered_by.pk == provider.pk or not is_verified_provider(covered_by)
-    ):
-        raise ValidationError({"covered_by": _("Choose a colleague who is a care provider.")})
-    away, _created = ProviderAway.objects.update_or_create(
-        provider=provider, defaults={"away_until": away_until, "covered_by": covered_by}
-    )
-    return away
-
-
-@transaction.atomic
-def clear_away(*, provider: User) -> None:
-    ProviderAway.objects.filter(provider=provider).delete()
