@@ -32,9 +32,6 @@ BELOW_FLOOR_FOR_NOW: frozenset[str] = frozenset(
         "tandem/moderation/escalation/access.py",
         "tandem/moderation/services/reports.py",
         "tandem/questionnaires/services.py",
-        "tandem/toolbox/access.py",
-        "tandem/toolbox/services/goals.py",
-        "tandem/toolbox/services/journal.py",
     }
 )
 
