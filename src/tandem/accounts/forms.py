@@ -19,6 +19,7 @@ from tandem.accounts.models import (
     User,
     pseudonym_validator,
 )
+from tandem.core.text import SHORT_TEXT_VALIDATORS
 
 
 class PseudonymField(forms.CharField):
@@ -91,6 +92,16 @@ class InvitationForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.SERVICE_USER)
+    profession = forms.CharField(
+        label=_("Profession (care providers only)"),
+        max_length=100,
+        required=False,
+        validators=SHORT_TEXT_VALIDATORS,
+        help_text=_(
+            "Shown with their professional badge, for example Mental health nurse, "
+            "Psychologist, Psychiatrist, Social worker or Peer support worker."
+        ),
+    )
 
 
 class PseudonymForm(forms.Form):

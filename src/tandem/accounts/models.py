@@ -15,6 +15,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tandem.core.text import contains_bidi_controls, has_visible_text, validate_no_bidi_controls
+
 PSEUDONYM_MAX_LENGTH = 30
 PSEUDONYM_MIN_LENGTH = 3
 
@@ -236,6 +238,9 @@ class Invitation(models.Model):
     )
     email = models.EmailField(_("email address"), max_length=254)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    # A care provider's profession, as their professional badge will show it; set on their
+    # account when they accept. Empty for every other role.
+    profession = models.CharField(_("profession"), max_length=100, blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(
         User, null=True, on_delete=models.SET_NULL, related_name="invitations_sent"
@@ -253,6 +258,34 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        """A care provider is invited with their profession (their badge in communities says
+        it), typed as one visible line; nobody else is invited with one."""
+        super().clean()
+        self.profession = self.profession.strip()
+        if self.role != Role.PROVIDER:
+            if self.profession:
+                raise ValidationError(
+                    {
+                        "profession": _(
+                            "Only care providers are invited with a profession. Leave it empty "
+                            "for this role."
+                        )
+                    }
+                )
+            return
+        if not has_visible_text(self.profession):
+            raise ValidationError(
+                {
+                    "profession": _(
+                        "Enter the care provider's profession, for example Mental health "
+                        "nurse: their professional badge shows it."
+                    )
+                }
+            )
+        if contains_bidi_controls(self.profession):
+            raise ValidationError({"profession": validate_no_bidi_controls.message})
 
     @staticmethod
     def hash_token(token: str) -> str:

@@ -55,12 +55,14 @@ def invite_member(
     organisation: Organisation,
     email: str,
     role: str,
+    profession: str = "",
 ) -> IssuedInvitation:
     """Create an invitation and email its link. Only organisation admins may invite.
 
     An open invitation for the same address and role is revoked first, so only the newest
     link works. Raise ValidationError when the address already belongs to a member with
-    that role.
+    that role, or when ``profession`` is missing for a care provider or given for anyone else
+    (``Invitation.clean``).
     """
     check_can_manage_organisation(actor, organisation)
     email = email.strip().lower()
@@ -94,6 +96,7 @@ def invite_member(
             organisation=organisation,
             email=email,
             role=role,
+            profession=profession,
             token_hash=Invitation.hash_token(token),
             invited_by=actor,
             expires_at=now + timedelta(days=settings.TANDEM_INVITATION_DAYS),
@@ -205,6 +208,9 @@ def accept_invitation_by_hash(
             full_name=full_name.strip(),
             pseudonym=pseudonym,
             language=invitation.organisation.default_language,
+            # A provider's badge says what the admin who invited them wrote; they can change
+            # it on their account page.
+            profession=invitation.profession,
         )
         user.set_password(password)
         user.full_clean(exclude=["password"])

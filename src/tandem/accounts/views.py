@@ -247,6 +247,7 @@ class OrganisationMembersView(View):
                     organisation=organisation,
                     email=form.cleaned_data["email"],
                     role=form.cleaned_data["role"],
+                    profession=form.cleaned_data["profession"],
                 )
             except ValidationError as error:
                 attach_service_error(form, error)

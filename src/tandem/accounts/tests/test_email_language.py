@@ -130,7 +130,7 @@ def test_invitation_is_in_the_organisations_language_not_the_admins(
     login_client(client, org_admin)
     response = client.post(
         f"/organisations/{organisation.pk}/members/",
-        {"email": "newcomer@example.org", "role": Role.PROVIDER},
+        {"email": "newcomer@example.org", "role": Role.PROVIDER, "profession": "Nurse"},
         headers={"Accept-Language": admin_language},
     )
     assert response.status_code == 302

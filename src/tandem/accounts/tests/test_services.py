@@ -24,8 +24,11 @@ def _invite(
     organisation: Organisation,
     email: str = "new@example.org",
     role: str = Role.SERVICE_USER,
+    profession: str = "",
 ) -> services.IssuedInvitation:
-    return services.invite_member(actor=admin, organisation=organisation, email=email, role=role)
+    return services.invite_member(
+        actor=admin, organisation=organisation, email=email, role=role, profession=profession
+    )
 
 
 def test_admin_invitation_stores_only_a_digest_of_the_token(
@@ -75,7 +78,7 @@ def test_a_new_invitation_replaces_an_open_one_for_the_same_address(
 def test_accepting_creates_a_verified_account_with_the_invited_role(
     org_admin: User, organisation: Organisation
 ) -> None:
-    issued = _invite(org_admin, organisation, role=Role.PROVIDER)
+    issued = _invite(org_admin, organisation, role=Role.PROVIDER, profession="Psychologist")
     user = services.accept_invitation(
         token=issued.token,
         password="a long pass phrase 42",
@@ -89,6 +92,36 @@ def test_accepting_creates_a_verified_account_with_the_invited_role(
     assert membership.verified_at is None, "a new provider stays unverified until an admin verifies"
     issued.invitation.refresh_from_db()
     assert issued.invitation.accepted_by == user
+    assert user.profession == "Psychologist"
+
+
+@pytest.mark.parametrize(
+    ("role", "profession", "message"),
+    [
+        (Role.PROVIDER, "", "Enter the care provider's profession"),
+        (Role.PROVIDER, " \u200b ", "Enter the care provider's profession"),
+        (Role.PROVIDER, "Nurse\u202e", "direction"),
+        (Role.SERVICE_USER, "Nurse", "Only care providers are invited with a profession"),
+        (Role.MODERATOR, "Nurse", "Only care providers are invited with a profession"),
+    ],
+)
+def test_a_provider_is_invited_with_a_profession_and_nobody_else(
+    org_admin: User, organisation: Organisation, role: str, profession: str, message: str
+) -> None:
+    with pytest.raises(ValidationError, match=message) as raised:
+        _invite(org_admin, organisation, role=role, profession=profession)
+    assert "profession" in raised.value.message_dict
+    assert not Invitation.objects.exists()
+
+
+def test_an_invitation_for_another_role_sets_no_profession(
+    org_admin: User, organisation: Organisation
+) -> None:
+    issued = _invite(org_admin, organisation, role=Role.FACILITATOR)
+    user = services.accept_invitation(
+        token=issued.token, password="a long pass phrase 42", pseudonym="Heron"
+    )
+    assert user.profession == ""
 
 
 def test_an_invitation_works_only_once(org_admin: User, organisation: Organisation) -> None:

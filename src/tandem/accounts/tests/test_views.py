@@ -405,7 +405,7 @@ def test_admin_invites_by_email_and_the_link_works(
     login_client(client, org_admin)
     response = client.post(
         f"/organisations/{organisation.pk}/members/",
-        {"email": "newcomer@example.org", "role": Role.PROVIDER},
+        {"email": "newcomer@example.org", "role": Role.PROVIDER, "profession": "Social worker"},
     )
     assert response.status_code == 302
     [message] = mail.outbox
@@ -413,6 +413,53 @@ def test_admin_invites_by_email_and_the_link_works(
     assert link is not None
     newcomer = Client()
     assert newcomer.get(link.group(1))["Location"] == "/invitations/accept/"
+
+
+def test_a_provider_invited_without_a_profession_is_refused_with_the_input_kept(
+    client: Client, org_admin: User, organisation: Organisation
+) -> None:
+    login_client(client, org_admin)
+    path = f"/organisations/{organisation.pk}/members/"
+    response = client.post(path, {"email": "nia@example.org", "role": "provider", "profession": ""})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Enter the care provider&#x27;s profession" in page
+    assert 'value="nia@example.org"' in page
+    response = client.post(
+        path, {"email": "nia@example.org", "role": "service_user", "profession": "Nurse"}
+    )
+    assert response.status_code == 400
+    assert "Only care providers are invited with a profession" in response.content.decode()
+    assert 'value="Nurse"' in response.content.decode()
+    assert not mail.outbox
+
+
+def test_the_profession_is_shown_on_the_invitation_and_set_on_the_account(
+    client: Client, org_admin: User, organisation: Organisation
+) -> None:
+    login_client(client, org_admin)
+    path = f"/organisations/{organisation.pk}/members/"
+    response = client.post(
+        path, {"email": "nia@example.org", "role": "provider", "profession": "Psychiatrist"}
+    )
+    assert response.status_code == 302
+    assert "Psychiatrist" in client.get(path).content.decode()
+    [message] = mail.outbox
+    link = re.search(r"http://testserver(/invitations/accept/[^/\s]+/)", str(message.body))
+    assert link is not None
+    newcomer = Client()
+    newcomer.get(link.group(1))
+    assert "Your profession: Psychiatrist." in newcomer.get("/invitations/accept/").content.decode()
+    response = newcomer.post(
+        "/invitations/accept/",
+        {
+            "pseudonym": "Kestrel",
+            "password1": "a long pass phrase 42",
+            "password2": "a long pass phrase 42",
+        },
+    )
+    assert response.status_code == 302
+    assert User.objects.get(email="nia@example.org").profession == "Psychiatrist"
 
 
 def test_invite_form_keeps_input_on_error(
@@ -506,6 +553,7 @@ def test_organisation_pages_are_hidden_from_non_admins(
         organisation=organisation,
         email="x@example.org",
         role="provider",
+        profession="Psychiatrist",
     ).invitation
     membership = Membership.objects.filter(organisation=organisation).first()
     assert membership is not None

@@ -154,6 +154,7 @@ def test_organisation_admin_pages_have_no_serious_accessibility_problems(
         organisation=organisation,
         email="someone.with.a.rather.long.address@example.org",
         role=Role.PROVIDER,
+        profession="Community mental health nurse",
     )
     CrisisContactFactory(organisation=organisation, name="Northside crisis team")
     log_in(audit.page, org_admin.email, totp_secret=TOTP_SECRET)

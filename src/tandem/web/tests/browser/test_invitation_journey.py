@@ -35,6 +35,7 @@ def invite_provider(page: Page, organisation: Organisation, email: str) -> None:
     page.goto(f"/organisations/{organisation.pk}/members/")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Role").select_option(Role.PROVIDER.value)
+    page.get_by_label("Profession (care providers only)").fill("Peer support worker")
     page.get_by_role("button", name="Send invitation").click()
     expect(page.locator(".messages")).to_contain_text(f"Invitation sent to {email}.")
 
