@@ -1,7 +1,7 @@
 """How well the risk screen reads labelled posts, against the previous rules.
 
 Run: ``TANDEM_ENV=test .venv/bin/python bench/screening_eval.py --split dev [--split heldout4 ...]``
-(splits: dev, heldout, heldout2, heldout3, heldout4, heldout5, heldout6, heldout7).
+(splits: dev, heldout, heldout2, heldout3, heldout4, heldout5, heldout6, heldout7, heldout8).
 
 Reads ``bench/screening_eval/<split>.toml`` (cases with ``text``, ``label`` = imminent |
 concern | ordinary | privacy, ``kind``, ``lang``) and prints, for the screen in the work tree
@@ -38,10 +38,15 @@ The splits and what they may be used for:
   never read the rules, measured once on 2026-12-07 (imminent 78.1 %, any risk 90.9 %,
   ordinary held 1.5 %; docs/screening.md), then its misses guided a round of class changes and
   it joined the model's training data;
-* ``heldout7.toml``: the held-out set of the round after heldout-6, written by a separate
-  writer who read nothing of the screen, measured once by the lead after the round's last
-  change (docs/screening.md). Nobody changing the screen opens, reads or tunes on it; running
-  the script with no ``--split`` runs it too: name the splits while tuning.
+* ``heldout7.toml``: **heldout-7, retired** the same way: written by a separate writer who
+  read nothing of the screen, measured once on 2026-12-07 at ``aa6c31d`` (imminent 83.1 %,
+  any risk 88.6 %, ordinary held 1.5 %; docs/screening.md), then its misses were read by kind
+  and guided a round of class changes, and it joined the model's training data;
+* ``heldout8.toml``: the held-out set of the round after heldout-7, written by a separate
+  writer while the screen was being changed, copied here and measured once by the lead after
+  the round's last change (docs/screening.md). Nobody changing the screen opens, reads or
+  tunes on it; running the script with no ``--split`` runs it too: name the splits while
+  tuning.
 
 Not a test: the figures are for docs/screening.md.
 """
@@ -69,9 +74,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_DIR = ROOT / "bench" / "screening_eval"
 PREVIOUS = "bbe648d"  # the phrase-list screen before issue 11
-# The screen (rules and model) of the round before, as measured once on heldout6: shows what
+# The screen (rules and model) of the round before, as measured once on heldout7: shows what
 # this round changed on a set neither version was tuned on.
-ROUND_BEFORE = "68cbb1c"
+ROUND_BEFORE = "aa6c31d"
 _SCREEN_PATHS = (
     "src/tandem/__init__.py",
     "src/tandem/moderation/__init__.py",
@@ -99,7 +104,8 @@ SPLITS = {
     "heldout4": "heldout-4 (retired: seen once, then tuned on)",
     "heldout5": "heldout-5 (retired: seen once, then tuned on)",
     "heldout6": "heldout-6 (retired: measured once on 2026-12-07, then tuned on)",
-    "heldout7": "heldout-7 (held out: measured once, never tuned on)",
+    "heldout7": "heldout-7 (retired: measured once on 2026-12-07, then tuned on)",
+    "heldout8": "heldout-8 (held out: measured once, never tuned on)",
 }
 
 sys.path.insert(0, str(ROOT / "src"))
@@ -358,7 +364,7 @@ def main() -> None:
             if previous is not None:
                 columns[f"previous {PREVIOUS}"] = run(previous, cases)
             print_table(split, columns)
-    print("\nTargets on the held-out set (heldout7): imminent recall >= 95%, any-risk recall")
+    print("\nTargets on the held-out set (heldout8): imminent recall >= 95%, any-risk recall")
     print(">= 90%, ordinary wrongly held <= 5%.")
 
 
