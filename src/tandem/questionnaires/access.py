@@ -7,12 +7,17 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
 from tandem.accounts.models import User
-from tandem.care.access import ItemAccess, get_item_access_for_viewer
+from tandem.care.access import (
+    ItemAccess,
+    ModuleAccess,
+    get_item_access_for_viewer,
+    get_module_access_for_viewer,
+)
 from tandem.care.models import Module
 from tandem.questionnaires import catalogue
 from tandem.questionnaires.access_log import RESPONSE
 from tandem.questionnaires.instruments import Instrument, get_instrument
-from tandem.questionnaires.models import Response
+from tandem.questionnaires.models import ProposalStatus, Response, ScheduleProposal
 
 
 def get_instrument_or_404(key: str, user: User | None = None) -> Instrument:
@@ -69,3 +74,27 @@ def get_response_for_viewer(
         kind=RESPONSE,
         fetch=lambda owner: get_response_for_owner(owner, response_id),
     )
+
+
+def get_owner_to_propose_to(viewer: User | AnonymousUser, owner_id: int) -> ModuleAccess:
+    """How a provider may propose check-ins to ``owner_id``: with a grant of at least view on
+    the questionnaires module (care's rule; the page shows the person's schedules, so it is a
+    logged read). The person themselves sets their own schedules instead, and everyone else
+    is refused: Http404."""
+    access = get_module_access_for_viewer(viewer, owner_id, Module.QUESTIONNAIRES)
+    if access.is_owner:
+        raise Http404
+    return access
+
+
+def get_waiting_proposal_for_owner(user: User, proposal_id: int) -> ScheduleProposal:
+    """A proposal made to ``user`` still waiting for their answer, else Http404 (someone
+    else's, missing and already answered look the same)."""
+    proposal = (
+        ScheduleProposal.objects.filter(pk=proposal_id, owner=user, status=ProposalStatus.WAITING)
+        .select_related("provider")
+        .first()
+    )
+    if proposal is None:
+        raise Http404
+    return proposal

@@ -34,6 +34,23 @@ class Point:
     y: float
     value: int
     label: str
+    # The person's note on this point, when the reader may see it (``visible_note``).
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    """One score in the table under the chart, with the note the reader may see."""
+
+    item: ScoredResponse
+    note: str
+
+
+def visible_note(item: ScoredResponse, *, shared_only: bool) -> str:
+    """The person's note on ``item`` as the reader may see it: all of their own notes for the
+    owner; for anyone else (``shared_only``) only a note the owner chose to share."""
+    response = item.response
+    return response.note if response.note and (response.note_shared or not shared_only) else ""
 
 
 @dataclass(frozen=True)
@@ -87,10 +104,15 @@ def _date(item: ScoredResponse) -> str:
 
 
 def trend_chart(
-    instrument: Instrument, history: Sequence[ScoredResponse], goals: Sequence[GoalMark] = ()
+    instrument: Instrument,
+    history: Sequence[ScoredResponse],
+    goals: Sequence[GoalMark] = (),
+    *,
+    shared_only: bool = False,
 ) -> TrendChart:
     """Lay ``history`` (oldest first) out on a time axis from 0 to the instrument's top, with
-    the marks of ``goals`` (oldest first) that fall between the first and the last score."""
+    the marks of ``goals`` (oldest first) that fall between the first and the last score, and
+    the person's notes on the points (only the shared ones when ``shared_only``)."""
     scale_max = 100 if instrument.key == "who5" else instrument.max_total
     plot_height = HEIGHT - TOP - BOTTOM
     plot_width = WIDTH - LEFT - RIGHT
@@ -117,6 +139,7 @@ def trend_chart(
             y=y_for(item.score.value or 0),
             value=item.score.value or 0,
             label=_date(item),
+            note=visible_note(item, shared_only=shared_only),
         )
         for item, stamp in zip(charted, times, strict=True)
     ]

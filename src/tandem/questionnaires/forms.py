@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tandem.questionnaires.instruments import Instrument
-from tandem.questionnaires.models import CLIENT_KEY_MAX_LENGTH, Unit
+from tandem.questionnaires.models import CLIENT_KEY_MAX_LENGTH, NOTE_MAX_LENGTH, Unit
 
 SAVE = "save"
 SUBMIT = "submit"
@@ -68,6 +68,36 @@ class ScheduleForm(forms.Form):
     unit = forms.ChoiceField(label=_("Days or weeks"), choices=Unit.choices)
     starts_on = forms.DateField(
         label=_("Starting on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ProposalForm(ScheduleForm):
+    """A provider's proposal: which questionnaire, then the same schedule fields."""
+
+    field_order = ["instrument", "every", "unit", "starts_on"]
+
+    def __init__(self, *args: Any, instruments: list[Instrument], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instruments = instruments
+        self.fields["instrument"] = forms.ChoiceField(
+            label=_("Questionnaire"),
+            choices=[(instrument.key, instrument.name) for instrument in instruments],
+        )
+        self.order_fields(self.field_order)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Your note on this check-in"),
+        help_text=_("Up to 280 characters. Only you can see it unless you share it."),
+        max_length=NOTE_MAX_LENGTH,
+        required=False,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    shared = forms.BooleanField(
+        label=_("Let the care providers who see my questionnaires read this note"),
+        required=False,
     )
 
 

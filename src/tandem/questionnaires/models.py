@@ -21,6 +21,7 @@ from tandem.core.fields import EncryptedTextField
 from tandem.core.models import TimeStampedModel
 
 CLIENT_KEY_MAX_LENGTH = 40
+NOTE_MAX_LENGTH = 280
 
 
 class Response(TimeStampedModel):
@@ -38,6 +39,11 @@ class Response(TimeStampedModel):
     answers_json = EncryptedTextField(blank=True, default="")
     submitted_at = models.DateTimeField(null=True, blank=True)
     client_key = models.CharField(max_length=CLIENT_KEY_MAX_LENGTH, blank=True, default="")
+    # The person's own short note on this point of their trend ("started new medication"):
+    # encrypted like the answers; private to them unless they share this one note with the
+    # providers who may see their questionnaires.
+    note = EncryptedTextField(blank=True, default="")
+    note_shared = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -112,6 +118,10 @@ class Schedule(TimeStampedModel):
     unit = models.CharField(max_length=10, choices=Unit.choices, default=Unit.WEEKS)
     starts_on = models.DateField()
     reminded_for = models.DateField(null=True, blank=True)
+    # The provider who proposed it, when the person accepted a proposal (``ScheduleProposal``).
+    proposed_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [
@@ -133,6 +143,45 @@ class Schedule(TimeStampedModel):
             return None
         periods = (today - self.starts_on) // self.period
         return self.starts_on + periods * self.period
+
+
+class ProposalStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class ScheduleProposal(TimeStampedModel):
+    """Check-ins a provider proposes to a person in their care. Nothing is scheduled until the
+    person accepts (then a ``Schedule`` is made, or replaces theirs for that instrument); they
+    may decline, and stop an accepted schedule at any time like any other."""
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    provider = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="schedule_proposals"
+    )
+    instrument = models.CharField(max_length=20)
+    every = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(52)]
+    )
+    unit = models.CharField(max_length=10, choices=Unit.choices, default=Unit.WEEKS)
+    starts_on = models.DateField()
+    status = models.CharField(
+        max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.WAITING
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "instrument"],
+                condition=Q(status="waiting"),
+                name="questionnaire_one_waiting_proposal",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Proposed {self.instrument} every {self.every} {self.unit}"
 
 
 class Scope(models.TextChoices):

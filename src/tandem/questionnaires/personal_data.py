@@ -25,6 +25,8 @@ def _response(response: Response, scores: dict[int, dict[str, Any]]) -> dict[str
         "instrument": response.instrument,
         "version": response.version,
         "answers": response.answers,
+        "note": response.note,
+        "note_shared": response.note_shared,
         "created_at": response.created_at.isoformat(),
         "submitted_at": response.submitted_at.isoformat() if response.submitted_at else None,
         **scores.get(response.pk, {}),

@@ -16,7 +16,7 @@ from django.db.models import Max
 from tandem.accounts.models import User
 from tandem.questionnaires import catalogue
 from tandem.questionnaires.instruments import Instrument
-from tandem.questionnaires.models import Response, Schedule
+from tandem.questionnaires.models import ProposalStatus, Response, Schedule, ScheduleProposal
 from tandem.questionnaires.scoring import Score
 
 
@@ -123,7 +123,9 @@ def summaries_for_owner(owner: User, today: date) -> list[Summary]:
             "instrument", flat=True
         )
     )
-    schedules = {s.instrument: s for s in Schedule.objects.filter(owner=owner)}
+    schedules = {
+        s.instrument: s for s in Schedule.objects.filter(owner=owner).select_related("proposed_by")
+    }
     instruments = [*catalogue.built_in(), *catalogue.offered_to(owner)]
     listed = {instrument.key for instrument in instruments}
     instruments += [two[0].instrument for key, two in latest.items() if key not in listed and two]
@@ -200,3 +202,17 @@ def previous_response(owner: User, response: Response) -> ScoredResponse | None:
         .first()
     )
     return scored(before) if before is not None else None
+
+
+def waiting_proposals(owner: User) -> list[ScheduleProposal]:
+    """Check-ins proposed to ``owner`` and not yet answered, newest first (one query)."""
+    return list(
+        ScheduleProposal.objects.filter(owner=owner, status=ProposalStatus.WAITING)
+        .select_related("provider")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def schedules_for_owner(owner: User) -> list[Schedule]:
+    """``owner``'s schedules (for the provider proposing more), one query."""
+    return list(Schedule.objects.filter(owner=owner).order_by("instrument"))

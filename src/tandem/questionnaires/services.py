@@ -18,7 +18,7 @@ from tandem.care.notify import RELATIONSHIP_SCOPE
 from tandem.core import usage
 from tandem.notifications import services as notification_services
 from tandem.questionnaires.instruments import Instrument
-from tandem.questionnaires.models import FollowUpShown, Response, Schedule
+from tandem.questionnaires.models import NOTE_MAX_LENGTH, FollowUpShown, Response, Schedule
 from tandem.questionnaires.scoring import Answers
 from tandem.questionnaires.selectors import due_schedules
 
@@ -105,6 +105,21 @@ def submit_response(
 
 
 @transaction.atomic
+def set_note(*, response: Response, text: str, shared: bool) -> Response:
+    """Keep the owner's note on one of their responses (the view's gate made sure it is
+    theirs); an empty note removes it and is never shared. Encrypted like the answers."""
+    text = text.strip()
+    if len(text) > NOTE_MAX_LENGTH:
+        raise ValidationError(
+            {"note": _("Please keep the note to %(max)s characters.") % {"max": NOTE_MAX_LENGTH}}
+        )
+    response.note = text
+    response.note_shared = shared and bool(text)
+    response.save(update_fields=["note", "note_shared", "updated_at"])
+    return response
+
+
+@transaction.atomic
 def record_follow_up(*, response: Response, reasons: tuple[str, ...]) -> FollowUpShown:
     """Note that the safety follow-up was shown for ``response`` (once, whatever the reloads),
     and the first time, tell the care team where the person's agreement says so."""
@@ -154,11 +169,20 @@ def record_follow_up_action(*, response: Response, action: str) -> None:
 
 @transaction.atomic
 def set_schedule(
-    *, owner: User, instrument: Instrument, every: int, unit: str, starts_on: date
+    *,
+    owner: User,
+    instrument: Instrument,
+    every: int,
+    unit: str,
+    starts_on: date,
+    proposed_by: User | None = None,
 ) -> Schedule:
+    """Set ``owner``'s check-ins for ``instrument``, replacing theirs; ``proposed_by`` is the
+    provider whose proposal they accepted (None when they set it themselves)."""
     schedule = Schedule.objects.filter(owner=owner, instrument=instrument.key).first() or Schedule(
         owner=owner, instrument=instrument.key
     )
+    schedule.proposed_by = proposed_by
     schedule.every = every
     schedule.unit = unit
     schedule.starts_on = starts_on

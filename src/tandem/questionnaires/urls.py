@@ -24,9 +24,26 @@ urlpatterns = [
         name="custom-archive",
     ),
     path(
+        "questionnaires/proposals/<id:proposal_id>/accept/",
+        views.proposal_answer,
+        {"answer": "accept"},
+        name="proposal-accept",
+    ),
+    path(
+        "questionnaires/proposals/<id:proposal_id>/decline/",
+        views.proposal_answer,
+        {"answer": "decline"},
+        name="proposal-decline",
+    ),
+    path(
         "questionnaires/responses/<id:response_id>/",
         views.response_detail,
         name="response-detail",
+    ),
+    path(
+        "questionnaires/responses/<id:response_id>/note/",
+        views.response_note,
+        name="response-note",
     ),
     path(
         "questionnaires/responses/<id:response_id>/fhir/",
@@ -63,6 +80,11 @@ urlpatterns = [
         "people/<id:owner_id>/questionnaires/",
         views.shared_questionnaires,
         name="shared-questionnaires",
+    ),
+    path(
+        "people/<id:owner_id>/questionnaires/schedule/propose/",
+        views.ScheduleProposeView.as_view(),
+        name="schedule-propose",
     ),
     path(
         "people/<id:owner_id>/questionnaires/responses/<id:response_id>/",

@@ -14,16 +14,18 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from tandem.accounts import selectors as account_selectors
+from tandem.accounts.models import User
 from tandem.accounts.requests import current_user
 from tandem.core.forms import attach_service_error
 from tandem.questionnaires import selectors, services
 from tandem.questionnaires.access import get_instrument_or_404, get_response_for_owner
 from tandem.questionnaires.explain import explain, explain_change
-from tandem.questionnaires.forms import AnswerForm
+from tandem.questionnaires.forms import AnswerForm, NoteForm
 from tandem.questionnaires.instruments import Instrument
+from tandem.questionnaires.models import Response
 from tandem.questionnaires.safety import follow_up_reasons
 from tandem.questionnaires.views.common import service_user_only
 from tandem.toolbox import selectors as toolbox_selectors
@@ -37,12 +39,18 @@ FOLLOW_UP_SECTIONS = ("warning_signs", "coping_alone", "help_people", "professio
 def questionnaire_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     summaries = selectors.summaries_for_owner(user, timezone.localdate())
+    titles = {summary.instrument.key: summary.instrument.title for summary in summaries}
     return render(
         request,
         "questionnaires/questionnaire_list.html",
         {
             "summaries": summaries,
             "due": [s for s in summaries if s.due_on is not None],
+            # Each proposal with its questionnaire's title (any offered one is in summaries).
+            "proposals": [
+                (proposal, titles.get(proposal.instrument, proposal.instrument))
+                for proposal in selectors.waiting_proposals(user)
+            ],
         },
     )
 
@@ -107,9 +115,44 @@ class ResponseCreateView(View):
 @service_user_only
 def response_detail(request: HttpRequest, response_id: int) -> HttpResponse:
     user = current_user(request)
+    return _result_page(request, user, get_response_for_owner(user, response_id))
+
+
+@require_POST
+@service_user_only
+def response_note(request: HttpRequest, response_id: int) -> HttpResponse:
+    """The owner writes, changes, shares or removes their note on one response; bad input
+    shows the result page again with the note as typed (400)."""
+    user = current_user(request)
     response = get_response_for_owner(user, response_id)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_note(
+                response=response,
+                text=form.cleaned_data["note"],
+                shared=form.cleaned_data["shared"],
+            )
+        except ValidationError as error:
+            attach_service_error(form, error)
+        else:
+            messages.success(request, _("Your note is saved."))
+            return redirect("questionnaires:response-detail", response_id=response.pk)
+    return _result_page(request, user, response, form, status=400)
+
+
+def _result_page(
+    request: HttpRequest,
+    user: User,
+    response: Response,
+    note_form: NoteForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     result = selectors.scored(response)
-    context: dict[str, Any] = {"result": result}
+    note_form = note_form or NoteForm(
+        initial={"note": response.note, "shared": response.note_shared}
+    )
+    context: dict[str, Any] = {"result": result, "note_form": note_form}
     if result is not None:
         reasons = follow_up_reasons(result.score)
         previous = selectors.previous_response(user, response)
@@ -135,4 +178,4 @@ def response_detail(request: HttpRequest, response_id: int) -> HttpResponse:
                 ],
                 contacts=account_selectors.crisis_contacts_for_organisation(organisation),
             )
-    return render(request, "questionnaires/response_detail.html", context)
+    return render(request, "questionnaires/response_detail.html", context, status=status)

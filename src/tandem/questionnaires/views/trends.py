@@ -16,7 +16,7 @@ from tandem.care.access import get_module_access_for_viewer
 from tandem.care.models import Module
 from tandem.questionnaires import catalogue, selectors
 from tandem.questionnaires.access import get_instrument_to_review_or_404, get_response_for_owner
-from tandem.questionnaires.charts import TrendChart, trend_chart
+from tandem.questionnaires.charts import TrendChart, TrendRow, trend_chart, visible_note
 from tandem.questionnaires.fhir import build_bundle
 from tandem.questionnaires.instruments import Instrument
 from tandem.questionnaires.views.common import service_user_only
@@ -24,11 +24,16 @@ from tandem.toolbox.selectors.goals import GoalMark, goal_timeline
 
 
 def _trends(
-    owner: User, instruments: list[Instrument] | None, goals: list[GoalMark] | None = None
+    owner: User,
+    instruments: list[Instrument] | None,
+    goals: list[GoalMark] | None = None,
+    *,
+    shared_only: bool = False,
 ) -> list[dict[str, Any]]:
     """Per instrument its chart and its rows, newest first: one query for all of them (and
     one for the goals, when given). ``instruments`` None: every built-in instrument and every
-    custom one ``owner`` answered (by the version answered last)."""
+    custom one ``owner`` answered (by the version answered last). The person's notes on the
+    points: all of them for the owner, only the shared ones when ``shared_only``."""
     key = instruments[0].key if instruments and len(instruments) == 1 else None
     history = selectors.submitted_responses(owner, key)
     if instruments is None:
@@ -39,8 +44,11 @@ def _trends(
     trends = []
     for instrument in instruments:
         mine = [item for item in history if item.instrument.key == instrument.key]
-        chart: TrendChart = trend_chart(instrument, mine, goals or ())
-        trends.append({"instrument": instrument, "chart": chart, "rows": list(reversed(mine))})
+        chart: TrendChart = trend_chart(instrument, mine, goals or (), shared_only=shared_only)
+        rows = [
+            TrendRow(item, visible_note(item, shared_only=shared_only)) for item in reversed(mine)
+        ]
+        trends.append({"instrument": instrument, "chart": chart, "rows": rows})
     return trends
 
 
@@ -73,7 +81,8 @@ def shared_questionnaires(request: HttpRequest, owner_id: int) -> HttpResponse:
             "owner": access.owner,
             # The table's rows link to each response's answers (opened one by one, logged).
             "shared_owner": access.owner,
-            "trends": _trends(access.owner, None),
+            # Notes are the person's own: only those they chose to share are shown here.
+            "trends": _trends(access.owner, None, shared_only=True),
         },
     )
 
