@@ -1,31 +1,20 @@
-"""Moderation's data, by topic: ``core`` (screening, the review queue, reports, sanctions,
-limits, duty, notes, the audit log), ``escalation`` (the second tier) and ``reveal`` (identity
-reveals with two keys)."""
+"""Moderation's data, by topic: ``review`` (screening decisions, the review queue, reports),
+``community`` (a community's rules and limits, watched words, slow mode, trust), ``people``
+(sanctions, moderator duty, notes), ``audit`` (the append-only audit log), ``escalation`` (the
+second tier) and ``reveal`` (identity reveals with two keys); ``lengths`` holds the limits on
+what people write. Messages between moderators and a post's author are messaging threads
+(``outreach``)."""
 
-from tandem.moderation.models.core import (
-    NOTE_MAX_LENGTH,
-    OUTREACH_MAX_LENGTH,
-    REASON_MAX_LENGTH,
-    REPORT_RISK,
+from tandem.moderation.models.audit import (
     AuditAction,
     AuditEntry,
     AuditEntryQuerySet,
     AuditLogError,
+)
+from tandem.moderation.models.community import (
     CommunitySettings,
     CommunityVisit,
-    ItemState,
-    Level,
-    ModeratorDuty,
-    ModeratorNote,
-    Outcome,
     PreModeration,
-    Report,
-    ReportReason,
-    ReviewItem,
-    Risk,
-    Sanction,
-    SanctionKind,
-    ScreeningDecision,
     SlowMode,
     TrustOverride,
     WatchedWord,
@@ -38,11 +27,28 @@ from tandem.moderation.models.escalation import (
     EscalationTarget,
     SafetySettings,
 )
+from tandem.moderation.models.lengths import (
+    NOTE_MAX_LENGTH,
+    OUTREACH_MAX_LENGTH,
+    REASON_MAX_LENGTH,
+)
+from tandem.moderation.models.people import ModeratorDuty, ModeratorNote, Sanction, SanctionKind
 from tandem.moderation.models.reveal import (
     REVEAL_REQUEST_LIFETIME,
     REVEAL_SHOWN_FOR,
     RevealRequest,
     RevealState,
+)
+from tandem.moderation.models.review import (
+    REPORT_RISK,
+    ItemState,
+    Level,
+    Outcome,
+    Report,
+    ReportReason,
+    ReviewItem,
+    Risk,
+    ScreeningDecision,
 )
 
 __all__ = [

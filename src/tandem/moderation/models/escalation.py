@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.accounts.models import Organisation, User
 from tandem.core.fields import EncryptedTextField
-from tandem.moderation.models.core import REASON_MAX_LENGTH, ReviewItem
+from tandem.moderation.models.lengths import REASON_MAX_LENGTH
+from tandem.moderation.models.review import ReviewItem
 
 DEFAULT_ESCALATE_AFTER_MINUTES = 10
 

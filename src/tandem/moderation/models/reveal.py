@@ -20,7 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from tandem.accounts.models import User
 from tandem.core.fields import EncryptedTextField
 from tandem.forum.models import Community
-from tandem.moderation.models.core import REASON_MAX_LENGTH, AuditEntry
+from tandem.moderation.models.audit import AuditEntry
+from tandem.moderation.models.lengths import REASON_MAX_LENGTH
 
 # A request nobody has decided on within this time lapses: whoever still needs to know asks
 # again, with a reason that fits the situation then.
