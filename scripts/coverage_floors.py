@@ -31,7 +31,6 @@ BELOW_FLOOR_FOR_NOW: frozenset[str] = frozenset(
         "tandem/moderation/access.py",
         "tandem/moderation/escalation/access.py",
         "tandem/moderation/services/reports.py",
-        "tandem/questionnaires/services.py",
     }
 )
 
