@@ -77,7 +77,7 @@ class TopicPosts(sql.PagedRows[Post]):
 
     def page(self, offset: int, limit: int) -> list[Post]:
         post, user = Post._meta.db_table, User._meta.db_table
-        column = {field.attname: field.column for field in Post._meta.concrete_fields}
+        column = {field.attname: field.column for field in sql.concrete_fields(Post)}
         columns = ", ".join(f"p.{column[name]}" for name in _POST_CARD)
         query = f"""
         SELECT {columns}, a.pseudonym, a.avatar_colour, a.avatar_shape, q.author_id, qa.pseudonym

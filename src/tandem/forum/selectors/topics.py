@@ -45,7 +45,7 @@ class TopicList(sql.PagedRows[Topic]):
         )
 
     def page(self, offset: int, limit: int) -> list[Topic]:
-        column = {field.attname: field.column for field in Topic._meta.concrete_fields}
+        column = {field.attname: field.column for field in sql.concrete_fields(Topic)}
         columns = ", ".join(f"t.{column[name]}" for name in self._FIELDS)
         category_join = (
             f"JOIN {Category._meta.db_table} g ON g.id = t.category_id"

@@ -8,6 +8,7 @@ speed (docs/performance.md). Each rule agrees with its ORM oracle in ``test_rule
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -18,15 +19,17 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tandem.accounts.models import User
+from tandem.accounts.models import Organisation, User
 from tandem.accounts.tests.factories import UserFactory
 from tandem.conftest import login_client
-from tandem.forum import access, selectors, services
+from tandem.forum import access, selectors, services, sql
 from tandem.forum.models import (
     Category,
+    Community,
     ModerationState,
     Post,
     ReactionKind,
+    Topic,
     TopicRead,
     Visibility,
 )
@@ -241,3 +244,36 @@ def test_held_and_hidden_posts_on_the_topic_page(
     assert "Waiting words" not in theirs
     assert "Hidden words" in mine and "Off topic" in mine
     assert "Hidden words" not in theirs and "This post was hidden by a moderator." in theirs
+
+
+def test_rows_become_the_models_the_orm_would_load(
+    member: Callable[..., User], category: Category
+) -> None:
+    """``forum.sql.from_row`` (public field API: ``from_db_value``, ``to_python``) gives every
+    field the value and type the ORM gives it: dates and times aware, booleans, UUIDs, the
+    organisation's encrypted and plain columns."""
+    author = member()
+    topic = make_topic(author, category, title="Rows")
+    post = reply(author, topic)
+    Post.objects.filter(pk=post.pk).update(
+        client_key=uuid.uuid4(), deleted_at=timezone.now(), moderation_state=ModerationState.HIDDEN
+    )
+    community = category.community
+    for model, pk in (
+        (Post, post.pk),
+        (Topic, topic.pk),
+        (Category, category.pk),
+        (Community, community.pk),
+        (Organisation, community.organisation_id),
+    ):
+        table = model._meta.db_table
+        ((row),) = sql.fetch_all(
+            f"SELECT {sql.columns(model, 'x')} FROM {table} x WHERE x.id = %(pk)s",  # noqa: S608 - table names from _meta
+            {"pk": pk},
+        )
+        loaded = sql.from_row(model, row)
+        expected = model._default_manager.get(pk=pk)
+        for field in sql.concrete_fields(model):
+            mine, theirs = getattr(loaded, field.attname), getattr(expected, field.attname)
+            assert mine == theirs, (model, field.attname)
+            assert type(mine) is type(theirs), (model, field.attname)
