@@ -64,7 +64,7 @@ def communities_for_user(user: User) -> list[CommunityChoice]:
         my_roles[organisation_id].add(role)
     choices = []
     for community in rows:
-        version = getattr(community, "accepted_version", None)
+        version = community.accepted_version  # the annotation above
         if version is None and not my_roles[community.organisation_id] & set(
             eligible_roles(community.audience)
         ):

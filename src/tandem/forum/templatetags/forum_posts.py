@@ -40,6 +40,7 @@ from django.utils.translation import gettext
 from tandem.accounts.templatetags.avatars import avatar_svg
 from tandem.core.addresses import url_with_id
 from tandem.core.templatetags.times import relative_words
+from tandem.forum.models import Community
 from tandem.forum.selectors import PostView
 
 register = template.Library()
@@ -248,8 +249,8 @@ def post_card(context: Context, item: PostView) -> SafeString:
     page = _page(context)
     post = item.post
     is_moderator = bool(context.get("is_moderator"))
-    community: Any = context.get("community")
-    topic_locked = bool(getattr(community, "is_read_only", False))
+    community = context.get("community")
+    topic_locked = isinstance(community, Community) and community.is_read_only
     state = escape(post.moderation_state)
     classes = "post card" + (" post-new" if item.is_new else "")
     if state != "visible":
