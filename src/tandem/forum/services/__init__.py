@@ -8,6 +8,7 @@ The names are re-exported here, so ``from tandem.forum import services`` keeps w
 
 from __future__ import annotations
 
+from tandem.forum.mentions import mentioned_users
 from tandem.forum.services.circles import (
     add_to_circle,
     create_circle,
@@ -33,7 +34,7 @@ from tandem.forum.services.membership import (
     publish_code_of_conduct,
     remove_member,
 )
-from tandem.forum.services.notifying import mentioned_users, watches_for_category
+from tandem.forum.services.notifying import watches_for_category
 from tandem.forum.services.reading import (
     feature_topic,
     mark_topic_read,
