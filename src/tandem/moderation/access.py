@@ -7,11 +7,12 @@ the same.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TypedDict
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
+from django_stubs_ext import WithAnnotations
 
 from tandem.accounts.models import Membership, Organisation, Role, User
 from tandem.forum.models import Community, Post
@@ -27,18 +28,24 @@ def _role_in_org(user: User, role: str) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user, role=role, organisation=OuterRef("organisation"))
 
 
-def moderated_communities(user: User) -> QuerySet[Community]:
+class StaffFlags(TypedDict):
+    """The annotations :func:`moderated_communities` adds to each community."""
+
+    is_moderator: bool
+    is_admin: bool
+
+
+def moderated_communities(user: User) -> QuerySet[WithAnnotations[Community, StaffFlags]]:
     """Communities whose organisation ``user`` moderates or administers, annotated with
     ``is_moderator`` and ``is_admin`` (one query; :func:`staff_communities` reads them)."""
-    if not user.is_active:
-        return Community.objects.none()
     staff = Membership.objects.filter(
         user=user, role__in=STAFF_ROLES, organisation=OuterRef("organisation")
     )
-    return Community.objects.filter(Exists(staff)).annotate(
+    communities = Community.objects.filter(Exists(staff)).annotate(
         is_moderator=Exists(_role_in_org(user, Role.MODERATOR)),
         is_admin=Exists(_role_in_org(user, Role.ORG_ADMIN)),
     )
+    return communities if user.is_active else communities.none()
 
 
 @dataclass(frozen=True)
@@ -60,20 +67,19 @@ class ItemAccess:
     staff: StaffAccess
 
 
-def staff_communities(communities: QuerySet[Community]) -> list[StaffAccess]:
+def staff_communities(
+    communities: QuerySet[WithAnnotations[Community, StaffFlags]],
+) -> list[StaffAccess]:
     """Each community of a :func:`moderated_communities` queryset (filtered, ordered, joined as
     the caller likes) with the person's roles there: the one place that reads the annotations."""
-    found = []
-    for community in communities:
-        facts: Any = community  # the two annotations of moderated_communities
-        found.append(
-            StaffAccess(
-                community=community,
-                is_moderator=bool(facts.is_moderator),
-                is_admin=bool(facts.is_admin),
-            )
+    return [
+        StaffAccess(
+            community=community,
+            is_moderator=bool(community.is_moderator),
+            is_admin=bool(community.is_admin),
         )
-    return found
+        for community in communities
+    ]
 
 
 def get_community_for_moderator(user: User, community_id: int) -> StaffAccess:
