@@ -95,6 +95,9 @@ def test_seed_demo_gives_skylark_history_a_schedule_and_pat_a_view_grant() -> No
     marks = goal_timeline(sam)
     assert any(m.status == "paused" for m in marks)
     assert all(timezone.now() - m.at > timedelta(weeks=8) for m in marks)
+    # Her notes on two points: one shared with her care team, one kept to herself.
+    notes = {r.note: r.note_shared for r in Response.objects.filter(owner=sam) if r.note}
+    assert notes == {"A hard fortnight: my sister was in hospital.": True, "Slept badly.": False}
 
 
 def test_the_reminder_command_sends_once(service_user: User) -> None:

@@ -1,4 +1,5 @@
-"""Give Skylark about six months of PHQ-9, GAD-7 and WHO-5 check-ins, a fortnightly schedule,
+"""Give Skylark about six months of PHQ-9, GAD-7 and WHO-5 check-ins (two with her notes, one
+shared with her care team), a fortnightly schedule,
 her goals' history on the same months (so her trends show scores beside goals), and share the
 check-ins with Pat (view). Idempotent: history already there is left alone.
 
@@ -51,6 +52,8 @@ GOAL_STARTS = {
     "Call my sister every Sunday": 16,
 }
 PAUSED = ("Call my sister every Sunday", 13, 9)  # paused, then active again (weeks ago)
+# Her own notes on two PHQ-9 points: one she shares with her care team, one she keeps.
+NOTES = {6: ("A hard fortnight: my sister was in hospital.", True), 3: ("Slept badly.", False)}
 
 
 class Command(BaseCommand):
@@ -113,6 +116,9 @@ class Command(BaseCommand):
                 )
                 # A demo history is back-dated; real responses are stamped when sent.
                 Response.objects.filter(pk=response.pk).update(submitted_at=when)
+                if key == "phq9" and index in NOTES:
+                    text, shared = NOTES[index]
+                    services.set_note(response=response, text=text, shared=shared)
 
     def _goal_history(self, sam: User) -> None:
         """Back-date the goals' history (real changes are stamped when made)."""
