@@ -38,6 +38,10 @@ provider's read here is recorded as a page read is), the same limits.
 session, with the CSRF token in `X-CSRFToken` on requests that change something. People whose
 role needs two-step verification must have it set up, whichever way they use.
 
+**Limits.** A person's apps and session together may make a fixed number of requests a
+minute; past it the answer is 429 with `Retry-After` (seconds). Sending messages and posting in
+the forum have their own limits, as on the pages (429 too).
+
 **Errors** are JSON: `{"detail": …, "code": …, "fields": {…}}`.
 """
 

@@ -3,20 +3,30 @@ she has chosen nothing, so every page follows her browser; Pat reads English in 
 has chosen Norwegian on his account, so his choice wins. On every page: ``<html lang="nb">``,
 no serious axe violation, and no sentence of the interface left in English (each English
 sentence of the catalogue that has a Norwegian translation is looked for in the page's text).
+The demo people (``manage.py seed_demo``), each with Norwegian chosen, are crawled: every page
+reached from their home by same-site links is held to the same (axe aside: the fixed pages
+above run it).
 """
 
 from __future__ import annotations
 
+import io
 import re
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.core.management import call_command
 from django.utils import timezone, translation
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
+from tandem.accounts.management.commands.seed_demo import DEMO_CRISIS_CONTACTS, DEMO_PEOPLE
 from tandem.accounts.models import Organisation, Role, User
-from tandem.accounts.tests.factories import TEST_PASSWORD
+from tandem.accounts.tests.factories import TEST_PASSWORD, OrganisationFactory, UserFactory
 from tandem.conftest import TOTP_SECRET
 from tandem.courses.services import Schedule, create_course
 from tandem.forum.models import Audience
@@ -55,6 +65,9 @@ class NorwegianAudit:
         self.page = page
         self.sentences = english_sentences()
         self.problems: list[str] = []
+        # (path prefix, sentence) findings known and explained elsewhere, and those seen.
+        self.known: dict[tuple[str, str], str] = {}
+        self.known_seen: set[tuple[str, str]] = set()
 
     def check(self, path: str) -> None:
         response = self.page.goto(path)
@@ -62,22 +75,30 @@ class NorwegianAudit:
         if response.status != 200:
             self.problems.append(f"{path}: HTTP {response.status}")
             return
+        self.inspect(path)
+        self.problems.extend(axe_violations(self.page))
+
+    def inspect(self, path: str) -> None:
+        """The page shown: its ``lang`` and no interface sentence left in English."""
         lang = self.page.evaluate("document.documentElement.lang")
         if lang != "nb":
             self.problems.append(f"{path}: <html lang={lang!r}>")
         text = " ".join(self.page.locator("body").inner_text().split())
         left = [sentence for sentence in self.sentences if sentence in text]
+        for prefix, sentence in self.known:
+            if path.startswith(prefix) and sentence in left:
+                left.remove(sentence)
+                self.known_seen.add((prefix, sentence))
         if left:
             self.problems.append(f"{path}: still in English: {left}")
-        self.problems.extend(axe_violations(self.page))
 
 
-def log_in_nb(page: Page, email: str, *, totp: bool = False) -> None:
+def log_in_nb(page: Page, email: str, *, totp: bool = False, password: str = TEST_PASSWORD) -> None:
     """The login form by its fields' names (its labels follow the browser's language); the
     pages after it are Norwegian."""
     page.goto("/accounts/login/")
     page.locator("input[name=login]").fill(email)
-    page.locator("input[name=password]").fill(TEST_PASSWORD)
+    page.locator("input[name=password]").fill(password)
     page.locator("input[name=password]").press("Enter")
     if totp:
         page.wait_for_url("**/accounts/2fa/authenticate/")
@@ -241,4 +262,108 @@ def test_a_moderator_an_admin_a_facilitator_and_a_researcher_read_tandem_in_norw
     visit(rita, ["/", f"/research/{study.pk}/"])
 
     problems = [problem for audit in audits for problem in audit.problems]
+    assert not problems, "\n\n".join(problems)
+
+
+# Links a crawl does not follow: the end of the visit, files, Django's admin, and the pages that
+# ask for the password again (as ``web/tests/test_crawl.py``).
+# The API's docs are for developers and in English by design (its schema's descriptions are
+# not translated); their page says lang="en" (api/templates/ninja/).
+CRAWL_SKIP = (
+    "/accounts/logout/",
+    "/static/",
+    "/media/",
+    "/admin/",
+    "/accounts/reauthenticate/",
+    "/api/",
+)
+CRAWL_PAGES = 40  # per person: their own pages and the first of what those link to
+SAME_SITE_LINKS = """
+    () => [...document.querySelectorAll("a[href]")]
+        .map((a) => new URL(a.href, location.href))
+        .filter((url) => url.origin === location.origin)
+        .map((url) => url.pathname + url.search)
+"""
+
+
+def crawl_in_nb(audit: NorwegianAudit, start: str = "/") -> int:
+    """Visit up to ``CRAWL_PAGES`` pages reachable from ``start`` (breadth first), inspecting
+    each HTML page; a 5xx is a problem. Return how many pages were inspected."""
+    seen: set[str] = set()
+    queue = deque([start])
+    inspected = 0
+    while queue and len(seen) < CRAWL_PAGES:
+        path = queue.popleft()
+        if path in seen or path.startswith(CRAWL_SKIP):
+            continue
+        seen.add(path)
+        try:
+            response = audit.page.goto(path)
+        except PlaywrightError as error:  # a download (an export, a calendar file)
+            if "Download is starting" in str(error):
+                continue
+            raise
+        if response is None or not response.headers.get("content-type", "").startswith("text/html"):
+            continue
+        if response.status >= 500:
+            audit.problems.append(f"{path}: HTTP {response.status}")
+            continue
+        audit.inspect(path)
+        inspected += 1
+        queue.extend(link for link in audit.page.evaluate(SAME_SITE_LINKS) if link not in seen)
+    return inspected
+
+
+def _seed_demo() -> None:
+    """The demo as a Norwegian organisation would have it: its default language is nb and its
+    people chose nb before anything was written to them, so what Tandem stored in their
+    language (notifications, a course's board and topics) is Norwegian. What the demo's people
+    and organisation wrote themselves stays as they wrote it (English)."""
+    OrganisationFactory.create(slug="northside", default_language="nb")
+    for person in DEMO_PEOPLE:
+        UserFactory.create(email=person.email, language="nb")
+    with translation.override("nb"):
+        call_command("seed_demo", stdout=io.StringIO())
+
+
+# What the crawl finds today that is not this test's to fix, with why. Each must still be
+# found (the test fails once it is fixed, so the list only shrinks): remove it then.
+KNOWN_ENGLISH = {
+    ("/communities/", "Need help now?"): (
+        "a course board's code of conduct and category are English constants, not marked for "
+        "translation (courses/services/courses.py: BOARD_CONDUCT, BOARD_CATEGORY)"
+    ),
+}
+
+
+def _demo_texts() -> set[str]:
+    """What the demo organisation wrote itself (its crisis contacts): content, not interface,
+    even where it matches an interface sentence (the built-in helpline's description)."""
+    return {str(value) for contact in DEMO_CRISIS_CONTACTS for value in contact.values()}
+
+
+def test_the_demo_people_read_every_page_they_reach_in_norwegian(
+    new_context: ContextFactory, transactional_db: None
+) -> None:
+    # Seeded in a thread of its own, as test_design.py does: Playwright's event loop runs in
+    # this one, and the services publish live events with async_to_sync.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(_seed_demo).result()
+    audits: list[NorwegianAudit] = []
+    for person in DEMO_PEOPLE:
+        # Their browsers ask for English: their account's choice must win.
+        audit = NorwegianAudit(new_context(viewport=PHONE, bypass_csp=True).new_page())
+        audit.sentences = [s for s in audit.sentences if s not in _demo_texts()]
+        audit.known = KNOWN_ENGLISH
+        log_in_nb(
+            audit.page, person.email, totp=person.totp, password=settings.TANDEM_DEMO_PASSWORD
+        )
+        inspected = crawl_in_nb(audit)
+        assert inspected > 5, (person.email, inspected)  # the crawl went somewhere
+        audits.append(audit)
+    problems = [problem for audit in audits for problem in audit.problems]
+    seen: set[tuple[str, str]] = set().union(*(audit.known_seen for audit in audits))
+    problems += [
+        f"fixed, remove from KNOWN_ENGLISH: {known}" for known in KNOWN_ENGLISH.keys() - seen
+    ]
     assert not problems, "\n\n".join(problems)
