@@ -29,7 +29,8 @@ def mentioned_users(*, body: str, community: Community | int) -> list[User]:
     """
     found: dict[int, User] = {}
     for match in list(MENTION.finditer(body))[:MAX_MENTIONS_PER_POST]:
-        first_word = match.group(1)
+        # A name ends with a letter or digit: "@Wren." at the end of a sentence is Wren.
+        first_word = match.group(1).rstrip(".'-")
         rest = body[match.start(1) :].lower()
         candidates = User.objects.filter(
             pseudonym__istartswith=first_word,

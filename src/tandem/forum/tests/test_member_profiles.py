@@ -69,7 +69,18 @@ def test_a_mention_of_a_member_links_to_their_page_here(
         post.body_html
     )
     assert str(wren.pk) not in url.rsplit("/", 2)[-2]
-    assert "@Wren." in post.body_html  # no member is called just "Wren"
+    assert "@Wren." in post.body_html  # nobody is called just "Wren"
+
+
+def test_a_mention_at_the_end_of_a_sentence_is_linked(
+    member: Callable[..., User], category: Category
+) -> None:
+    writer, wren = member(), member(pseudonym="Wren")
+    topic = make_topic(writer, category, body="I walked with @Wren. Then @Wren's dog came.")
+    html = Post.objects.get(topic=topic, is_opening=True).body_html
+    url = profile_url(community_id=category.community_id, user_id=wren.pk)
+    assert html.count(f'<a href="{url}" class="mention"') == 2
+    assert "</a>. Then" in html
 
 
 def test_mentions_of_people_outside_the_community_stay_plain_text(
