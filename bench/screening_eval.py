@@ -43,10 +43,10 @@ The splits and what they may be used for:
   any risk 88.6 %, ordinary held 1.5 %; docs/screening.md), then its misses were read by kind
   and guided a round of class changes, and it joined the model's training data;
 * ``heldout8.toml``: the held-out set of the round after heldout-7, written by a separate
-  writer while the screen was being changed, copied here and measured once by the lead after
-  the round's last change (docs/screening.md). Nobody changing the screen opens, reads or
-  tunes on it; running the script with no ``--split`` runs it too: name the splits while
-  tuning.
+  writer while the screen was being changed, measured once on 2026-12-07 at ``2f9ae9e``
+  (imminent 84.3 %, any risk 94.7 %, ordinary held 7.3 %; docs/screening.md). Whoever tunes
+  next may read it (it is then retired); their held-out set must be new. Running the script
+  with no ``--split`` runs every split: name the splits while tuning.
 
 Not a test: the figures are for docs/screening.md.
 """
@@ -105,7 +105,7 @@ SPLITS = {
     "heldout5": "heldout-5 (retired: seen once, then tuned on)",
     "heldout6": "heldout-6 (retired: measured once on 2026-12-07, then tuned on)",
     "heldout7": "heldout-7 (retired: measured once on 2026-12-07, then tuned on)",
-    "heldout8": "heldout-8 (held out: measured once, never tuned on)",
+    "heldout8": "heldout-8 (measured once on 2026-12-07; retired for the next round)",
 }
 
 sys.path.insert(0, str(ROOT / "src"))
