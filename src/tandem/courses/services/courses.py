@@ -8,6 +8,7 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tandem.accounts.models import Organisation, User
 from tandem.courses.access import check_can_create_course, course_role_for
@@ -24,8 +25,11 @@ from tandem.forum import services as forum_services
 from tandem.forum.models import Audience, Category, Community, JoinPolicy
 from tandem.moderation.models import CommunitySettings
 
-BOARD_CATEGORY = "Topics of the course"
-BOARD_CONDUCT = """\
+# Written into the board when the course is made, in the language of whoever makes it (as
+# the board's description): a board's texts are its content from then on, editable by its admins.
+BOARD_CATEGORY = gettext_lazy("Topics of the course")
+BOARD_CONDUCT = gettext_lazy(
+    """\
 1. Be kind. Everyone here is on the course to learn from each other.
 2. Use your display name only. Never share your real name, address or workplace, or anyone \
 else's.
@@ -36,6 +40,7 @@ every page. This board is not watched all the time and is not an emergency servi
 5. Moderators may hide posts that break these rules. After the course the board stays readable \
 but closes for new posts.
 """
+)
 
 
 @dataclass(frozen=True)
@@ -89,11 +94,11 @@ def create_course(*, facilitator: User, organisation: Organisation, schedule: Sc
         # everyone the course let in, facilitators included.
         audience=Audience.MIXED,
         join_policy=JoinPolicy.CLOSED,
-        code_of_conduct=BOARD_CONDUCT,
+        code_of_conduct=str(BOARD_CONDUCT),
     )
     board.full_clean()
     board.save()
-    Category.objects.create(community=board, name=BOARD_CATEGORY, position=0)
+    Category.objects.create(community=board, name=str(BOARD_CATEGORY), position=0)
     CommunitySettings.objects.create(community=board, premoderation=course.moderation)
     course.board = board
     course.save(update_fields=["board"])
