@@ -15,6 +15,7 @@ from datetime import datetime
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tandem.questionnaires.instruments import Instrument
 from tandem.questionnaires.selectors import ScoredResponse
@@ -159,9 +160,12 @@ def trend_chart(
         else _("Lower scores are better.")
     )
     if points:
-        description = _(
+        description = ngettext(
+            "%(title)s score of %(first)s: %(count)s answer, %(b)s, on a scale of 0 to "
+            "%(max)s. %(direction)s",
             "%(title)s scores from %(first)s to %(last)s: %(count)s answers, first %(a)s, "
-            "latest %(b)s, on a scale of 0 to %(max)s. %(direction)s"
+            "latest %(b)s, on a scale of 0 to %(max)s. %(direction)s",
+            len(points),
         ) % {
             "title": instrument.title,
             "first": points[0].label,

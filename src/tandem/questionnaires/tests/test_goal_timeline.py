@@ -105,6 +105,9 @@ def test_the_chart_marks_goals_between_its_first_and_last_score(service_user: Us
     # One score gives an axis with no length: no goal is placed on it.
     single = trend_chart(INSTRUMENTS["phq9"], history[-1:], goal_timeline(service_user))
     assert single.goals == []
+    # One answer is said in the singular, not "1 answers, first 9, latest 9".
+    assert ": 1 answer, 9, on a scale of 0 to 27" in single.description
+    assert "3 answers, first 9, latest 9" in chart.description
 
 
 def test_the_owner_sees_goals_beside_scores_and_the_care_team_does_not(
