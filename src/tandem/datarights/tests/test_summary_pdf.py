@@ -139,7 +139,7 @@ def test_each_chart_is_a_figure_whose_alternative_text_is_its_description(
     figures = [e for e in _structure(_summary_pdf(skylark_progress)) if str(e["/S"]) == "/Figure"]
     alts = sorted(str(figure.get("/Alt", "")) for figure in figures)
     assert len(alts) == 2
-    assert alts[0].startswith("GAD-7") and "1 answers" in alts[0]
+    assert alts[0].startswith("GAD-7") and "1 answer," in alts[0]
     assert alts[1].startswith("PHQ-9") and "3 answers, first 18, latest 0" in alts[1]
     assert "Lower scores are better." in alts[1]
     # The goal's marks on the same time axis, in words.
