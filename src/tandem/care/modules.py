@@ -13,7 +13,7 @@ fails closed: it shows no changes, and its pages say that changes cannot be show
 An app may also give a one-line-per-measure summary of a module for the caseload row (the
 questionnaires' latest scores): ``register_module_summary``. Care asks it only about the people
 who share that module with the provider, and writes each summary shown to the person's access
-log (``care.selectors.with_module_summaries``).
+log (``care.caseload.with_module_summaries``).
 """
 
 from __future__ import annotations

@@ -23,13 +23,13 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from tandem.accounts.models import User
-from tandem.care.models import Agreement, CareRelationship, RelationshipStatus
-from tandem.care.selectors import (
+from tandem.care.caseload import (
     Caseload,
     CaseloadEntry,
     caseload_for_provider,
     with_module_summaries,
 )
+from tandem.care.models import Agreement, CareRelationship, RelationshipStatus
 
 # An agreement always sets a reply time; this covers a relationship whose agreement is missing.
 DEFAULT_REPLY_DAYS = 2

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 
 from tandem.accounts.models import Organisation, Role, User
-from tandem.care import selectors
+from tandem.care import caseload
 from tandem.care.models import Agreement, CareRelationship, Grant, Level, Module
 from tandem.care.tests.factories import CareRelationshipFactory
 from tandem.toolbox import services as toolbox_services
@@ -32,10 +32,10 @@ def other_relationship(
 
 
 def _journal_changes_seen_by(relationship: CareRelationship) -> tuple[bool, bool]:
-    caseload = selectors.caseload_for_provider(relationship.provider)
-    (entry,) = [e for e in caseload.entries if e.relationship.pk == relationship.pk]
+    found = caseload.caseload_for_provider(relationship.provider)
+    (entry,) = [e for e in found.entries if e.relationship.pk == relationship.pk]
     in_caseload = any(change.module == Module.JOURNAL for change in entry.changes)
-    overview = selectors.person_overview(relationship)
+    overview = caseload.person_overview(relationship)
     in_overview = any(change.module == Module.JOURNAL for change in overview.changes)
     return in_caseload, in_overview
 

@@ -12,7 +12,7 @@ from django.views import View
 from django.views.decorators.http import require_POST
 
 from tandem.accounts.requests import current_user, roles_of
-from tandem.care import access, selectors, services, triage
+from tandem.care import access, caseload, selectors, services, triage
 from tandem.care.forms import LinkRequestForm
 from tandem.care.services import asking
 from tandem.care.views.common import not_verified, provider_of
@@ -130,7 +130,7 @@ def person_detail(request: HttpRequest, owner_id: int) -> HttpResponse:
     provider = current_user(request)
     relationship = access.get_relationship_for_provider(provider, owner_id)
     # Read first: the page shows what changed since the previous visit, then marks this one.
-    overview = selectors.person_overview(relationship)
+    overview = caseload.person_overview(relationship)
     row, messages_available = triage.person_triage(relationship, overview.agreement)
     services.mark_person_seen(provider=provider, relationship=relationship)
     context = {"overview": overview, "row": row, "messages_available": messages_available}

@@ -13,8 +13,9 @@ from datetime import datetime
 
 from django.db.models import Max
 
+from tandem.care.caseload import CaseloadEntry, Change
 from tandem.care.models import Module
-from tandem.care.selectors import MODULE_LABELS, CaseloadEntry, Change
+from tandem.care.selectors import MODULE_LABELS
 from tandem.questionnaires.models import Response
 
 

@@ -14,6 +14,7 @@ from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from tandem.accounts.models import User
+from tandem.care.caseload import CaseloadEntry, caseload_for_provider
 from tandem.care.models import (
     Agreement,
     AgreementVersion,
@@ -22,7 +23,6 @@ from tandem.care.models import (
     RelationshipStatus,
     VersionStatus,
 )
-from tandem.care.selectors import CaseloadEntry, caseload_for_provider
 from tandem.care.triage import add_working_days
 from tandem.messaging.models import CARE_KIND, Participant, ProviderAway, Side, Thread
 from tandem.messaging.selectors import away_for_provider
