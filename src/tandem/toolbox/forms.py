@@ -135,6 +135,19 @@ class GoalCreateForm(GoalForm):
 class GoalEditForm(GoalForm):
     status = forms.ChoiceField(label=_("Status"), choices=GoalStatus.choices)
 
+    @staticmethod
+    def values_of(goal: Goal) -> dict[str, Any]:
+        """``goal`` as this form's fields name it: the edit page's initial values, and what
+        the API's partial change starts from."""
+        return {
+            "title": goal.title,
+            "domain": goal.domain_id,
+            "why": goal.why,
+            "target_date": goal.target_date,
+            "manual_progress": goal.manual_progress,
+            "status": goal.status,
+        }
+
 
 class StepForm(forms.Form):
     text = forms.CharField(label=_("New step"), max_length=300)

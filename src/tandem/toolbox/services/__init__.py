@@ -31,6 +31,7 @@ from tandem.toolbox.services.goals import (
     set_step_done,
     update_activity,
     update_goal,
+    update_goal_from_form,
 )
 from tandem.toolbox.services.journal import (
     delete_journal_entry,
@@ -90,6 +91,7 @@ __all__ = [
     "unshare_journal_entry",
     "update_activity",
     "update_goal",
+    "update_goal_from_form",
     "update_medication",
     "update_network_member",
     "write_journal_entry",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -79,6 +80,20 @@ def create_goal(
             step.save()
     usage.record(owner.pk, usage.Module.GOALS, usage.Action.GOAL_CHANGED)
     return goal
+
+
+def update_goal_from_form(*, owner: User, goal: Goal, data: Mapping[str, Any]) -> Goal:
+    """:func:`update_goal` with a valid ``GoalEditForm``'s cleaned data (the page and the API)."""
+    return update_goal(
+        owner=owner,
+        goal=goal,
+        domain=data["domain"],
+        title=data["title"],
+        why=data["why"],
+        target_date=data["target_date"],
+        manual_progress=data["manual_progress"] or 0,
+        status=data["status"],
+    )
 
 
 def update_goal(

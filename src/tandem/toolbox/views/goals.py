@@ -159,28 +159,11 @@ def goal_detail(request: HttpRequest, goal_id: int) -> HttpResponse:
 def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
     user = current_user(request)
     goal = access.get_goal_for_owner(user, goal_id)
-    initial = {
-        "title": goal.title,
-        "domain": goal.domain_id,
-        "why": goal.why,
-        "target_date": goal.target_date,
-        "manual_progress": goal.manual_progress,
-        "status": goal.status,
-    }
-    form = GoalEditForm(request.POST or None, owner=user, initial=initial)
+    form = GoalEditForm(request.POST or None, owner=user, initial=GoalEditForm.values_of(goal))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.update_goal(
-                owner=user,
-                goal=goal,
-                domain=data["domain"],
-                title=data["title"],
-                why=data["why"],
-                target_date=data["target_date"],
-                manual_progress=data["manual_progress"] or 0,
-                status=data["status"],
-            )
+            services.update_goal_from_form(owner=user, goal=goal, data=data)
         except ValidationError as error:
             attach_service_error(form, error)
         else:

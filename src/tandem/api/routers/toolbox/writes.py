@@ -110,26 +110,9 @@ def goal_change(
     sent = payload.dict(exclude_unset=True)
     if "domain_id" in sent:
         sent["domain"] = sent.pop("domain_id")
-    current = {
-        "title": goal.title,
-        "domain": goal.domain_id,
-        "why": goal.why,
-        "target_date": goal.target_date,
-        "manual_progress": goal.manual_progress,
-        "status": goal.status,
-    }
     with fields_named(NAMES):
-        data = checked(GoalEditForm(current | sent, owner=owner))
-        services.update_goal(
-            owner=owner,
-            goal=goal,
-            domain=data["domain"],
-            title=data["title"],
-            why=data["why"],
-            target_date=data["target_date"],
-            manual_progress=data["manual_progress"] or 0,
-            status=data["status"],
-        )
+        data = checked(GoalEditForm(GoalEditForm.values_of(goal) | sent, owner=owner))
+        services.update_goal_from_form(owner=owner, goal=goal, data=data)
     return _goal_answer(goal)
 
 
