@@ -3,10 +3,12 @@ tested in accounts, and skipping it keeps this app's tests fast."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from django.test import Client
 
-from tandem.accounts.models import User
+from tandem.accounts.models import Role, User
 
 
 @pytest.fixture
@@ -21,3 +23,8 @@ def provider_client(provider: User) -> Client:
     client = Client()
     client.force_login(provider)
     return client
+
+
+@pytest.fixture
+def other_user(make_member: Callable[..., User]) -> User:
+    return make_member(Role.SERVICE_USER)
