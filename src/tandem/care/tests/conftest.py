@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from django.test import Client
 
 from tandem.accounts.models import Organisation, User
 from tandem.care import services
 from tandem.care.models import CareRelationship, Grant, Level
 from tandem.care.tests.factories import CareRelationshipFactory
+from tandem.conftest import login_client, reauthenticate
 
 
 @pytest.fixture
@@ -34,3 +36,10 @@ def grant() -> Callable[..., Grant]:
         return made
 
     return set_grant
+
+
+@pytest.fixture
+def as_user(client_factory: Callable[[], Client]) -> Callable[[User], Client]:
+    """A person who has just logged in and confirmed it is them, as widening access asks
+    (the asking itself is tested in test_fresh_proof.py)."""
+    return lambda user: reauthenticate(login_client(client_factory(), user))
