@@ -83,14 +83,7 @@ class ThreadCreateView(View):
             return self._render(request, form, options, status=400)
         data = form.cleaned_data
         try:
-            result = services.start_thread(
-                author=user,
-                subject=data["subject"],
-                body=data["body"],
-                client_key=data["client_key"],
-                providers=list(data["providers"]) if "providers" in data else None,
-                service_user=data.get("service_user"),
-            )
+            result = services.start_thread_from_form(author=user, data=data)
         except ValidationError as error:
             attach_service_error(form, error)
             status = 429 if isinstance(error, services.SendingLimitError) else 400

@@ -128,14 +128,7 @@ def thread_start(request: HttpRequest, payload: ThreadIn) -> Status[dict[str, An
         # The page says so instead of showing a form: nobody to write to.
         raise PermissionDenied(_("You can write to people once you are in a care team together."))
     data = checked(form)
-    result = services.start_thread(
-        author=user,
-        subject=data["subject"],
-        body=data["body"],
-        client_key=data["client_key"],
-        providers=list(data["providers"]) if "providers" in data else None,
-        service_user=data.get("service_user"),
-    )
+    result = services.start_thread_from_form(author=user, data=data)
     view = message_views(user, [result.message], thread=result.message.thread)[0]
     return Status(
         201 if result.created else 200,

@@ -16,7 +16,12 @@ from tandem.messaging.services.sending import (
     SendResult,
     send_message,
 )
-from tandem.messaging.services.threads import close_thread, open_thread, start_thread
+from tandem.messaging.services.threads import (
+    close_thread,
+    open_thread,
+    start_thread,
+    start_thread_from_form,
+)
 
 __all__ = [
     "NOTIFICATION_KIND",
@@ -30,5 +35,6 @@ __all__ = [
     "send_message",
     "set_away",
     "start_thread",
+    "start_thread_from_form",
     "withdraw_message",
 ]

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -19,6 +21,19 @@ from tandem.messaging.services.sending import SendResult, _existing, send_messag
 
 
 @transaction.atomic
+def start_thread_from_form(*, author: User, data: Mapping[str, Any]) -> SendResult:
+    """:func:`start_thread` with a valid new-thread form's cleaned data (the page and the API):
+    a service user's form has ``providers``, a provider's ``service_user``."""
+    return start_thread(
+        author=author,
+        subject=data["subject"],
+        body=data["body"],
+        client_key=data["client_key"],
+        providers=list(data["providers"]) if "providers" in data else None,
+        service_user=data.get("service_user"),
+    )
+
+
 def start_thread(
     *,
     author: User,

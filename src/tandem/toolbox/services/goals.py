@@ -34,6 +34,19 @@ from tandem.toolbox.services.kept import keep_deleted
 MAX_STEPS_PER_GOAL = 50
 
 
+def create_goal_from_form(*, owner: User, data: Mapping[str, Any]) -> Goal:
+    """:func:`create_goal` with a valid ``GoalCreateForm``'s cleaned data (the page and the API)."""
+    return create_goal(
+        owner=owner,
+        domain=data["domain"],
+        title=data["title"],
+        why=data["why"],
+        target_date=data["target_date"],
+        manual_progress=data["manual_progress"] or 0,
+        steps=data["steps"].splitlines(),
+    )
+
+
 def create_goal(
     *,
     owner: User,

@@ -76,15 +76,7 @@ def goal_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            goal = services.create_goal(
-                owner=user,
-                domain=data["domain"],
-                title=data["title"],
-                why=data["why"],
-                target_date=data["target_date"],
-                manual_progress=data["manual_progress"] or 0,
-                steps=data["steps"].splitlines(),
-            )
+            goal = services.create_goal_from_form(owner=user, data=data)
         except ValidationError as error:
             attach_service_error(form, error)
         else:

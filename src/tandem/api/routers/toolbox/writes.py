@@ -87,15 +87,7 @@ def goal_create(request: HttpRequest, owner_id: Id, payload: GoalIn) -> Status[d
     )
     with fields_named(NAMES):
         data = checked(form)
-        goal = services.create_goal(
-            owner=owner,
-            domain=data["domain"],
-            title=data["title"],
-            why=data["why"],
-            target_date=data["target_date"],
-            manual_progress=data["manual_progress"] or 0,
-            steps=data["steps"].splitlines(),
-        )
+        goal = services.create_goal_from_form(owner=owner, data=data)
     return _goal_answer(goal, 201)
 
 
