@@ -186,8 +186,12 @@ def test_profile_is_404_for_other_communities_people_who_left_and_made_up_keys(
     assert _status(client_factory, reader, missing) == 404
 
 
-def test_profile_shows_name_avatar_level_and_month_never_email_or_real_name(
-    client: Client, member: Callable[..., User], community: Community, wren: User
+def test_profile_shows_name_avatar_and_month_never_level_email_or_real_name(
+    client: Client,
+    client_factory: Callable[[], Client],
+    member: Callable[..., User],
+    community: Community,
+    wren: User,
 ) -> None:
     hooks.register_trust_rules(ForumTrustRules())  # the conftest puts it back afterwards
     login_client(client, member())
@@ -195,7 +199,11 @@ def test_profile_shows_name_avatar_level_and_month_never_email_or_real_name(
     page = response.content.decode()
     assert "Wren" in page
     assert "<svg" in page
-    assert "New member" in page
+    # A level lowered by a sanction would tell other members about it: only Wren sees hers.
+    assert "Trust level" not in page and "New member" not in page
+    own_client = login_client(client_factory(), wren)
+    own = own_client.get(_page(own_client, community, wren)).content.decode()
+    assert "Trust level" in own and "New member" in own
     joined = wren.community_memberships.get(community=community).joined_at
     assert joined.strftime("%B %Y") in page
     assert "wren.real@example.org" not in page
