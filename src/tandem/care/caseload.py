@@ -124,7 +124,7 @@ def with_module_summaries(provider: User, entries: list[CaseloadEntry]) -> list[
     module the person shares with ``provider`` (any level above none). A summary shown is a
     read of that module, so it is written to the person's access log like a module page
     (``record_access``, once per visit). Queries: each summary's own, only when someone shares
-    its module, and the access record's for each person with something shown."""
+    its module, and the access record's two (for everyone with something shown at once)."""
     found = entries
     for summary in modules.module_summaries():
         owners = [
@@ -136,14 +136,17 @@ def with_module_summaries(provider: User, entries: list[CaseloadEntry]) -> list[
         if not said:
             continue
         updated = []
+        shown_to = []
         for entry in found:
             owner_id = entry.relationship.service_user_id
             lines = said.get(owner_id) if owner_id in owners else None
             if lines:
-                record_access(provider, owner_id, summary.module, Outcome.ALLOWED)
+                shown_to.append(owner_id)
                 shown = ModuleLines(owner_id, summary.module, MODULE_LABELS[summary.module], lines)
                 entry = replace(entry, summaries=[*entry.summaries, shown])
             updated.append(entry)
+        # Each summary shown is a read of that person's module, written for all of them at once.
+        record_access(provider, shown_to, summary.module, Outcome.ALLOWED)
         found = updated
     return found
 

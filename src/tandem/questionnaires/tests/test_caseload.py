@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tandem.accounts.models import User
+from tandem.accounts.models import Role, User
 from tandem.care.models import AccessLogEntry, Grant, Level, Module
 from tandem.care.tests.test_triage_queries import CASELOAD_BUDGET
 from tandem.questionnaires.tests.factories import answers_for, make_response
@@ -81,3 +81,29 @@ def test_the_caseload_runs_the_same_queries_at_10_and_500_responses(
     # The caseload's own budget, the summary's two reads (ids and keys; the two latest of
     # each instrument) and the access record's one (the visit, already open).
     assert small == large <= CASELOAD_BUDGET + 3, (small, large)
+
+
+def test_the_caseload_runs_the_same_queries_for_two_and_six_people_sharing_and_logs_each(
+    provider: User, make_member: Callable[..., User], logged_in: Callable[[User], Client]
+) -> None:
+    """Each summary shown is a read logged for its owner, all of them in the same two statements
+    (the visits and the lines): a bigger caseload costs no more queries."""
+
+    def person() -> User:
+        someone = make_member(Role.SERVICE_USER)
+        _add(someone, 0, 3)
+        share_with(provider, someone, Module.QUESTIONNAIRES, level=Level.VIEW)
+        return someone
+
+    people = [person(), person()]
+    client = logged_in(provider)
+    client.get("/care/caseload/")
+    small, _ = _count(client)
+    people += [person() for _ in range(4)]
+    client.get("/care/caseload/")  # the four new people's first visit: their lines
+    large, html = _count(client)
+    assert html.count("<li>PHQ-9: ") == 6
+    assert small == large, (small, large)
+    logged = AccessLogEntry.objects.filter(viewer=provider, module=Module.QUESTIONNAIRES)
+    # One line per person per visit, however many times the page was drawn in it.
+    assert sorted(logged.values_list("owner_id", flat=True)) == sorted(p.pk for p in people)
