@@ -8,10 +8,16 @@ from collections.abc import Callable
 import pytest
 
 from tandem.accounts.models import CrisisContact, Organisation, Role, User
-from tandem.forum.models import Category, Community
-from tandem.forum.tests.conftest import join
+from tandem.forum.models import Category, Community, Topic
+from tandem.forum.tests.conftest import join, make_topic
 from tandem.forum.tests.factories import CategoryFactory, CommunityFactory
-from tandem.moderation.models import CommunitySettings, PreModeration, TrustOverride
+from tandem.moderation import services
+from tandem.moderation.models import (
+    CommunitySettings,
+    EscalationContact,
+    PreModeration,
+    TrustOverride,
+)
 from tandem.moderation.trust import TrustLevel
 
 
@@ -74,3 +80,26 @@ def crisis_line(organisation: Organisation) -> CrisisContact:
     return CrisisContact.objects.create(
         organisation=organisation, name="Northside crisis line", phone="0800 123 4567"
     )
+
+
+@pytest.fixture
+def topic(skylark: User, category: Category) -> Topic:
+    return make_topic(skylark, category, title="Tonight", body="Anyone up?")
+
+
+@pytest.fixture
+def on_duty(mo: User, organisation: Organisation) -> User:
+    services.set_duty(moderator=mo, organisation=organisation, on_duty=True)
+    return mo
+
+
+@pytest.fixture
+def clinicians(make_member: Callable[..., User], organisation: Organisation) -> list[User]:
+    """Two verified providers on the rota, Dana first."""
+    people = [
+        make_member(Role.PROVIDER, totp=True, pseudonym=name, full_name=f"{name} Clinician")
+        for name in ("Dana", "Eli")
+    ]
+    for position, person in enumerate(people):
+        EscalationContact.objects.create(organisation=organisation, user=person, position=position)
+    return people
