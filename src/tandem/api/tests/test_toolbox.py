@@ -1,6 +1,6 @@
 """The toolbox through the API: the owner's own modules, and a care provider's read through the
 care gate, logged like a page read. The role matrix is the care gate's own (``DENIED`` in
-``care/tests/test_access.py``), run here against every module the API offers."""
+``care/tests/helpers_access.py``), run here against every module the API offers."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from tandem.care.models import (
     SecurityEvent,
 )
 from tandem.care.tests.factories import JointSessionFactory
-from tandem.care.tests.test_access import DENIED
+from tandem.care.tests.helpers_access import DENIED
 from tandem.toolbox.tests.factories import (
     CrisisPlanFactory,
     GoalFactory,
