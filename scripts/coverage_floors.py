@@ -25,7 +25,6 @@ BELOW_FLOOR_FOR_NOW: frozenset[str] = frozenset(
     {
         "tandem/forum/services/editing.py",
         "tandem/moderation/access.py",
-        "tandem/moderation/services/reports.py",
     }
 )
 
