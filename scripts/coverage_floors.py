@@ -24,7 +24,6 @@ FLOOR = 95.0
 BELOW_FLOOR_FOR_NOW: frozenset[str] = frozenset(
     {
         "tandem/forum/services/editing.py",
-        "tandem/moderation/access.py",
     }
 )
 
