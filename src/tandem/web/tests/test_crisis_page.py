@@ -1,5 +1,5 @@
 """The crisis page on a normal day, the national defaults, the organisation cookie, and the
-outage pages rendered without the database (the outages themselves: test_outage.py)."""
+outage pages rendered without the database (the outages themselves: test_outage_*.py)."""
 
 from __future__ import annotations
 

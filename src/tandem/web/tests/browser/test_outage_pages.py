@@ -3,7 +3,7 @@ styles load), pass axe at phone size in light and dark mode, and Quick exit work
 outage pages' own Content Security Policy (shell.js runs).
 
 The server is granian in a subprocess on a SQLite folder that is renamed away, as in
-``tests/test_outage.py``; pytest-django's live server cannot lose its in-memory database.
+``tests/test_outage_sqlite_redis.py``; pytest-django's live server cannot lose its in-memory database.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Route, expect
 
 from tandem.messaging.tests.servers import free_port, granian, manage, server_env
-from tandem.web.tests.test_outage import before_outage, prepare, request
+from tandem.web.tests.helpers_outage import before_outage, prepare, request
 
 from .conftest import NEUTRAL_PAGE, PHONE, quick_exit_host
 from .test_accessibility import Audit
