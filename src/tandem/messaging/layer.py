@@ -19,7 +19,7 @@ nothing). One line is logged when the layer goes away and one when it is back.
 
 This leans on channels-redis 4's layer internals (``channels``, ``groups``, ``_shards`` and a
 shard's ``_subscribed_to`` and ``_pubsub``; pyproject pins channels-redis below 5):
-``messaging/tests/test_live_faults.py`` restarts and hangs a real Redis under it.
+``messaging/tests/live_faults/`` restarts and hangs a real Redis under it.
 """
 
 from __future__ import annotations

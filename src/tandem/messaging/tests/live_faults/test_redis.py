@@ -1,4 +1,4 @@
-"""Live messaging when Redis or the database goes away for real.
+"""Live messaging when Redis goes away for real.
 
 The portal runs as in production, on a SQLite file in a temporary folder: a granian ASGI
 process for sockets and, where messages are sent, a granian WSGI process for pages (messages
@@ -13,153 +13,33 @@ touched. The faults:
 * Redis hangs (SIGSTOP: it accepts connections and never answers): a message sent meanwhile
   costs the page at most the publish limit (0.2 s) more, and still reaches the sockets
   (through the database) within 5 s.
-* One person opens 100 sockets: past the cap they are closed with 4429 and a reason, and
-  another person's socket works.
-* A frame of 2,000 nested brackets: an error frame, and the socket stays open.
-* The database goes away (its folder is renamed) before a socket's session reaches its idle
-  limit: the socket is closed at the limit all the same.
 
-Redis down for logins, pages and /readyz is in ``web/tests/test_outage.py``. Every test is
-bounded in time (SIGALRM) and stops everything it started.
+Redis down for logins, pages and /readyz is in ``web/tests/test_outage_sqlite_redis.py``. Every
+test is bounded in time (SIGALRM) and stops everything it started.
 """
 
 from __future__ import annotations
 
 import http.client
-import json
 import re
-import shutil
-import subprocess
-import sys
-import threading
 import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import ClientConnection, connect
 
-from tandem.messaging.tests.servers import (
-    free_port,
-    granian,
-    manage,
-    seed,
-    server_env,
-    throwaway_redis,
-)
+from tandem.messaging.tests.live_faults.helpers import LiveSocket, Seeded, portal_env
+from tandem.messaging.tests.servers import free_port, granian, throwaway_redis
 
 pytestmark = pytest.mark.fault
 
 SHOWN_WITHIN_SECONDS = 5.0
 
 
-@dataclass(frozen=True)
-class Seeded:
-    data: Path
-    thread: int
-    sessions: dict[str, str]
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
-    """A migrated and seeded data folder (Skylark, Pat, a thread) that each test copies."""
-    folder = tmp_path_factory.mktemp("live-faults")
-    env = server_env(
-        TANDEM_DATA_DIR=str(folder / "data"),
-        TANDEM_CRISIS_CACHE_FILE=str(folder / "crisis-contacts.json"),
-    )
-    manage(env, "migrate", "--noinput", "-v", "0")
-    manage(env, "createcachetable")
-    data = seed(env)
-    sessions = data["sessions"]
-    assert isinstance(sessions, dict)
-    return Seeded(
-        folder / "data", int(str(data["thread"])), {k: str(v) for k, v in sessions.items()}
-    )
-
-
-def portal_env(tmp_path: Path, template: Seeded, **extra: str) -> dict[str, str]:
-    shutil.copytree(template.data, tmp_path / "data")
-    return server_env(
-        TANDEM_DATA_DIR=str(tmp_path / "data"),
-        TANDEM_CRISIS_CACHE_FILE=str(tmp_path / "state" / "crisis-contacts.json"),
-        **extra,
-    )
-
-
 def log_tail(path: Path) -> str:
     return path.read_text(errors="replace")[-4000:] if path.exists() else "(no log)"
-
-
-# --- A browser's socket ----------------------------------------------------------------------
-
-
-def open_socket(host: str, session: str) -> ClientConnection:
-    return connect(
-        f"ws://{host}/ws/messaging/",
-        additional_headers={"Cookie": f"sessionid={session}", "Origin": f"http://{host}"},
-        open_timeout=10,
-        close_timeout=2,
-    )
-
-
-class LiveSocket:
-    """A socket whose frames are read on a thread as they come, each with the time."""
-
-    def __init__(self, host: str, session: str) -> None:
-        self.connection = open_socket(host, session)
-        self.frames: list[tuple[float, dict[str, Any]]] = []
-        self.close_code: int | None = None
-        self._lock = threading.Lock()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        try:
-            while True:
-                text = self.connection.recv()
-                with self._lock:
-                    self.frames.append((time.monotonic(), json.loads(text)))
-        except ConnectionClosed as closed:
-            self.close_code = closed.rcvd.code if closed.rcvd is not None else 1006
-
-    def send(self, frame: dict[str, Any]) -> None:
-        self.connection.send(json.dumps(frame))
-
-    def snapshot(self) -> list[tuple[float, dict[str, Any]]]:
-        with self._lock:
-            return list(self.frames)
-
-    def wait_for(self, kind: str, timeout: float = 10) -> dict[str, Any]:
-        """The first frame of ``kind`` that has come or comes within ``timeout``."""
-        deadline = time.monotonic() + timeout
-        while True:
-            for _at, frame in self.snapshot():
-                if frame["type"] == kind:
-                    return frame
-            if time.monotonic() > deadline or not self._reader.is_alive():
-                raise AssertionError(f"no {kind} frame; got {self.snapshot()}")
-            time.sleep(0.02)
-
-    def shown(self) -> dict[str, list[float]]:
-        """Each message (by its body) and when it came: once, unless it came twice."""
-        seen: dict[str, list[float]] = {}
-        for at, frame in self.snapshot():
-            if frame["type"] == "messages":
-                for message in frame["messages"]:
-                    for body in re.findall(r"msg-[a-z]+-\d+-[0-9a-f]{6}", message["html"]):
-                        seen.setdefault(body, []).append(at)
-        return seen
-
-    def close(self) -> None:
-        self.connection.close()
-        self._reader.join(timeout=5)
 
 
 def subscribed_sockets(host: str, template: Seeded, names: list[str]) -> list[LiveSocket]:
@@ -363,121 +243,3 @@ def test_a_hung_redis_does_not_hold_a_send(tmp_path: Path, template: Seeded) -> 
             finally:
                 for socket in sockets:
                     socket.close()
-
-
-# --- Many sockets, hostile frames ------------------------------------------------------------
-
-
-def test_a_person_opening_100_sockets_is_refused_past_the_cap_and_others_are_not(
-    tmp_path: Path, template: Seeded
-) -> None:
-    env = portal_env(tmp_path, template, TANDEM_WS_MAX_SOCKETS_PER_PERSON="20")
-    with granian("asginl", free_port(), env, tmp_path / "sockets.log") as host:
-        accepted: list[ClientConnection] = []
-        refused: list[tuple[int | None, str | None]] = []
-        try:
-            for _ in range(100):
-                connection = open_socket(host, template.sessions["pat"])
-                try:
-                    assert json.loads(connection.recv(timeout=10))["type"] == "unread"
-                    accepted.append(connection)
-                except ConnectionClosed as closed:
-                    frame = closed.rcvd
-                    refused.append((frame.code, frame.reason) if frame else (None, None))
-            assert len(accepted) == 20
-            assert len(refused) == 80
-            assert set(refused) == {(4429, "Too many live connections open for one person.")}
-
-            # Skylark is not affected, nor are Pat's first twenty.
-            with open_socket(host, template.sessions["skylark"]) as other:
-                assert json.loads(other.recv(timeout=10))["type"] == "unread"
-                other.send(json.dumps({"type": "subscribe", "thread": template.thread}))
-                assert json.loads(other.recv(timeout=10))["type"] == "subscribed"
-                other.send('{"type": "ping"}')
-                while (answer := json.loads(other.recv(timeout=10)))["type"] == "messages":
-                    pass
-                assert answer == {"type": "pong"}
-            for connection in (accepted[0], accepted[-1]):
-                connection.send('{"type": "ping"}')
-                assert json.loads(connection.recv(timeout=10)) == {"type": "pong"}
-        finally:
-            for connection in accepted:
-                connection.close()
-
-
-def test_a_deeply_nested_frame_gets_an_error_and_the_socket_stays_open(
-    tmp_path: Path, template: Seeded
-) -> None:
-    env = portal_env(tmp_path, template)
-    with (
-        granian("asginl", free_port(), env, tmp_path / "sockets.log") as host,
-        open_socket(host, template.sessions["skylark"]) as socket,
-    ):
-        assert json.loads(socket.recv(timeout=10))["type"] == "unread"
-        # 2,000 characters: within the size limit, deeper than Python's parser goes.
-        socket.send("[" * 1000 + "]" * 1000)
-        reply = json.loads(socket.recv(timeout=10))
-        assert reply["type"] == "error" and reply["code"] == "too_deep", reply
-        socket.send('{"type": "ping"}')
-        assert json.loads(socket.recv(timeout=10)) == {"type": "pong"}
-
-
-# --- The database goes away ------------------------------------------------------------------
-
-AGE_SCRIPT = """
-import sys
-from datetime import timedelta
-from importlib import import_module
-import django
-django.setup()
-from django.conf import settings
-from django.utils import timezone
-from tandem.accounts.middleware import SEEN_AT_KEY
-
-store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=sys.argv[1])
-seen = timezone.now() - settings.TANDEM_IDLE_TIMEOUT + timedelta(seconds=float(sys.argv[2]))
-store[SEEN_AT_KEY] = seen.isoformat()
-store.save()
-"""
-
-
-def test_a_socket_is_closed_at_its_idle_limit_while_the_database_is_away(
-    tmp_path: Path, template: Seeded
-) -> None:
-    env = portal_env(tmp_path, template)
-    session = template.sessions["skylark"]
-    with granian("asginl", free_port(), env, tmp_path / "sockets.log") as host:
-        # Skylark's last page was nearly 30 minutes ago: the session goes idle in 12 s.
-        subprocess.run(  # noqa: S603 - fixed argv
-            [sys.executable, "-c", AGE_SCRIPT, session, "12"],
-            env=env,
-            check=True,
-            timeout=60,
-            capture_output=True,
-        )
-        idle_at = time.monotonic() + 12
-        socket = LiveSocket(host, session)
-        try:
-            socket.wait_for("unread")
-            # The database goes away before the socket checks its session at the limit.
-            (tmp_path / "data").rename(tmp_path / "data-away")
-            closed = socket.wait_for("closed", timeout=idle_at - time.monotonic() + 10)
-            assert closed == {"type": "closed", "reason": "unverified"}
-            assert time.monotonic() >= idle_at - 1  # at the limit, not before
-            # granian completes a close the server starts once the client sends something (as
-            # live.js does: it closes the socket on "closed"); the socket answers nothing more.
-            socket.send({"type": "ping"})
-            _wait(lambda: socket.close_code is not None, timeout=10)
-            assert socket.close_code == 4503
-            assert all(frame["type"] != "pong" for _at, frame in socket.snapshot())
-        finally:
-            socket.close()
-            if (tmp_path / "data-away").exists():
-                (tmp_path / "data-away").rename(tmp_path / "data")
-
-
-def _wait(condition: Callable[[], bool], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
