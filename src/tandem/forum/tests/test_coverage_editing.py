@@ -10,8 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from tandem.accounts.models import User
 from tandem.forum import services
-from tandem.forum.models import Category, Post, PostRevision, Topic, Visibility
+from tandem.forum.models import Category, ModerationState, Post, PostRevision, Topic, Visibility
 from tandem.forum.tests.conftest import make_topic, reply
+from tandem.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -77,8 +78,31 @@ def test_a_moderators_edit_keeps_the_earlier_text_and_shows_the_note(
     services.moderator_edit_post(post=post, body="Call me.", note="Phone number removed.")
     post.refresh_from_db()
     assert (post.body, post.moderation_note) == ("Call me.", "Phone number removed.")
+    assert post.moderation_state == ModerationState.VISIBLE
     assert post.edited_at is not None
     [revision] = PostRevision.objects.filter(post=post)
     assert (revision.body, revision.title) == ("Call me on 0123 456789.", "")
     # Releasing a post that is not held changes nothing.
-    assert services.release_held_post(post=post).moderation_state == post.moderation_state
+    assert services.release_held_post(post=post).moderation_state == ModerationState.VISIBLE
+    # A second edit of the now visible post keeps the first edit's text too.
+    services.moderator_edit_post(post=post, body="Call us.", note="Tidied.")
+    assert list(
+        PostRevision.objects.filter(post=post).order_by("pk").values_list("body", flat=True)
+    ) == ["Call me on 0123 456789.", "Call me."]
+    assert Post.objects.get(pk=post.pk).body == "Call us."
+
+
+def test_releasing_a_held_new_topic_shows_it_and_tells_the_categorys_watchers(
+    member: Callable[..., User], category: Category
+) -> None:
+    author, watcher = member(), member()
+    services.toggle_category_watch(user=watcher, category=category)
+    topic = make_topic(author, category, title="Tonight", body="I want to kill myself tonight.")
+    opening = Post.objects.get(topic=topic, is_opening=True)
+    assert opening.moderation_state == ModerationState.HELD
+    assert Topic.objects.get(pk=topic.pk).is_held
+    assert not Notification.objects.filter(recipient=watcher).exists()
+    services.release_held_post(post=opening)
+    assert Post.objects.get(pk=opening.pk).moderation_state == ModerationState.VISIBLE
+    assert not Topic.objects.get(pk=topic.pk).is_held
+    assert Notification.objects.filter(recipient=watcher).count() == 1
