@@ -34,10 +34,10 @@ from tandem.forum.tests.conftest import join, make_topic, reply
 from tandem.forum.tests.factories import CategoryFactory, CommunityFactory
 from tandem.moderation.models import CommunitySettings, PreModeration, ReviewItem
 from tandem.research.models import Study
+from tandem.web.tests.browser.helpers_toolbox import fill_toolbox
 from tandem.web.tests.catalogue import NB_CATALOGUE, read_po
 
 from .conftest import PHONE, ContextFactory, axe_violations, current_totp
-from .test_toolbox_and_care import fill_toolbox
 
 pytestmark = pytest.mark.browser
 
