@@ -71,7 +71,9 @@ def answer_proposal(*, proposal: ScheduleProposal, accept: bool) -> Schedule | N
     second click) changes nothing and returns None; accepting one for a questionnaire no
     longer offered to the person is refused (ValidationError)."""
     locked = (
-        ScheduleProposal.objects.select_for_update()
+        # Lock the proposal's row only: the provider may be gone (a nullable join), and
+        # PostgreSQL cannot lock the nullable side of an outer join.
+        ScheduleProposal.objects.select_for_update(of=("self",))
         .filter(pk=proposal.pk, status=ProposalStatus.WAITING)
         .select_related("owner", "provider")
         .first()
