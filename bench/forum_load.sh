@@ -24,7 +24,8 @@
 #      (it answers /healthz in under a second again). The sanity check's request time is kept
 #      too: when a page takes longer than WRK_TIMEOUT, wrk finishes no request at all.
 # Pages: the topic list (a category page: 30 topics a page), a topic of 20 posts (the peer's page
-#   size; the generator's first topic), search for SEARCH_QUERY (words that match many posts).
+#   size; the generator's first topic), the community page (its categories with topic and unread
+#   counts and the 10 latest topics), search for SEARCH_QUERY (words that match many posts).
 #
 # Knobs (environment, defaults in brackets):
 #   DATABASE_URL [sqlite:////tmp/tandem-bench.sqlite3]  SQLite file or PostgreSQL database
@@ -109,7 +110,7 @@ SESSION=$(cat "$OUT/tandem-session.txt")
 declare -A PATHS=()
 while IFS=$'\t' read -r name path; do PATHS[$name]=$path; done <"$OUT/tandem-pages.tsv"
 PATHS[search]="/communities/search/?q=$("$TPY" -c 'import sys, urllib.parse; print(urllib.parse.quote_plus(sys.argv[1]))' "$SEARCH_QUERY")"
-PAGES=(category topic-20 search)
+PAGES=(category topic-20 community search)
 declare -A FIRST=()
 for name in "${PAGES[@]}"; do
   read -r code seconds < <(curl -s -o "$OUT/page-$name.html" -w '%{http_code} %{time_total}\n' -H "Cookie: $SESSION" "$BASE${PATHS[$name]}")
