@@ -36,6 +36,10 @@ def slow_mode_minutes_for_topic(topic: Topic) -> int | None:
     return row[0] if row is not None else None
 
 
+# The screen's rules that hold a post because someone other than its author may be in danger.
+SOMEONE_ELSE_RULES = frozenset({"other_in_danger"})
+
+
 @dataclass
 class PostOutcome:
     post: Post
@@ -44,6 +48,9 @@ class PostOutcome:
     premoderated: bool
     contacts: list[CrisisContact]
     has_crisis_plan: bool
+    # Held as urgent only because someone *else* may be in danger (the screen's
+    # other_in_danger rule): the author is asked to call for help for them, not comforted.
+    about_someone_else: bool = False
     # Held, urgent, and nobody was on duty: the author is told plainly that nobody is
     # reviewing right now (until someone does).
     nobody_reviewing: bool = False
@@ -53,9 +60,12 @@ class PostOutcome:
 def post_outcome(user: User, post: Post) -> PostOutcome:
     """What the author of ``post`` is told about its review: why it waits (in kind words),
     where to find help, who else was asked to help, or what the moderator decided."""
-    decisions = list(ScreeningDecision.objects.filter(post=post).values_list("level", "category"))
+    decisions = list(
+        ScreeningDecision.objects.filter(post=post).values_list("level", "category", "rule")
+    )
     organisation = post.topic.community.organisation
-    high = any(level == Level.HIGH for level, _category in decisions)
+    high_rules = {rule for level, _category, rule in decisions if level == Level.HIGH}
+    high = bool(high_rules)
     items = list(
         ReviewItem.objects.filter(post=post).values_list(
             "pk", "state", "nobody_on_duty", "first_reviewed_at"
@@ -68,12 +78,13 @@ def post_outcome(user: User, post: Post) -> PostOutcome:
     return PostOutcome(
         post=post,
         high_risk=high,
-        privacy=any(category == "identifying" for _level, category in decisions),
-        premoderated=any(category == "trust" for _level, category in decisions),
+        privacy=any(category == "identifying" for _level, category, _rule in decisions),
+        premoderated=any(category == "trust" for _level, category, _rule in decisions),
         contacts=list(CrisisContact.objects.filter(organisation=organisation))
         if high or nobody
         else [],
         has_crisis_plan=user.memberships.filter(role=Role.SERVICE_USER).exists(),
+        about_someone_else=high and high_rules <= SOMEONE_ELSE_RULES,
         nobody_reviewing=nobody,
         escalations=escalations_for_author([pk for pk, *_rest in items]),
     )
