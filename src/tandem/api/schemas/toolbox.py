@@ -14,10 +14,18 @@ from tandem.toolbox.forms import (
     ActivityForm,
     GoalCreateForm,
     JournalEntryForm,
+    MedicationForm,
+    NetworkMemberForm,
     StatusForm,
     StepForm,
 )
-from tandem.toolbox.models import GoalStatus
+from tandem.toolbox.models import (
+    CRISIS_PLAN_SECTION_MAX_LENGTH,
+    CRISIS_PLAN_SECTIONS,
+    Circle,
+    GoalStatus,
+    Quality,
+)
 
 
 def _longest(form: type[forms.Form], field: str) -> int:
@@ -180,3 +188,39 @@ class JournalEntryChangeIn(Schema):
 
     title: str | None = Field(None, max_length=_longest(JournalEntryForm, "title"))
     body: str | None = Field(None, max_length=_longest(JournalEntryForm, "body"))
+
+
+class MedicationIn(Schema):
+    """All of a medication (a change sends all of it, as the page's form does)."""
+
+    name: str = Field(max_length=_longest(MedicationForm, "name"))
+    dose: str = Field("", max_length=_longest(MedicationForm, "dose"))
+    schedule: str = Field("", max_length=_longest(MedicationForm, "schedule"))
+    purpose: str = Field("", max_length=_longest(MedicationForm, "purpose"))
+    effects: str = Field("", max_length=_longest(MedicationForm, "effects"))
+    notes: str = Field("", max_length=_longest(MedicationForm, "notes"))
+    started_on: date | None = Field(None, description="Not in the future.")
+    stopped_on: date | None = Field(
+        None, description="Not in the future nor before started_on; empty while still taken."
+    )
+
+
+class NetworkMemberIn(Schema):
+    """All of a person or service on the network map (a change sends all of it)."""
+
+    name: str = Field(max_length=_longest(NetworkMemberForm, "name"))
+    relationship: str = Field("", max_length=_longest(NetworkMemberForm, "relationship"))
+    contact: str = Field("", max_length=_longest(NetworkMemberForm, "contact"))
+    circle: Circle = Circle.MIDDLE
+    quality: Quality = Quality.SUPPORTIVE
+
+
+SectionText = Annotated[str, Field(max_length=CRISIS_PLAN_SECTION_MAX_LENGTH)]
+
+
+class CrisisPlanChangeIn(Schema):
+    sections: dict[str, SectionText] = Field(
+        description="Section key to its new text; sections not sent keep theirs. Keys: "
+        + ", ".join(key for key, _title, _prompt in CRISIS_PLAN_SECTIONS)
+        + "."
+    )

@@ -21,7 +21,6 @@ from tandem.api.routers.toolbox.gates import item_access, module_access, own_too
 from tandem.api.schemas import (
     ActivityOut,
     CrisisPlanOut,
-    CrisisPlanSectionOut,
     DomainOut,
     GoalDetailOut,
     GoalOut,
@@ -33,7 +32,6 @@ from tandem.api.schemas import (
 )
 from tandem.care.models import Module
 from tandem.toolbox import access, selectors
-from tandem.toolbox.models import Medication, NetworkMember
 from tandem.toolbox.selectors.access_log import GOAL
 
 
@@ -85,42 +83,16 @@ def medications(request: HttpRequest, owner_id: Id) -> list[dict[str, Any]]:
     """Current medications first, then past ones (as the page lists them)."""
     owner = module_access(request, owner_id, Module.MEDICATIONS).owner
     today = timezone.localdate()
-
-    def shape(medication: Medication) -> dict[str, Any]:
-        return {
-            "id": medication.pk,
-            "name": medication.name,
-            "dose": medication.dose,
-            "schedule": medication.schedule,
-            "purpose": medication.purpose,
-            "effects": medication.effects,
-            "notes": medication.notes,
-            "started_on": medication.started_on,
-            "stopped_on": medication.stopped_on,
-            "current": medication.stopped_on is None or medication.stopped_on > today,
-        }
-
     current = selectors.current_medications(owner)
     past = selectors.past_medications(owner)
-    return [shape(m) for m in current] + [shape(m) for m in past]
+    return [shapes.medication(m, today) for m in [*current, *past]]
 
 
 @router.get("/people/{owner_id}/network", response={200: Page[NetworkMemberOut], **REFUSALS})
 def network(request: HttpRequest, owner_id: Id, page: PageNumber = 1) -> dict[str, Any]:
     """People and services on the network map, inner circle first."""
     owner = module_access(request, owner_id, Module.NETWORK).owner
-
-    def shape(member: NetworkMember) -> dict[str, Any]:
-        return {
-            "id": member.pk,
-            "name": member.name,
-            "relationship": member.relationship,
-            "contact": member.contact,
-            "circle": member.circle,
-            "quality": member.quality,
-        }
-
-    return paged(selectors.network_for_owner(owner), page, shape)
+    return paged(selectors.network_for_owner(owner), page, shapes.network_member)
 
 
 @router.get("/people/{owner_id}/crisis-plan", response={200: CrisisPlanOut, **REFUSALS})
@@ -129,15 +101,7 @@ def crisis_plan(request: HttpRequest, owner_id: Id) -> dict[str, Any]:
 
     The organisation's crisis contacts are not personal data: the crisis page has them."""
     owner: User = module_access(request, owner_id, Module.CRISIS_PLAN).owner
-    plan = selectors.crisis_plan_for_owner(owner)
-    return {
-        "owner_id": owner.pk,
-        "sections": [
-            CrisisPlanSectionOut(key=s.key, title=s.title, prompt=s.prompt, text=s.text)
-            for s in selectors.crisis_plan_sections(plan)
-        ],
-        "updated_at": plan.updated_at if plan is not None else None,
-    }
+    return shapes.crisis_plan(owner, selectors.crisis_plan_for_owner(owner))
 
 
 @router.get("/people/{owner_id}/journal", response={200: Page[JournalEntryOut], **REFUSALS})

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from django.utils import timezone
+
+from tandem.accounts.models import User
 from tandem.core.markdown import render_markdown
-from tandem.toolbox.models import Activity, Goal, GoalStep, JournalEntry, StatusRating
+from tandem.toolbox import selectors
+from tandem.toolbox.models import (
+    Activity,
+    CrisisPlan,
+    Goal,
+    GoalStep,
+    JournalEntry,
+    Medication,
+    NetworkMember,
+    StatusRating,
+)
 from tandem.toolbox.selectors import GoalDetail
 
 
@@ -66,4 +80,43 @@ def journal_entry(item: JournalEntry) -> dict[str, Any]:
         "body_html": str(render_markdown(item.body)),
         "created_at": item.created_at,
         "updated_at": item.updated_at,
+    }
+
+
+def medication(item: Medication, today: date | None = None) -> dict[str, Any]:
+    today = today or timezone.localdate()
+    return {
+        "id": item.pk,
+        "name": item.name,
+        "dose": item.dose,
+        "schedule": item.schedule,
+        "purpose": item.purpose,
+        "effects": item.effects,
+        "notes": item.notes,
+        "started_on": item.started_on,
+        "stopped_on": item.stopped_on,
+        "current": item.stopped_on is None or item.stopped_on > today,
+    }
+
+
+def network_member(item: NetworkMember) -> dict[str, Any]:
+    return {
+        "id": item.pk,
+        "name": item.name,
+        "relationship": item.relationship,
+        "contact": item.contact,
+        "circle": item.circle,
+        "quality": item.quality,
+    }
+
+
+def crisis_plan(owner: User, plan: CrisisPlan | None) -> dict[str, Any]:
+    """The seven sections with their prompts (empty text when not written)."""
+    return {
+        "owner_id": owner.pk,
+        "sections": [
+            {"key": s.key, "title": s.title, "prompt": s.prompt, "text": s.text}
+            for s in selectors.crisis_plan_sections(plan)
+        ],
+        "updated_at": plan.updated_at if plan is not None else None,
     }
