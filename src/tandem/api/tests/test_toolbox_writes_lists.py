@@ -147,7 +147,9 @@ def test_a_provider_with_every_grant_changes_none_of_it_and_each_try_is_a_securi
         client.post_json(_url(owner, "network"), {"name": "Someone"}),
         _send(client, "put", _url(owner, f"network/{member.pk}"), {"name": "Changed"}),
         client.delete(_url(owner, f"network/{member.pk}")),
-        _send(client, "patch", _url(owner, "crisis-plan"), {"sections": {"reasons_for_living": "x"}}),
+        _send(
+            client, "patch", _url(owner, "crisis-plan"), {"sections": {"reasons_for_living": "x"}}
+        ),
     ]
     assert [a.status_code for a in attempts] == [404] * len(attempts)
     medication.refresh_from_db()
