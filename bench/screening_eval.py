@@ -1,7 +1,8 @@
 """How well the risk screen reads labelled posts, against the previous rules.
 
 Run: ``TANDEM_ENV=test .venv/bin/python bench/screening_eval.py --split dev [--split heldout4 ...]``
-(splits: dev, heldout, heldout2, heldout3, heldout4, heldout5, heldout6, heldout7, heldout8, heldout9).
+(splits: dev, heldout, heldout2, heldout3, heldout4, heldout5, heldout6, heldout7, heldout8, heldout9,
+heldout10).
 
 Reads ``bench/screening_eval/<split>.toml`` (cases with ``text``, ``label`` = imminent |
 concern | ordinary | privacy, ``kind``, ``lang``) and prints, for the screen in the work tree
@@ -46,10 +47,13 @@ The splits and what they may be used for:
   was being changed, measured once on 2026-12-07 at ``2f9ae9e`` (imminent 84.3 %, any risk
   94.7 %, ordinary held 7.3 %; docs/screening.md), then its misses were read by kind and
   guided a round of class changes, and it joined the model's training data;
-* ``heldout9.toml``: the held-out set of the round after heldout-8 (400 cases), written by a
-  separate writer who read nothing of the repository, kept outside it until it was measured
-  once (docs/screening.md). Whoever tunes next may read it (it is then retired); their
-  held-out set must be new. Running the script
+* ``heldout9.toml``: **heldout-9, retired**: 400 cases by a separate writer who read nothing
+  of the repository, measured once on 2026-12-07 at ``1702367`` (imminent 83.2 %, any risk
+  89.6 %, ordinary held 1.7 %; docs/screening.md), then its misses guided round 10 and it
+  joined the model's training data;
+* ``heldout10.toml``: the held-out set of round 10 (400 cases), by another writer who read
+  nothing of the repository, kept outside it until round 10 was committed, then measured once
+  (docs/screening.md). Whoever tunes next may read it; their held-out set must be new. Running the script
   with no ``--split`` runs every split: name the splits while tuning.
 
 Not a test: the figures are for docs/screening.md.
@@ -78,9 +82,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_DIR = ROOT / "bench" / "screening_eval"
 PREVIOUS = "bbe648d"  # the phrase-list screen before issue 11
-# The screen (rules and model) of the round before, as measured once on heldout8: shows what
+# The screen (rules and model) of the round before, as measured once on heldout9: shows what
 # this round changed on a set neither version was tuned on.
-ROUND_BEFORE = "2f9ae9e"
+ROUND_BEFORE = "1702367"
 _SCREEN_PATHS = (
     "src/tandem/__init__.py",
     "src/tandem/moderation/__init__.py",
@@ -110,7 +114,8 @@ SPLITS = {
     "heldout6": "heldout-6 (retired: measured once on 2026-12-07, then tuned on)",
     "heldout7": "heldout-7 (retired: measured once on 2026-12-07, then tuned on)",
     "heldout8": "heldout-8 (retired: measured once on 2026-12-07, then tuned on)",
-    "heldout9": "heldout-9 (measured once on 2026-12-07; retired for the next round)",
+    "heldout9": "heldout-9 (retired: measured once on 2026-12-07, then tuned on)",
+    "heldout10": "heldout-10 (measured once on 2026-12-07; retired for the next round)",
 }
 
 sys.path.insert(0, str(ROOT / "src"))
@@ -369,7 +374,7 @@ def main() -> None:
             if previous is not None:
                 columns[f"previous {PREVIOUS}"] = run(previous, cases)
             print_table(split, columns)
-    print("\nTargets on the held-out set (heldout9): imminent recall >= 95%, any-risk recall")
+    print("\nTargets on the held-out set (heldout10): imminent recall >= 95%, any-risk recall")
     print(">= 90%, ordinary wrongly held <= 5%.")
 
 

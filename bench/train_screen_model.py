@@ -4,10 +4,10 @@ Run: ``TANDEM_ENV=test .venv/bin/python bench/train_screen_model.py [--no-write]
 
 Reads the development data only: ``bench/screening_eval/dev.toml``, the retired
 ``bench/screening_eval/heldout.toml``, ``heldout2.toml``, ``heldout3.toml``, ``heldout4.toml``,
-``heldout5.toml``, ``heldout6.toml``, ``heldout7.toml`` and ``heldout8.toml`` (retired held-out sets),
+``heldout5.toml`` to ``heldout9.toml`` (retired held-out sets),
 ``train_extra.toml`` and ``train_round8.toml`` (sentences written for training only) and the
 test sentences in ``src/tandem/moderation/tests/data/screening_cases.toml``. It never reads
-``heldout9.toml``, the held-out set now (nor any newer one).
+``heldout10.toml``, the held-out set now (nor any newer one).
 
 Two logistic regressions in plain Python (no numpy): ``risk`` (imminent or concern, against
 ordinary and privacy) and ``imminent`` (against everything else), over the n-grams of
@@ -50,6 +50,7 @@ SOURCES = {
     "heldout-6": ROOT / "bench" / "screening_eval" / "heldout6.toml",
     "heldout-7": ROOT / "bench" / "screening_eval" / "heldout7.toml",
     "heldout-8": ROOT / "bench" / "screening_eval" / "heldout8.toml",
+    "heldout-9": ROOT / "bench" / "screening_eval" / "heldout9.toml",
     "train-extra": ROOT / "bench" / "screening_eval" / "train_extra.toml",
     "train-round8": ROOT / "bench" / "screening_eval" / "train_round8.toml",
     "tests": ROOT / "src" / "tandem" / "moderation" / "tests" / "data" / "screening_cases.toml",
